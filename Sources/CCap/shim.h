@@ -1,0 +1,4 @@
+#ifndef SPLICER_CCAP_SHIM_H
+#define SPLICER_CCAP_SHIM_H
+#include <sys/capability.h>
+#endif

@@ -1,0 +1,61 @@
+// Wrappers for the Linux calls that Swift's Glibc module does not export: splice, pipe2,
+// accept4, F_SETPIPE_SZ, epoll, eventfd, sendfile and pthread_setname_np.
+//
+// This header must not define _GNU_SOURCE: doing so here clashes with Glibc's fd_set on a
+// clean build. The definitions live in shim.c, which defines it before any include.
+#ifndef SPLICER_CSPLICER_H
+#define SPLICER_CSPLICER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <sys/socket.h>
+
+/// One ready event, copied out of the kernel's packed `struct epoll_event`.
+typedef struct {
+  uint32_t events;
+  uint64_t data;
+} splicer_epoll_event;
+
+// Constants, defined in shim.c from the kernel headers.
+extern const uint32_t splicer_EPOLLIN;
+extern const uint32_t splicer_EPOLLOUT;
+extern const uint32_t splicer_EPOLLERR;
+extern const uint32_t splicer_EPOLLHUP;
+extern const uint32_t splicer_EPOLLRDHUP;
+extern const uint32_t splicer_EPOLLET;
+extern const int splicer_EPOLL_CTL_ADD;
+extern const int splicer_EPOLL_CTL_MOD;
+extern const int splicer_EPOLL_CTL_DEL;
+extern const unsigned int splicer_SPLICE_F_MOVE;
+extern const unsigned int splicer_SPLICE_F_NONBLOCK;
+extern const int splicer_O_NONBLOCK;
+extern const int splicer_O_CLOEXEC;
+extern const int splicer_SOCK_NONBLOCK;
+extern const int splicer_SOCK_CLOEXEC;
+extern const int splicer_EFD_NONBLOCK;
+extern const int splicer_EFD_CLOEXEC;
+extern const int splicer_SO_REUSEPORT;
+extern const int splicer_TCP_NODELAY;
+extern const int splicer_IPPROTO_TCP;
+
+ssize_t splicer_splice(int fd_in, int fd_out, size_t len, unsigned int flags);
+int splicer_pipe2(int fds[2], int flags);
+/// Sets the pipe's capacity with F_SETPIPE_SZ; returns the granted size or -1 with errno.
+int splicer_set_pipe_size(int fd, int size);
+/// Reads the pipe's capacity with F_GETPIPE_SZ; returns it or -1 with errno.
+int splicer_get_pipe_size(int fd);
+int splicer_accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags);
+
+int splicer_epoll_create(void);
+int splicer_epoll_ctl(int epfd, int op, int fd, uint32_t events, uint64_t data);
+/// Waits like epoll_wait and copies up to `max` (at most 1024) events into `out`.
+int splicer_epoll_wait(int epfd, splicer_epoll_event *out, int max, int timeout_ms);
+
+int splicer_eventfd(unsigned int initval, int flags);
+ssize_t splicer_sendfile(int out_fd, int in_fd, off_t *offset, size_t count);
+int splicer_set_thread_name(const char *name);
+/// The calling thread's kernel thread id.
+int splicer_gettid(void);
+
+#endif

@@ -1,0 +1,44 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// Reads a config file into a string with plain POSIX calls, so failures carry the errno text
+/// ("No such file or directory", "Permission denied") rather than a Foundation wrapper message.
+enum ConfigFileReader {
+  /// Config files are small; a cap keeps `splicer check /dev/zero` from eating memory.
+  static let maximumSize = 16 << 20
+
+  static func contents(ofFile path: String) throws(ConfigError) -> String {
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    if fd < 0 {
+      throw failure(path, "cannot open", errno)
+    }
+    defer { close(fd) }
+
+    var bytes: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 64 << 10)
+    while true {
+      let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+      if count < 0 {
+        if errno == EINTR { continue }
+        throw failure(path, "cannot read", errno)
+      }
+      if count == 0 { break }
+      bytes.append(contentsOf: chunk[..<count])
+      if bytes.count > maximumSize {
+        throw ConfigError(
+          file: path, message: "file is larger than \(SizeParser.format(maximumSize)); is it a config file?")
+      }
+    }
+    guard let text = String(validating: bytes, as: UTF8.self) else {
+      throw ConfigError(file: path, message: "file is not valid UTF-8 text")
+    }
+    return text
+  }
+
+  private static func failure(_ path: String, _ action: String, _ code: Int32) -> ConfigError {
+    ConfigError(file: path, message: "\(action) config file: \(String(cString: strerror(code)))")
+  }
+}

@@ -1,0 +1,47 @@
+extension ConfigLoader {
+  static let workersRange = 1...256
+  static let rootKeys = ["workers", "listeners", "pools", "timeouts", "tuning", "log"]
+
+  /// Walks the root mapping; sections are read in file order so that the error reported is the
+  /// first one in the file, and cross-references (listener -> pool) are checked once all are read.
+  static func configuration(from root: YAMLNodeReader) throws(ConfigError) -> Configuration {
+    guard case .mapping = root.node else {
+      throw root.error(
+        "the top level must be a mapping with keys like 'listeners' and 'pools', found \(root.kindDescription)")
+    }
+    let top = try root.mapping(knownKeys: rootKeys)
+    var workers = defaultWorkers
+    var listeners: [ListenerEntry]? = nil
+    var pools: [PoolConfig]? = nil
+    var timeouts = Timeouts()
+    var tuning = Tuning()
+    var log = LogConfig()
+    for entry in top.entries {
+      let value = entry.value
+      switch entry.key {
+      case "workers": workers = try value.int(in: workersRange)
+      case "listeners": listeners = try readListeners(value)
+      case "pools": pools = try readPools(value)
+      case "timeouts": timeouts = try readTimeouts(value)
+      case "tuning": tuning = try readTuning(value)
+      case "log": log = try readLog(value)
+      default: preconditionFailure("YAMLMappingReader let an unknown key through: \(entry.key)")
+      }
+    }
+    guard let listeners else { throw top.missing("listeners") }
+    guard let pools else { throw top.missing("pools") }
+    try checkPoolReferences(listeners, pools: pools)
+    return Configuration(
+      workers: workers, listeners: listeners.map(\.config), pools: pools, timeouts: timeouts,
+      tuning: tuning, log: log)
+  }
+
+  static func checkPoolReferences(_ listeners: [ListenerEntry], pools: [PoolConfig]) throws(ConfigError) {
+    let names = pools.map(\.name)
+    for listener in listeners where !names.contains(listener.config.pool) {
+      let hint = KeySuggestion.hint(for: listener.config.pool, among: names)
+      let known = hint.isEmpty ? " (pools: \(names.joined(separator: ", ")))" : hint
+      throw listener.poolNode.error("no pool named '\(listener.config.pool)'\(known)")
+    }
+  }
+}

@@ -1,0 +1,51 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+import Yams
+
+/// Turns a YAML config file into a validated `Configuration`, or the first `ConfigError` in it.
+///
+/// The YAML is composed into a `Node` tree and walked by hand instead of decoded with Codable, so
+/// that every error (wrong type, unknown key, bad address, dangling pool name) carries the line,
+/// column and dotted key of the node at fault.
+public enum ConfigLoader {
+  /// Workers used when the file has no `workers` key: one per online core.
+  public static var defaultWorkers: Int {
+    let cores = sysconf(Int32(_SC_NPROCESSORS_ONLN))
+    return min(max(Int(cores), 1), workersRange.upperBound)
+  }
+
+  /// Reads and validates the config file at `path`; an unreadable file is a `ConfigError` too.
+  public static func load(path: String) throws(ConfigError) -> Configuration {
+    let text = try ConfigFileReader.contents(ofFile: path)
+    return try parse(yaml: text, file: path)
+  }
+
+  /// Validates config text; `file` is only used to label errors.
+  public static func parse(yaml: String, file: String = "<config>") throws(ConfigError) -> Configuration {
+    guard let root = try compose(yaml: yaml, file: file) else {
+      throw ConfigError(
+        file: file, line: 1, column: 1,
+        message: "the config is empty; expected a mapping with at least 'listeners' and 'pools'")
+    }
+    return try configuration(from: YAMLNodeReader(node: root, file: file))
+  }
+
+  /// The document's root node, nil for an empty document (nothing, or only comments).
+  static func compose(yaml: String, file: String) throws(ConfigError) -> Node? {
+    let root: Node?
+    do {
+      root = try Yams.compose(yaml: yaml)
+    } catch let error as YamlError {
+      throw ConfigError(yamlError: error, file: file)
+    } catch {
+      throw ConfigError(file: file, message: "invalid YAML: \(error)")
+    }
+    if let root, case .scalar = root, Tag.Name(rawValue: root.tag.description) == .null {
+      return nil
+    }
+    return root
+  }
+}

@@ -1,0 +1,149 @@
+/// The validated contents of one Splicer config file.
+///
+/// Produced only by `ConfigLoader`; every value here has already been checked, so the
+/// runtime never has to re-validate (a bad value is a `ConfigError` at load time).
+public struct Configuration: Sendable, Equatable {
+  /// Event-loop threads; one SO_REUSEPORT listening socket per listener per worker.
+  public var workers: Int
+  public var listeners: [ListenerConfig]
+  /// Pools by name, in file order.
+  public var pools: [PoolConfig]
+  public var timeouts: Timeouts
+  public var tuning: Tuning
+  public var log: LogConfig
+
+  public init(
+    workers: Int, listeners: [ListenerConfig], pools: [PoolConfig], timeouts: Timeouts,
+    tuning: Tuning, log: LogConfig
+  ) {
+    self.workers = workers
+    self.listeners = listeners
+    self.pools = pools
+    self.timeouts = timeouts
+    self.tuning = tuning
+    self.log = log
+  }
+
+  /// The pool with this name, if the config declares one.
+  public func pool(named name: String) -> PoolConfig? {
+    pools.first { $0.name == name }
+  }
+}
+
+/// How a listener moves bytes between client and backend.
+public enum RelayMode: String, Sendable, Equatable, CaseIterable {
+  /// Zero-copy: socket -> kernel pipe -> socket with splice(2).
+  case splice
+  /// Through a user-space buffer with read(2)/write(2); for comparison and as the fallback.
+  case copy
+}
+
+public struct ListenerConfig: Sendable, Equatable {
+  public var name: String
+  public var bind: Endpoint
+  public var pool: String
+  public var mode: RelayMode
+  /// listen(2) backlog.
+  public var backlog: Int
+
+  public init(name: String, bind: Endpoint, pool: String, mode: RelayMode = .splice, backlog: Int = 1024) {
+    self.name = name
+    self.bind = bind
+    self.pool = pool
+    self.mode = mode
+    self.backlog = backlog
+  }
+}
+
+public struct PoolConfig: Sendable, Equatable {
+  public var name: String
+  public var servers: [ServerConfig]
+  /// How many further servers a connection may try after a refused or timed-out connect.
+  public var retries: Int
+
+  public init(name: String, servers: [ServerConfig], retries: Int) {
+    self.name = name
+    self.servers = servers
+    self.retries = retries
+  }
+}
+
+public struct ServerConfig: Sendable, Equatable {
+  public var address: Endpoint
+
+  public init(address: Endpoint) {
+    self.address = address
+  }
+}
+
+/// A numeric IP address and TCP port, as written in the config (`127.0.0.1:80`, `[::1]:80`).
+public struct Endpoint: Sendable, Hashable, CustomStringConvertible {
+  public enum Family: Sendable, Hashable {
+    case ipv4
+    case ipv6
+  }
+
+  public var family: Family
+  /// The address in its textual form without brackets, e.g. `127.0.0.1` or `::1`.
+  public var host: String
+  public var port: UInt16
+
+  public init(family: Family, host: String, port: UInt16) {
+    self.family = family
+    self.host = host
+    self.port = port
+  }
+
+  public var description: String {
+    family == .ipv6 ? "[\(host)]:\(port)" : "\(host):\(port)"
+  }
+}
+
+public struct Timeouts: Sendable, Equatable {
+  /// Upper bound for one upstream connect attempt.
+  public var connect: Duration
+  /// A connection with no bytes moving in either direction for this long is closed.
+  public var idle: Duration
+
+  public init(connect: Duration = .seconds(5), idle: Duration = .seconds(600)) {
+    self.connect = connect
+    self.idle = idle
+  }
+}
+
+public struct Tuning: Sendable, Equatable {
+  /// Pipe capacity requested with F_SETPIPE_SZ; the kernel may grant less.
+  public var pipeSize: Int
+  /// Empty pipes each worker keeps for reuse.
+  public var pipePoolSize: Int
+  /// User-space buffer size per direction in copy mode.
+  public var copyBufferSize: Int
+
+  public init(pipeSize: Int = 1 << 20, pipePoolSize: Int = 64, copyBufferSize: Int = 64 << 10) {
+    self.pipeSize = pipeSize
+    self.pipePoolSize = pipePoolSize
+    self.copyBufferSize = copyBufferSize
+  }
+}
+
+public struct LogConfig: Sendable, Equatable {
+  public enum Format: String, Sendable, Equatable, CaseIterable {
+    case json
+    case logfmt
+  }
+
+  public enum Level: String, Sendable, Equatable, CaseIterable {
+    case trace, debug, info, notice, warning, error, critical
+  }
+
+  public var level: Level
+  public var format: Format
+  /// Whether one line per closed connection is logged (at info).
+  public var accessLog: Bool
+
+  public init(level: Level = .info, format: Format = .json, accessLog: Bool = true) {
+    self.level = level
+    self.format = format
+    self.accessLog = accessLog
+  }
+}

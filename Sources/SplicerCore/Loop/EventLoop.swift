@@ -1,0 +1,163 @@
+import CSplicer
+import SplicerSystem
+import Synchronization
+
+/// Something that reacts to readiness of the descriptors it registered.
+protocol EventHandler: AnyObject {
+  func handle(_ events: EpollEvents, fd: Int32)
+}
+
+/// Work that did not finish within its budget and must run again without waiting for an
+/// event (edge-triggered epoll will not report readiness that was already reported).
+protocol DeferredWork: AnyObject {
+  func runDeferred()
+}
+
+/// One epoll loop, run by exactly one thread: descriptors, timers and deferred work.
+///
+/// Owns the epoll instance and the wake-up eventfd. Handlers are registered per descriptor;
+/// the epoll token carries the descriptor and a generation, so that an event still queued for
+/// a descriptor that was closed and reused in the same batch is recognised and dropped.
+final class EventLoop {
+  private struct Registration {
+    var handler: EventHandler?
+    var generation: UInt32
+  }
+
+  private let epoll: Epoll
+  private let wakeup: EventFD
+  private var registrations: [Registration] = []
+  private var timers = TimerHeap()
+  private var deferred: [DeferredWork] = []
+  private let stopRequested = Atomic<Bool>(false)
+  private let eventCapacity = 256
+  private let events: UnsafeMutableBufferPointer<splicer_epoll_event>
+
+  /// Monotonic nanoseconds, refreshed once per wake-up; cheap enough to read per event.
+  private(set) var now: UInt64 = MonotonicClock.now()
+
+  /// Called (on the loop thread) when another thread calls `wake()`.
+  var onWake: (() -> Void)?
+
+  init() throws(SyscallError) {
+    epoll = try Epoll()
+    wakeup = try EventFD()
+    events = .allocate(capacity: eventCapacity)
+    try epoll.add(wakeup.fd, events: [.readable], token: UInt64.max)
+  }
+
+  deinit {
+    events.deallocate()
+  }
+
+  // MARK: Descriptors
+
+  /// Registers `fd` for `events` on behalf of `handler`.
+  func register(_ fd: Int32, events: EpollEvents, handler: EventHandler) throws(SyscallError) {
+    let index = Int(fd)
+    if index >= registrations.count {
+      registrations.append(
+        contentsOf: repeatElement(Registration(handler: nil, generation: 0), count: index + 1 - registrations.count))
+    }
+    registrations[index].generation &+= 1
+    registrations[index].handler = handler
+    do {
+      try epoll.add(fd, events: events, token: token(for: fd))
+    } catch {
+      registrations[index].handler = nil
+      throw error
+    }
+  }
+
+  func modify(_ fd: Int32, events: EpollEvents) throws(SyscallError) {
+    try epoll.modify(fd, events: events, token: token(for: fd))
+  }
+
+  /// Forgets `fd`; call before closing it.
+  func deregister(_ fd: Int32) {
+    epoll.remove(fd)
+    let index = Int(fd)
+    if index < registrations.count {
+      registrations[index].handler = nil
+      registrations[index].generation &+= 1
+    }
+  }
+
+  private func token(for fd: Int32) -> UInt64 {
+    UInt64(registrations[Int(fd)].generation) << 32 | UInt64(UInt32(bitPattern: fd))
+  }
+
+  // MARK: Timers and deferred work
+
+  func schedule(_ target: TimerTarget, at deadline: UInt64) {
+    timers.schedule(target, at: deadline)
+  }
+
+  func cancelTimer(_ target: TimerTarget) {
+    timers.cancel(target)
+  }
+
+  /// Runs `work` after the current batch of events, before the loop sleeps again.
+  func runSoon(_ work: DeferredWork) {
+    deferred.append(work)
+  }
+
+  // MARK: Running
+
+  /// Asks the loop to return from `run()`; safe from any thread.
+  func requestStop() {
+    stopRequested.store(true, ordering: .releasing)
+    wakeup.signal()
+  }
+
+  /// Wakes the loop so that it runs `onWake`; safe from any thread.
+  func wake() {
+    wakeup.signal()
+  }
+
+  /// Runs until `requestStop()`. Errors from epoll_wait other than EINTR are fatal to the loop.
+  func run() throws(SyscallError) {
+    while !stopRequested.load(ordering: .acquiring) {
+      try runOnce()
+    }
+  }
+
+  /// One wait, its events, the expired timers and the deferred work.
+  func runOnce() throws(SyscallError) {
+    let count = try epoll.wait(into: events, timeoutMilliseconds: waitTimeout())
+    now = MonotonicClock.now()
+    for i in 0..<count {
+      let event = events[i]
+      if event.data == UInt64.max {
+        wakeup.drain()
+        onWake?()
+        continue
+      }
+      let fd = Int32(truncatingIfNeeded: event.data & 0xFFFF_FFFF)
+      let generation = UInt32(truncatingIfNeeded: event.data >> 32)
+      let index = Int(fd)
+      guard index < registrations.count, registrations[index].generation == generation,
+        let handler = registrations[index].handler
+      else { continue }
+      handler.handle(EpollEvents(rawValue: event.events), fd: fd)
+    }
+    while let target = timers.popExpired(now: now) {
+      target.timerFired(now: now)
+    }
+    if !deferred.isEmpty {
+      let work = deferred
+      deferred.removeAll(keepingCapacity: true)
+      for item in work { item.runDeferred() }
+    }
+  }
+
+  private func waitTimeout() -> Int32 {
+    if !deferred.isEmpty { return 0 }
+    guard let deadline = timers.earliestDeadline else { return -1 }
+    let current = MonotonicClock.now()
+    if deadline <= current { return 0 }
+    // Round up so that the loop never wakes a little early and spins until the deadline.
+    let milliseconds = (deadline - current + 999_999) / 1_000_000
+    return Int32(min(milliseconds, 60_000))
+  }
+}

@@ -1,0 +1,98 @@
+import Glibc
+import SplicerConfig
+import SplicerRouting
+import SplicerSystem
+
+/// What a session needs to know about the listener that accepted it.
+struct ListenerContext {
+  let name: String
+  let mode: RelayMode
+  let pool: BackendPool
+  /// Index of the pool's round-robin cursor in the worker.
+  let poolSlot: Int
+}
+
+/// One worker's listening socket for one configured listener.
+///
+/// Owns the socket (each worker has its own, bound with SO_REUSEPORT, so the kernel spreads
+/// new connections over the workers). The socket is level-triggered: it accepts a bounded batch
+/// per wake-up and relies on the next wake-up for the rest, which keeps accepting fair to the
+/// sessions of the same worker.
+final class Listener: EventHandler, TimerTarget {
+  let fd: Int32
+  let context: ListenerContext
+  private unowned let worker: Worker
+  private var paused = false
+  var timerSlot = -1
+  var timerDeadline: UInt64 = 0
+
+  /// Connections accepted per wake-up before the loop serves other events.
+  static let acceptBatch = 64
+  /// How long accepting pauses after EMFILE/ENFILE, instead of spinning on a full backlog.
+  static let backoffNanoseconds: UInt64 = 100_000_000
+
+  init(fd: Int32, context: ListenerContext, worker: Worker) {
+    self.fd = fd
+    self.context = context
+    self.worker = worker
+  }
+
+  func start() throws(SyscallError) {
+    try worker.loop.register(fd, events: [.readable], handler: self)
+  }
+
+  func handle(_ events: EpollEvents, fd: Int32) {
+    acceptBatch()
+  }
+
+  private func acceptBatch() {
+    for _ in 0..<Self.acceptBatch {
+      do {
+        switch try Socket.accept(fd) {
+        case .wouldBlock:
+          return
+        case .processed(let (client, peer)):
+          worker.startSession(client: client, peer: peer, listener: context)
+        }
+      } catch {
+        switch error.errno {
+        case ECONNABORTED, EPROTO, ENETDOWN, ENOPROTOOPT, EHOSTDOWN, ENONET, EHOSTUNREACH, EOPNOTSUPP, ENETUNREACH:
+          // The client went away between SYN and accept; the next one may be fine.
+          worker.stats.add(.acceptErrors)
+          continue
+        case EMFILE, ENFILE, ENOBUFS, ENOMEM:
+          pause(error)
+          return
+        default:
+          worker.stats.add(.acceptErrors)
+          worker.logger.error("accept failed", metadata: ["listener": "\(context.name)", "error": "\(error)"])
+          pause(error)
+          return
+        }
+      }
+    }
+  }
+
+  /// Stops watching the socket for a moment; pending clients wait in the kernel's backlog.
+  private func pause(_ error: SyscallError) {
+    guard !paused else { return }
+    paused = true
+    worker.stats.add(.acceptBackoffs)
+    worker.logger.warning(
+      "accept paused", metadata: ["listener": "\(context.name)", "error": "\(error)", "backoff_ms": "100"])
+    try? worker.loop.modify(fd, events: [])
+    worker.loop.schedule(self, at: worker.loop.now &+ Self.backoffNanoseconds)
+  }
+
+  func timerFired(now: UInt64) {
+    paused = false
+    try? worker.loop.modify(fd, events: [.readable])
+  }
+
+  /// Stops accepting for good and closes the socket.
+  func close() {
+    worker.loop.cancelTimer(self)
+    worker.loop.deregister(fd)
+    Socket.close(fd)
+  }
+}

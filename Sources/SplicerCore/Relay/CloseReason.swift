@@ -1,0 +1,92 @@
+import Glibc
+
+/// Why a session ended; one label value per case in logs and metrics.
+public enum CloseReason: Int, CaseIterable, Sendable, CustomStringConvertible {
+  /// Both directions reached EOF and every byte was delivered.
+  case completed
+  /// The client reset the connection or a call on its socket failed.
+  case clientReset
+  case clientError
+  /// The server reset the connection or a call on its socket failed.
+  case serverReset
+  case serverError
+  /// No server accepted within the pool's retries (refused, unreachable or timed out).
+  case connectFailed
+  /// Nothing moved in either direction for the idle timeout.
+  case idleTimeout
+  /// The proxy is stopping.
+  case shutdown
+  /// The worker could not get the descriptors or memory the session needed.
+  case resources
+
+  /// Whether the peers should see a reset rather than a clean FIN: after an error a FIN
+  /// would let a client mistake a truncated stream for a complete one.
+  var abortsConnection: Bool {
+    switch self {
+    case .completed, .idleTimeout, .shutdown, .connectFailed: false
+    case .clientReset, .clientError, .serverReset, .serverError, .resources: true
+    }
+  }
+
+  public var description: String {
+    switch self {
+    case .completed: "completed"
+    case .clientReset: "client_reset"
+    case .clientError: "client_error"
+    case .serverReset: "server_reset"
+    case .serverError: "server_error"
+    case .connectFailed: "connect_failed"
+    case .idleTimeout: "idle_timeout"
+    case .shutdown: "shutdown"
+    case .resources: "resources"
+    }
+  }
+
+  /// The reason for a failed call on the client's or the server's socket.
+  static func socketFailure(errno: Int32, onClientSide: Bool) -> CloseReason {
+    let reset = errno == ECONNRESET || errno == EPIPE
+    if onClientSide { return reset ? .clientReset : .clientError }
+    return reset ? .serverReset : .serverError
+  }
+}
+
+/// Why a relay direction left splice for the copy path.
+public enum SpliceFallbackReason: Int, CaseIterable, Sendable, CustomStringConvertible {
+  /// pipe2 failed (descriptor or pipe quota exhausted).
+  case pipeUnavailable
+  /// The kernel refused splice on this socket (EINVAL, ENOSYS, EOPNOTSUPP).
+  case spliceUnsupported
+
+  public var description: String {
+    switch self {
+    case .pipeUnavailable: "pipe_unavailable"
+    case .spliceUnsupported: "splice_unsupported"
+    }
+  }
+}
+
+/// Why one connect attempt to a server failed.
+public enum ConnectFailureReason: Int, CaseIterable, Sendable, CustomStringConvertible {
+  case refused
+  case timeout
+  case unreachable
+  case other
+
+  init(errno: Int32) {
+    switch errno {
+    case ECONNREFUSED: self = .refused
+    case ETIMEDOUT: self = .timeout
+    case ENETUNREACH, EHOSTUNREACH, ENETDOWN, EHOSTDOWN, EADDRNOTAVAIL: self = .unreachable
+    default: self = .other
+    }
+  }
+
+  public var description: String {
+    switch self {
+    case .refused: "refused"
+    case .timeout: "timeout"
+    case .unreachable: "unreachable"
+    case .other: "other"
+    }
+  }
+}

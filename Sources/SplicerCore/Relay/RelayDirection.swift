@@ -1,0 +1,167 @@
+import Glibc
+import SplicerConfig
+import SplicerSystem
+
+/// One direction of a session's relay: bytes from `source` to `destination`.
+///
+/// The same pump serves both directions and both transports (nginx's one-pump design):
+/// `.splice` moves socket -> pipe -> socket without the bytes entering user space; `.copy`
+/// reads into and writes from a user-space buffer. The direction borrows both sockets from its
+/// session and owns the pipe or buffer it leases, which it holds only while bytes are in
+/// flight, so an idle connection holds no pipe.
+///
+/// Readiness is tracked here because the loop is edge-triggered: the session sets
+/// `sourceReadable` / `destinationWritable` from events, and the pump clears them only on
+/// EAGAIN, which is the only proof that the socket has nothing more to give or take.
+struct RelayDirection {
+  enum Outcome: Equatable {
+    /// Waiting for readiness; nothing more to do now.
+    case waiting
+    /// The budget ran out with work left: call `pump` again soon.
+    case yielded
+    /// EOF from the source was forwarded as a FIN after the last byte.
+    case finished
+    /// A call failed on the source (`onSource`) or the destination.
+    case failed(errno: Int32, onSource: Bool)
+  }
+
+  let source: Int32
+  let destination: Int32
+  var sourceReadable = false
+  var destinationWritable = false
+  private(set) var mode: RelayMode
+  private(set) var sourceClosed = false
+  private(set) var finished = false
+  private(set) var bytesRelayed: UInt64 = 0
+
+  private var pipe: Pipe?
+  private var buffer: UnsafeMutableRawBufferPointer?
+  /// Bytes read from the source and not yet written: in the pipe, or `buffer[start..<end]`.
+  private var pending = 0
+  private var bufferStart = 0
+
+  /// How many fills one `pump` call may do before it yields to other sessions.
+  static let fillBudget = 16
+
+  init(source: Int32, destination: Int32, mode: RelayMode) {
+    self.source = source
+    self.destination = destination
+    self.mode = mode
+  }
+
+  /// Moves as many bytes as the sockets allow now, up to the budget.
+  mutating func pump(_ resources: RelayResources) -> Outcome {
+    var fills = 0
+    while true {
+      if pending > 0 {
+        guard destinationWritable else { return .waiting }
+        do throws(SyscallError) {
+          switch try flush(resources) {
+          case .processed: continue
+          case .wouldBlock:
+            destinationWritable = false
+            return .waiting
+          }
+        } catch {
+          return .failed(errno: error.errno, onSource: false)
+        }
+      }
+      // Never forward the FIN while bytes are still in flight: only here is the pipe empty.
+      if sourceClosed {
+        release(resources)
+        if !finished {
+          finished = true
+          Socket.shutdownWrite(destination)
+        }
+        return .finished
+      }
+      guard sourceReadable else {
+        release(resources)
+        return .waiting
+      }
+      if fills == Self.fillBudget { return .yielded }
+      fills += 1
+      do throws(SyscallError) {
+        switch try fill(resources) {
+        case .processed(0): sourceClosed = true
+        case .processed: break
+        case .wouldBlock: sourceReadable = false
+        }
+      } catch {
+        if mode == .splice, Self.isSpliceUnsupported(error.errno) {
+          // The pipe is still empty (we only fill an empty one), so switching loses nothing.
+          resources.stats.countFallback(.spliceUnsupported)
+          release(resources)
+          mode = .copy
+          continue
+        }
+        return .failed(errno: error.errno, onSource: true)
+      }
+    }
+  }
+
+  /// Returns a drained pipe or buffer to its pool, or closes a pipe that still holds bytes.
+  /// Called when the direction goes idle and when the session closes.
+  mutating func release(_ resources: RelayResources) {
+    if let pipe {
+      if pending == 0 { resources.pipes.giveBack(pipe) } else { resources.pipes.discard(pipe) }
+      self.pipe = nil
+    }
+    if let buffer {
+      resources.buffers.giveBack(buffer)
+      self.buffer = nil
+    }
+    pending = 0
+    bufferStart = 0
+  }
+
+  private static func isSpliceUnsupported(_ code: Int32) -> Bool {
+    code == EINVAL || code == ENOSYS || code == EOPNOTSUPP
+  }
+
+  /// Reads from the source into an empty pipe or buffer.
+  private mutating func fill(_ resources: RelayResources) throws(SyscallError) -> IOResult<Int> {
+    let result: IOResult<Int>
+    switch mode {
+    case .splice:
+      if pipe == nil {
+        do {
+          pipe = try resources.pipes.lease()
+        } catch {
+          resources.stats.countFallback(.pipeUnavailable)
+          mode = .copy
+          return try fill(resources)
+        }
+      }
+      result = try Splice.move(from: source, to: pipe!.writeEnd, length: pipe!.capacity)
+    case .copy:
+      if buffer == nil { buffer = resources.buffers.lease() }
+      result = try Splice.read(source, into: buffer!)
+      bufferStart = 0
+    }
+    if case .processed(let count) = result { pending = count }
+    return result
+  }
+
+  /// Writes pending bytes to the destination.
+  private mutating func flush(_ resources: RelayResources) throws(SyscallError) -> IOResult<Int> {
+    let result: IOResult<Int>
+    switch mode {
+    case .splice:
+      result = try Splice.move(from: pipe!.readEnd, to: destination, length: pending)
+      if case .processed(let count) = result { resources.stats.add(.bytesSpliced, UInt64(count)) }
+    case .copy:
+      let window = UnsafeRawBufferPointer(rebasing: buffer![bufferStart..<(bufferStart + pending)])
+      result = try Splice.write(destination, from: window)
+      if case .processed(let count) = result {
+        bufferStart += count
+        resources.stats.add(.bytesCopied, UInt64(count))
+      }
+    }
+    if case .processed(let count) = result {
+      pending -= count
+      bytesRelayed &+= UInt64(count)
+    }
+    return result
+  }
+}

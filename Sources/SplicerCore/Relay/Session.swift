@@ -1,0 +1,273 @@
+import Glibc
+import Logging
+import SplicerConfig
+import SplicerRouting
+import SplicerSystem
+
+/// One client connection and its upstream connection, from accept to close.
+///
+/// Owns both sockets (and closes them); its two `RelayDirection`s borrow them. Lives on one
+/// worker's thread. The phases are: connecting (trying servers in turn, each attempt bounded
+/// by the connect timeout), relaying (both directions pumping, bounded by the idle timeout),
+/// closed.
+final class Session: EventHandler, TimerTarget, DeferredWork {
+  enum Phase {
+    case connecting
+    case relaying
+    case closed
+  }
+
+  let client: Int32
+  let clientAddress: SocketAddress
+  let listener: ListenerContext
+  private unowned let worker: Worker
+  private(set) var phase = Phase.connecting
+  private var server: Int32 = -1
+  private var backend: Backend?
+  private var plan: ConnectPlan
+  private var toServer: RelayDirection?
+  private var toClient: RelayDirection?
+  /// Client readiness seen before the upstream connection exists.
+  private var earlyClientEvents: EpollEvents = []
+  private let acceptedAt: UInt64
+  private var connectStartedAt: UInt64 = 0
+  private var connectedAt: UInt64 = 0
+  private var lastActivity: UInt64
+  private var deferredRunQueued = false
+
+  /// Position in the worker's session list, for O(1) removal.
+  var listIndex = -1
+  var timerSlot = -1
+  var timerDeadline: UInt64 = 0
+
+  init(client: Int32, clientAddress: SocketAddress, listener: ListenerContext, worker: Worker) {
+    self.client = client
+    self.clientAddress = clientAddress
+    self.listener = listener
+    self.worker = worker
+    self.plan = ConnectPlan(serverCount: listener.pool.servers.count, retries: listener.pool.retries)
+    acceptedAt = worker.loop.now
+    lastActivity = acceptedAt
+  }
+
+  /// Registers the client socket and starts the first connect attempt.
+  func start() {
+    Socket.setNoDelay(client)
+    do {
+      try worker.loop.register(client, events: Self.interest, handler: self)
+    } catch {
+      close(.resources)
+      return
+    }
+    connectNextServer()
+  }
+
+  /// Edge-triggered, both directions at once, and the peer's half-close.
+  static let interest: EpollEvents = [.readable, .writable, .readHangup, .edgeTriggered]
+
+  // MARK: Events
+
+  func handle(_ events: EpollEvents, fd: Int32) {
+    switch phase {
+    case .closed:
+      return
+    case .connecting:
+      if fd == server {
+        finishConnect(events)
+      } else if events.contains(.error) || events.contains(.hangup) {
+        // The client reset before we had a server for it.
+        close(.socketFailure(errno: Socket.pendingError(client), onClientSide: true))
+      } else {
+        earlyClientEvents.formUnion(events)
+      }
+    case .relaying:
+      let failed = events.contains(.error) || events.contains(.hangup)
+      let readable = failed || events.contains(.readable) || events.contains(.readHangup)
+      let writable = failed || events.contains(.writable)
+      if fd == client {
+        if readable { toServer!.sourceReadable = true }
+        if writable { toClient!.destinationWritable = true }
+      } else {
+        if readable { toClient!.sourceReadable = true }
+        if writable { toServer!.destinationWritable = true }
+      }
+      pumpBoth()
+    }
+  }
+
+  func runDeferred() {
+    deferredRunQueued = false
+    if phase == .relaying { pumpBoth() }
+  }
+
+  func timerFired(now: UInt64) {
+    switch phase {
+    case .connecting:
+      connectFailed(errno: ETIMEDOUT)
+    case .relaying:
+      let idle = worker.timeouts.idle
+      if now &- lastActivity >= idle {
+        close(.idleTimeout)
+      } else {
+        worker.loop.schedule(self, at: lastActivity &+ idle)
+      }
+    case .closed:
+      break
+    }
+  }
+
+  // MARK: Connecting
+
+  private func connectNextServer() {
+    let pool = listener.pool
+    while let index = plan.nextServer(cursor: &worker.cursors[listener.poolSlot]) {
+      let candidate = pool.servers[index]
+      worker.stats.add(.connectAttempts)
+      connectStartedAt = worker.loop.now
+      do {
+        let (fd, state) = try Socket.startConnect(to: candidate.address)
+        server = fd
+        backend = candidate
+        do {
+          try worker.loop.register(fd, events: Self.interest, handler: self)
+        } catch {
+          close(.resources)
+          return
+        }
+        if state == .connected {
+          connected()
+        } else {
+          worker.loop.schedule(self, at: worker.loop.now &+ worker.timeouts.connect)
+        }
+        return
+      } catch {
+        if error.errno == EMFILE || error.errno == ENFILE {
+          close(.resources)
+          return
+        }
+        recordConnectFailure(candidate, errno: error.errno)
+      }
+    }
+    close(.connectFailed)
+  }
+
+  private func finishConnect(_ events: EpollEvents) {
+    guard events.contains(.writable) || events.contains(.error) || events.contains(.hangup) else { return }
+    let error = Socket.pendingError(server)
+    if error == 0 && !events.contains(.hangup) {
+      connected()
+    } else {
+      connectFailed(errno: error == 0 ? ECONNREFUSED : error)
+    }
+  }
+
+  private func connectFailed(errno: Int32) {
+    if let backend { recordConnectFailure(backend, errno: errno) }
+    worker.loop.cancelTimer(self)
+    worker.loop.deregister(server)
+    Socket.close(server)
+    server = -1
+    backend = nil
+    connectNextServer()
+  }
+
+  private func recordConnectFailure(_ backend: Backend, errno: Int32) {
+    let reason = ConnectFailureReason(errno: errno)
+    worker.stats.countConnectFailure(reason)
+    worker.logger.debug(
+      "connect failed",
+      metadata: [
+        "listener": "\(listener.name)", "server": "\(backend.endpoint)", "reason": "\(reason)",
+        "errno": "\(Errno.name(of: errno))",
+      ])
+  }
+
+  private func connected() {
+    worker.loop.cancelTimer(self)
+    phase = .relaying
+    connectedAt = worker.loop.now
+    lastActivity = connectedAt
+    Socket.setNoDelay(server)
+    var up = RelayDirection(source: client, destination: server, mode: listener.mode)
+    var down = RelayDirection(source: server, destination: client, mode: listener.mode)
+    up.destinationWritable = true
+    down.destinationWritable = true
+    let early = earlyClientEvents
+    up.sourceReadable = !early.isDisjoint(with: [.readable, .readHangup, .error, .hangup])
+    toServer = up
+    toClient = down
+    worker.loop.schedule(self, at: lastActivity &+ worker.timeouts.idle)
+    pumpBoth()
+  }
+
+  // MARK: Relaying
+
+  private func pumpBoth() {
+    let resources = worker.resources
+    let before = (toServer!.bytesRelayed, toClient!.bytesRelayed)
+    let up = toServer!.pump(resources)
+    let down = toClient!.pump(resources)
+    let movedUp = toServer!.bytesRelayed &- before.0
+    let movedDown = toClient!.bytesRelayed &- before.1
+    if movedUp | movedDown != 0 {
+      lastActivity = worker.loop.now
+      worker.stats.add(.bytesClientToServer, movedUp)
+      worker.stats.add(.bytesServerToClient, movedDown)
+    }
+    if case .failed(let errno, let onSource) = up {
+      close(.socketFailure(errno: errno, onClientSide: onSource))
+      return
+    }
+    if case .failed(let errno, let onSource) = down {
+      close(.socketFailure(errno: errno, onClientSide: !onSource))
+      return
+    }
+    if up == .finished && down == .finished {
+      close(.completed)
+      return
+    }
+    if (up == .yielded || down == .yielded) && !deferredRunQueued {
+      deferredRunQueued = true
+      worker.loop.runSoon(self)
+    }
+  }
+
+  // MARK: Closing
+
+  /// Releases everything the session holds, logs it and counts it. Idempotent.
+  func close(_ reason: CloseReason) {
+    guard phase != .closed else { return }
+    phase = .closed
+    let loop = worker.loop
+    loop.cancelTimer(self)
+    toServer?.release(worker.resources)
+    toClient?.release(worker.resources)
+    for fd in [client, server] where fd >= 0 {
+      loop.deregister(fd)
+      if reason.abortsConnection { Socket.setResetOnClose(fd) }
+      Socket.close(fd)
+    }
+    server = -1
+    worker.stats.countClose(reason)
+    worker.sessionClosed(self)
+    if worker.accessLog { logAccess(reason) }
+  }
+
+  private func logAccess(_ reason: CloseReason) {
+    let now = worker.loop.now
+    let connectNanos = connectedAt > 0 ? connectedAt &- connectStartedAt : 0
+    worker.logger.info(
+      "connection closed",
+      metadata: [
+        "client": "\(clientAddress)",
+        "listener": "\(listener.name)",
+        "pool": "\(listener.pool.name)",
+        "server": backend.map { "\($0.endpoint)" } ?? "-",
+        "bytes_to_server": "\(toServer?.bytesRelayed ?? 0)",
+        "bytes_to_client": "\(toClient?.bytesRelayed ?? 0)",
+        "connect_ms": "\(Double(connectNanos / 1000) / 1000)",
+        "duration_ms": "\(Double((now &- acceptedAt) / 1000) / 1000)",
+        "reason": "\(reason)",
+      ])
+  }
+}

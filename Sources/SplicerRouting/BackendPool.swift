@@ -1,0 +1,40 @@
+import SplicerConfig
+import SplicerSystem
+
+/// One upstream server, with its address already in kernel form.
+public struct Backend: Sendable, Hashable {
+  /// Position in the pool; stable for the life of the routing table.
+  public let index: Int
+  public let endpoint: Endpoint
+  public let address: SocketAddress
+
+  public init(index: Int, endpoint: Endpoint) {
+    self.index = index
+    self.endpoint = endpoint
+    // The config loader accepted the endpoint only after inet_pton did, so this cannot fail.
+    guard let address = SocketAddress(ip: endpoint.host, port: endpoint.port) else {
+      preconditionFailure("config loader let through an unparsable address \(endpoint)")
+    }
+    self.address = address
+  }
+}
+
+/// A named set of servers and how many of them one connection may try.
+public final class BackendPool: Sendable {
+  public let name: String
+  public let servers: [Backend]
+  /// Further servers a connection may try after a failed connect.
+  public let retries: Int
+
+  public init(config: PoolConfig) {
+    name = config.name
+    servers = config.servers.enumerated().map { Backend(index: $0.offset, endpoint: $0.element.address) }
+    retries = config.retries
+  }
+
+  public init(name: String, servers: [Backend], retries: Int) {
+    self.name = name
+    self.servers = servers
+    self.retries = retries
+  }
+}

@@ -1,0 +1,32 @@
+import CSplicer
+import Glibc
+
+/// splice(2) and the plain read/write used by the copy path.
+public enum Splice {
+  /// The most one splice call asks for. Asking for SIZE_MAX gives EINVAL on newer kernels.
+  public static let maximumLength = 1 << 30
+
+  /// Moves up to `length` bytes from `source` to `destination`, one of which must be a pipe.
+  ///
+  /// SPLICE_F_MOVE | SPLICE_F_NONBLOCK, never SPLICE_F_MORE: MORE corks the socket like
+  /// TCP_CORK and delays request/response traffic. `.processed(0)` from a socket means EOF.
+  @inline(__always)
+  public static func move(from source: Int32, to destination: Int32, length: Int) throws(SyscallError) -> IOResult<Int> {
+    let length = min(length, maximumLength)
+    return try nonBlocking("splice") {
+      splicer_splice(source, destination, length, splicer_SPLICE_F_MOVE | splicer_SPLICE_F_NONBLOCK)
+    }
+  }
+
+  /// read(2) into `buffer`; `.processed(0)` means EOF.
+  @inline(__always)
+  public static func read(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer) throws(SyscallError) -> IOResult<Int> {
+    try nonBlocking("read") { Glibc.read(fd, buffer.baseAddress, buffer.count) }
+  }
+
+  /// write(2) from `buffer`.
+  @inline(__always)
+  public static func write(_ fd: Int32, from buffer: UnsafeRawBufferPointer) throws(SyscallError) -> IOResult<Int> {
+    try nonBlocking("write") { Glibc.write(fd, buffer.baseAddress, buffer.count) }
+  }
+}

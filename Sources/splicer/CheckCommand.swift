@@ -1,0 +1,25 @@
+import ArgumentParser
+import SplicerConfig
+
+/// `splicer check`: validates a config file and exits non-zero with the error, like
+/// `nginx -t` or `haproxy -c`.
+struct CheckCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "check",
+    abstract: "Validate a config file and print the first error with its file and line."
+  )
+
+  @OptionGroup var options: ConfigOptions
+
+  func run() throws {
+    do {
+      let configuration = try ConfigLoader.load(path: options.config)
+      print(
+        "\(options.config): OK (\(configuration.listeners.count) listeners, \(configuration.pools.count) pools, "
+          + "\(configuration.workers) workers)")
+    } catch {
+      printToStandardError("\(error)")
+      throw ExitCode(1)
+    }
+  }
+}

@@ -1,0 +1,83 @@
+import ArgumentParser
+import Glibc
+import Logging
+import SplicerConfig
+import SplicerCore
+import SplicerSystem
+
+/// `splicer run`: loads the config, binds the listeners, runs the workers until SIGTERM or
+/// SIGINT, then stops them and exits 0.
+struct RunCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "run",
+    abstract: "Run the proxy."
+  )
+
+  @OptionGroup var options: ConfigOptions
+
+  func run() throws {
+    let configuration: Configuration
+    do {
+      configuration = try ConfigLoader.load(path: options.config)
+    } catch {
+      printToStandardError("\(error)")
+      throw ExitCode(1)
+    }
+    let logConfig = configuration.log
+    LoggingSystem.bootstrap { label in
+      StructuredLogHandler(label: label, level: Logger.Level(logConfig.level), format: logConfig.format)
+    }
+    let logger = Logger(label: "splicer")
+
+    // Signal dispositions are per process but masks are per thread: set both up before any
+    // worker thread starts, so that workers inherit the mask and only `sigwait` sees them.
+    Signals.ignoreBrokenPipe()
+    let handled = [SIGTERM, SIGINT, SIGHUP]
+    Signals.block(handled)
+
+    let server: ProxyServer
+    do {
+      server = try ProxyServer(configuration: configuration, logger: logger)
+      try server.start()
+    } catch {
+      logger.critical("start failed", metadata: ["error": "\(error)"])
+      throw ExitCode(1)
+    }
+    logger.notice(
+      "splicer started",
+      metadata: ["version": "\(SplicerVersion.current)", "config": "\(options.config)", "pid": "\(getpid())"])
+
+    while true {
+      let signal = Signals.wait(for: handled)
+      if signal == SIGHUP {
+        logger.warning("SIGHUP received: reloading is not supported by this version; restart to apply a new config")
+        continue
+      }
+      logger.notice("stopping", metadata: ["signal": "\(signal == SIGTERM ? "SIGTERM" : "SIGINT")"])
+      break
+    }
+    server.stop()
+    logger.notice("stopped")
+  }
+}
+
+extension Logger.Level {
+  init(_ level: LogConfig.Level) {
+    switch level {
+    case .trace: self = .trace
+    case .debug: self = .debug
+    case .info: self = .info
+    case .notice: self = .notice
+    case .warning: self = .warning
+    case .error: self = .error
+    case .critical: self = .critical
+    }
+  }
+}
+
+/// Writes one line to stderr, for errors shown before logging is set up.
+func printToStandardError(_ text: String) {
+  var line = Array(text.utf8)
+  line.append(0x0A)
+  _ = line.withUnsafeBytes { Glibc.write(2, $0.baseAddress, $0.count) }
+}

@@ -1,0 +1,159 @@
+import Foundation
+import Glibc
+
+/// A backend server on 127.0.0.1:0, run on its own thread, that speaks the test protocol:
+/// the client's first 24 bytes say how many bytes to send back (`responseLength`), from which
+/// seed, and how (`flags`); everything after them is hashed. Results are kept per seed.
+final class TestBackend: @unchecked Sendable {
+  enum Behavior {
+    /// Serve the protocol.
+    case serve
+    /// Accept and close at once.
+    case closeImmediately
+    /// Accept and never read or write.
+    case holdOpen
+  }
+
+  struct Received: Equatable {
+    let count: Int
+    let digest: String
+  }
+
+  static let headerLength = 24
+  static let flagSendAfterEOF: UInt64 = 1
+  static let flagResetHalfway: UInt64 = 2
+
+  /// The 24-byte request header.
+  static func header(responseLength: Int, seed: UInt64, flags: UInt64 = 0) -> [UInt8] {
+    var bytes: [UInt8] = []
+    for value in [UInt64(responseLength), seed, flags] {
+      withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
+    }
+    return bytes
+  }
+
+  let port: UInt16
+  let behavior: Behavior
+  private let listenFD: Int32
+  private let lock = NSCondition()
+  private var results: [UInt64: Received] = [:]
+  private var acceptedCount = 0
+  private var stopping = false
+  private var thread: Thread?
+  private var held: [Int32] = []
+
+  init(behavior: Behavior = .serve) throws {
+    self.behavior = behavior
+    listenFD = try TestSockets.listen()
+    port = try TestSockets.port(of: listenFD)
+    let thread = Thread { [unowned self] in self.serve() }
+    thread.stackSize = 1 << 20
+    self.thread = thread
+    thread.start()
+  }
+
+  var accepted: Int {
+    lock.lock()
+    defer { lock.unlock() }
+    return acceptedCount
+  }
+
+  /// Waits until the connection with this seed has finished; nil on timeout.
+  func result(seed: UInt64, timeoutSeconds: Double = 30) -> Received? {
+    let deadline = Date(timeIntervalSinceNow: timeoutSeconds)
+    lock.lock()
+    defer { lock.unlock() }
+    while results[seed] == nil {
+      if !lock.wait(until: deadline) { return results[seed] }
+    }
+    return results[seed]
+  }
+
+  func stop() {
+    lock.lock()
+    stopping = true
+    lock.unlock()
+    while thread?.isFinished == false { usleep(1000) }
+    Glibc.close(listenFD)
+    for fd in held { Glibc.close(fd) }
+  }
+
+  private var isStopping: Bool {
+    lock.lock()
+    defer { lock.unlock() }
+    return stopping
+  }
+
+  private func serve() {
+    var connections: [StreamConnection] = []
+    let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
+    defer {
+      scratch.deallocate()
+      for connection in connections { connection.close() }
+    }
+    while !isStopping {
+      var fds = [pollfd(fd: listenFD, events: Int16(POLLIN), revents: 0)]
+      for connection in connections {
+        var events: Int16 = 0
+        if connection.wantsRead { events |= Int16(POLLIN) }
+        if connection.wantsWrite { events |= Int16(POLLOUT) }
+        fds.append(pollfd(fd: connection.fd, events: events, revents: 0))
+      }
+      _ = poll(&fds, nfds_t(fds.count), 50)
+      if fds[0].revents & Int16(POLLIN) != 0 { acceptAll(into: &connections) }
+      for (index, entry) in fds.dropFirst().enumerated() where entry.revents != 0 {
+        let connection = connections[index]
+        if entry.revents & Int16(POLLIN | POLLHUP | POLLERR) != 0 { connection.readReady(scratch: scratch) }
+        if entry.revents & Int16(POLLOUT | POLLERR) != 0 { connection.writeReady(scratch: scratch) }
+        connection.closeIfComplete()
+      }
+      let finished = connections.filter { $0.closed }
+      if !finished.isEmpty {
+        lock.lock()
+        for connection in finished where connection.header.count == Self.headerLength {
+          let seed = Self.value(connection.header, at: 8)
+          results[seed] = Received(count: connection.received.byteCount, digest: connection.receivedDigest ?? "")
+        }
+        lock.broadcast()
+        lock.unlock()
+        connections.removeAll { $0.closed }
+      }
+    }
+  }
+
+  private func acceptAll(into connections: inout [StreamConnection]) {
+    while true {
+      let fd = accept4(listenFD, nil, nil, Int32(SOCK_NONBLOCK.rawValue | SOCK_CLOEXEC.rawValue))
+      if fd < 0 { return }
+      lock.lock()
+      acceptedCount += 1
+      lock.unlock()
+      switch behavior {
+      case .closeImmediately:
+        Glibc.close(fd)
+      case .holdOpen:
+        held.append(fd)
+      case .serve:
+        let connection = StreamConnection(fd: fd, outgoing: PatternStream(seed: 0, length: 0))
+        connection.receiveHeaderLength = Self.headerLength
+        connection.holdSend = true
+        connection.onHeader = { [unowned connection] header in
+          connection.holdSend = false
+          guard header.count == Self.headerLength else { return }
+          let length = Int(Self.value(header, at: 0))
+          let flags = Self.value(header, at: 16)
+          connection.outgoing = PatternStream(seed: Self.value(header, at: 8), length: length)
+          connection.sendAfterPeerEOF = flags & Self.flagSendAfterEOF != 0
+          if flags & Self.flagResetHalfway != 0 { connection.resetAfterSending = length / 2 }
+        }
+        connections.append(connection)
+      }
+    }
+  }
+
+  private static func value(_ bytes: [UInt8], at offset: Int) -> UInt64 {
+    var value: UInt64 = 0
+    for i in 0..<8 { value |= UInt64(bytes[offset + i]) << (8 * UInt64(i)) }
+    return value
+  }
+}

@@ -1,0 +1,83 @@
+import Glibc
+
+struct TestSocketError: Error, CustomStringConvertible {
+  let call: String
+  let code: Int32
+  var description: String { "\(call): errno \(code)" }
+}
+
+/// Blocking-free socket helpers for tests, all on 127.0.0.1.
+enum TestSockets {
+  static func loopback(port: UInt16) -> sockaddr_in {
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = port.bigEndian
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    return address
+  }
+
+  /// A nonblocking listening socket on 127.0.0.1, port 0.
+  static func listen(backlog: Int32 = 1024) throws -> Int32 {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue | SOCK_NONBLOCK.rawValue | SOCK_CLOEXEC.rawValue), 0)
+    var address = loopback(port: 0)
+    let bound = withUnsafePointer(to: &address) {
+      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+    }
+    guard bound == 0 else { throw TestSocketError(call: "bind", code: errno) }
+    guard Glibc.listen(fd, backlog) == 0 else { throw TestSocketError(call: "listen", code: errno) }
+    return fd
+  }
+
+  static func port(of fd: Int32) throws -> UInt16 {
+    var address = sockaddr_in()
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let result = withUnsafeMutablePointer(to: &address) {
+      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+    }
+    guard result == 0 else { throw TestSocketError(call: "getsockname", code: errno) }
+    return UInt16(bigEndian: address.sin_port)
+  }
+
+  /// A port that nothing listens on right now (bound, then closed).
+  static func closedPort() throws -> UInt16 {
+    let fd = try listen()
+    let port = try port(of: fd)
+    close(fd)
+    return port
+  }
+
+  /// Connects (blocking, then switched to nonblocking) to 127.0.0.1:port.
+  static func connect(port: UInt16, nonblocking: Bool = true) throws -> Int32 {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue | SOCK_CLOEXEC.rawValue), 0)
+    var address = loopback(port: port)
+    let result = withUnsafePointer(to: &address) {
+      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+        Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+      }
+    }
+    guard result == 0 else {
+      let code = errno
+      close(fd)
+      throw TestSocketError(call: "connect", code: code)
+    }
+    if nonblocking { _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) }
+    return fd
+  }
+
+  /// Reads until EOF or error with a receive timeout; returns the bytes and the final errno (0 on EOF).
+  static func readToEnd(_ fd: Int32, timeoutSeconds: Int = 10) -> (bytes: [UInt8], errno: Int32) {
+    _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
+    var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+    var bytes: [UInt8] = []
+    var buffer = [UInt8](repeating: 0, count: 65_536)
+    while true {
+      let count = read(fd, &buffer, buffer.count)
+      if count > 0 {
+        bytes.append(contentsOf: buffer[0..<count])
+        continue
+      }
+      return (bytes, count == 0 ? 0 : errno)
+    }
+  }
+}
