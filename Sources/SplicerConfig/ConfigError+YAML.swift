@@ -4,13 +4,21 @@ extension ConfigError {
   /// A YAML syntax error, located at libyaml's problem mark.
   init(yamlError: YamlError, file: String) {
     switch yamlError {
-    case .scanner(let context, let problem, let mark, _),
-      .parser(let context, let problem, let mark, _),
-      .composer(let context, let problem, let mark, _):
+    case .composer(let context?, let problem, let mark, _):
+      // Yams' own composer contexts carry a placeholder mark, so only the text is worth showing.
+      self.init(
+        file: file, line: mark.line, column: mark.column, message: "invalid YAML: \(context.text), \(problem)"
+      )
+    case .scanner(let context, let problem, let mark, let yaml),
+      .parser(let context, let problem, let mark, let yaml),
+      .composer(let context, let problem, let mark, let yaml):
       var message = "invalid YAML: \(problem)"
       // libyaml's context names the construct that was left open, often lines above the problem.
       if let context {
-        message += " (\(context.text) started at line \(context.mark.line), column \(context.mark.column))"
+        message += " (\(context.text) at line \(context.mark.line), column \(context.mark.column))"
+      }
+      if Self.hasUnquotedIPv6Address(line: mark.line, in: yaml) {
+        message += "; IPv6 addresses must be quoted in YAML, e.g. bind: \"[::1]:8080\""
       }
       self.init(file: file, line: mark.line, column: mark.column, message: message)
     case .reader(let problem, let offset, _, let yaml):
@@ -20,6 +28,20 @@ extension ConfigError {
     default:
       self.init(file: file, message: "invalid YAML: \(yamlError)")
     }
+  }
+
+  /// Whether line `number` holds something like `[::1]:8080` outside quotes, which YAML reads as
+  /// the start of a flow sequence; the resulting syntax error alone does not say what to do.
+  static func hasUnquotedIPv6Address(line number: Int, in yaml: String) -> Bool {
+    let lines = yaml.split(separator: "\n", omittingEmptySubsequences: false)
+    guard number >= 1, number <= lines.count else { return false }
+    let line = lines[number - 1]
+    guard let open = line.firstIndex(of: "["), !line[..<open].contains(where: { $0 == "\"" || $0 == "'" }),
+      let close = line[open...].firstRange(of: "]:")
+    else {
+      return false
+    }
+    return line[close.upperBound...].first?.isASCIIDigit == true
   }
 
   /// 1-based line and column (in Unicode scalars, as libyaml counts) of a `Character` offset.

@@ -6,8 +6,8 @@ extension ConfigLoader {
   /// first one in the file, and cross-references (listener -> pool) are checked once all are read.
   static func configuration(from root: YAMLNodeReader) throws(ConfigError) -> Configuration {
     guard case .mapping = root.node else {
-      throw root.error(
-        "the top level must be a mapping with keys like 'listeners' and 'pools', found \(root.kindDescription)")
+      let found = root.kindDescription
+      throw root.error("the top level must be a mapping with 'listeners' and 'pools', found \(found)")
     }
     let top = try root.mapping(knownKeys: rootKeys)
     var workers = defaultWorkers

@@ -34,7 +34,8 @@ extension ConfigLoader {
       let addressNode = try serverFields.required("address")
       let address = try addressNode.endpoint(allowPortZero: false)
       if let line = addressLines[address] {
-        throw addressNode.error("duplicate server address \(address) in pool '\(name)' (first at line \(line))")
+        throw addressNode.error(
+          "duplicate server address \(address) in pool '\(name)' (first at line \(line))")
       }
       addressLines[address] = addressNode.node.mark?.line ?? 0
       servers.append(ServerConfig(address: address))

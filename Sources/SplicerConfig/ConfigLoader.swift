@@ -1,9 +1,10 @@
+import Yams
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)
   import Darwin
 #endif
-import Yams
 
 /// Turns a YAML config file into a validated `Configuration`, or the first `ConfigError` in it.
 ///
@@ -43,7 +44,7 @@ public enum ConfigLoader {
     } catch {
       throw ConfigError(file: file, message: "invalid YAML: \(error)")
     }
-    if let root, case .scalar = root, Tag.Name(rawValue: root.tag.description) == .null {
+    guard let root, !YAMLNodeReader(node: root, file: file).isNull else {
       return nil
     }
     return root

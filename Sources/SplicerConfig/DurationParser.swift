@@ -36,6 +36,9 @@ enum DurationParser {
       rest = rest.dropFirst(unitName.count)
 
       if digits.isEmpty {
+        if let next = rest.first, unitName.isEmpty {
+          throw ValueError("unexpected '\(next)' in duration '\(text)' (\(example))")
+        }
         throw ValueError("'\(text)' is not a duration (\(example))")
       }
       if unitName.isEmpty {

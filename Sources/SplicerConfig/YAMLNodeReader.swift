@@ -113,7 +113,8 @@ struct YAMLNodeReader {
     try scalarText()
   }
 
-  /// A decimal integer within `range`; quoted numbers, fractions and YAML's hex/octal forms are errors.
+  /// A decimal integer within `range`. `0100` is read as 100, not YAML 1.1's octal 64; quoted
+  /// numbers, fractions and the hex, `0o` and sexagesimal forms are errors.
   func int(in range: ClosedRange<Int>) throws(ConfigError) -> Int {
     let expected = "an integer between \(range.lowerBound) and \(range.upperBound)"
     guard case .scalar(let scalar) = node, scalar.style == .plain || scalar.style == .any,

@@ -81,6 +81,12 @@ final class Worker: @unchecked Sendable {
     session.start()
   }
 
+  /// Pauses every listener of this worker after descriptors ran out (EMFILE/ENFILE) outside
+  /// accept, e.g. when opening an upstream socket.
+  func descriptorsExhausted(_ error: SyscallError) {
+    for listener in listeners { listener.pause(error) }
+  }
+
   /// Called by a session as it closes.
   func sessionClosed(_ session: Session) {
     let index = session.listIndex

@@ -65,11 +65,13 @@ final class ConfigLoaderTests: XCTestCase {
       """
     let config = try ConfigLoader.parse(yaml: yaml, file: "min.yaml")
     XCTAssertEqual(config.workers, ConfigLoader.defaultWorkers)
-    XCTAssertEqual(config.listeners, [
-      ListenerConfig(
-        name: "web", bind: Endpoint(family: .ipv4, host: "127.0.0.1", port: 8080), pool: "app",
-        mode: .splice, backlog: 1024)
-    ])
+    XCTAssertEqual(
+      config.listeners,
+      [
+        ListenerConfig(
+          name: "web", bind: Endpoint(family: .ipv4, host: "127.0.0.1", port: 8080), pool: "app",
+          mode: .splice, backlog: 1024)
+      ])
     XCTAssertEqual(config.pools.map(\.retries), [0], "one server leaves nothing to retry")
     XCTAssertEqual(config.timeouts, Timeouts(connect: .seconds(5), idle: .seconds(600)))
     XCTAssertEqual(config.tuning, Tuning(pipeSize: 1 << 20, pipePoolSize: 64, copyBufferSize: 64 << 10))

@@ -74,7 +74,9 @@ final class Listener: EventHandler, TimerTarget {
   }
 
   /// Stops watching the socket for a moment; pending clients wait in the kernel's backlog.
-  private func pause(_ error: SyscallError) {
+  /// Also called by the worker when a session could not open its upstream socket, since
+  /// accepting more clients then only means closing them again.
+  func pause(_ error: SyscallError) {
     guard !paused else { return }
     paused = true
     worker.stats.add(.acceptBackoffs)

@@ -143,6 +143,7 @@ final class Session: EventHandler, TimerTarget, DeferredWork {
       } catch {
         if error.errno == EMFILE || error.errno == ENFILE {
           close(.resources)
+          worker.descriptorsExhausted(error)
           return
         }
         recordConnectFailure(candidate, errno: error.errno)

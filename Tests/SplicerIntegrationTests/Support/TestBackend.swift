@@ -123,8 +123,9 @@ final class TestBackend: @unchecked Sendable {
 
   private func acceptAll(into connections: inout [StreamConnection]) {
     while true {
-      let fd = accept4(listenFD, nil, nil, Int32(SOCK_NONBLOCK.rawValue | SOCK_CLOEXEC.rawValue))
+      let fd = accept(listenFD, nil, nil)
       if fd < 0 { return }
+      _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
       lock.lock()
       acceptedCount += 1
       lock.unlock()
@@ -137,7 +138,7 @@ final class TestBackend: @unchecked Sendable {
         let connection = StreamConnection(fd: fd, outgoing: PatternStream(seed: 0, length: 0))
         connection.receiveHeaderLength = Self.headerLength
         connection.holdSend = true
-        connection.onHeader = { [unowned connection] header in
+        connection.onHeader = { [unowned connection] (header: [UInt8]) in
           connection.holdSend = false
           guard header.count == Self.headerLength else { return }
           let length = Int(Self.value(header, at: 0))

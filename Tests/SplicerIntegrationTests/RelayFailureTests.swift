@@ -1,0 +1,174 @@
+import Glibc
+import XCTest
+
+/// What the relay does when servers refuse, vanish, hang or when clients idle or read slowly.
+final class RelayFailureTests: RelayTestCase {
+  func testRefusedServerIsSkippedForTheNextOne() throws {
+    let backend = try TestBackend()
+    defer { backend.stop() }
+    let refused = try TestSockets.closedPort()
+    let relay = try SplicerProcess(yaml: TestConfig.yaml(servers: [refused, backend.port], workers: 1, retries: 1))
+    defer { relay.stop() }
+    let baseline = relay.openDescriptors()
+    // Round robin starts at the refused server for every other connection; each must still land.
+    let specs = (0..<6).map { TransferSpec(requestLength: 10_000, responseLength: 20_000, seed: UInt64($0 + 1)) }
+    try assertTransfers(specs, port: relay.port(), backend: backend)
+    assertDescriptorsReturn(relay, to: baseline, afterClosed: specs.count)
+    XCTAssertEqual(Set(closeReasons(relay)), ["completed"])
+  }
+
+  func testClientIsClosedPromptlyWhenNoServerAnswers() throws {
+    let refusedA = try TestSockets.closedPort()
+    let refusedB = try TestSockets.closedPort()
+    let relay = try SplicerProcess(yaml: TestConfig.yaml(servers: [refusedA, refusedB], workers: 1))
+    defer { relay.stop() }
+    let baseline = relay.openDescriptors()
+    let fd = try TestSockets.connect(port: relay.port())
+    defer { close(fd) }
+    let started = TestClock.now()
+    let (bytes, _) = TestSockets.readToEnd(fd, timeoutSeconds: 5)
+    XCTAssertEqual(bytes.count, 0)
+    XCTAssertLessThan(TestClock.now() - started, 2, "client should be closed at once, not after a timeout")
+    assertDescriptorsReturn(relay, to: baseline, afterClosed: 1)
+    XCTAssertEqual(closeReasons(relay), ["connect_failed"])
+  }
+
+  func testConnectTimeoutMovesOnToTheNextServer() throws {
+    let blackhole = try Blackhole()
+    try XCTSkipUnless(blackhole.swallowsConnects(), "this kernel answers SYNs to a full backlog")
+    let backend = try TestBackend()
+    defer { backend.stop() }
+    let relay = try SplicerProcess(
+      yaml: TestConfig.yaml(servers: [blackhole.port, backend.port], workers: 1, connectTimeout: "300ms"))
+    defer { relay.stop() }
+    let started = TestClock.now()
+    let specs = (0..<2).map { TransferSpec(requestLength: 1_000, responseLength: 1_000, seed: UInt64($0 + 1)) }
+    try assertTransfers(specs, port: relay.port(), backend: backend, timeoutSeconds: 10)
+    let elapsed = TestClock.now() - started
+    // One of the two starts at the black hole and waits out one connect timeout.
+    XCTAssertGreaterThanOrEqual(elapsed, 0.3)
+    XCTAssertLessThan(elapsed, 3)
+    XCTAssertNotNil(relay.waitForLine(containing: "\"message\":\"connection closed\"", and: "\"connect_ms\""))
+  }
+
+  func testOnlyServerHangingClosesTheClientAfterTheConnectTimeout() throws {
+    let blackhole = try Blackhole()
+    try XCTSkipUnless(blackhole.swallowsConnects(), "this kernel answers SYNs to a full backlog")
+    let relay = try SplicerProcess(
+      yaml: TestConfig.yaml(servers: [blackhole.port], workers: 1, connectTimeout: "250ms", retries: 1))
+    defer { relay.stop() }
+    let baseline = relay.openDescriptors()
+    let fd = try TestSockets.connect(port: relay.port())
+    defer { close(fd) }
+    let started = TestClock.now()
+    _ = TestSockets.readToEnd(fd, timeoutSeconds: 5)
+    let elapsed = TestClock.now() - started
+    // Two attempts (retries: 1), 250 ms each.
+    XCTAssertGreaterThanOrEqual(elapsed, 0.45)
+    XCTAssertLessThan(elapsed, 2.5)
+    assertDescriptorsReturn(relay, to: baseline, afterClosed: 1)
+    XCTAssertEqual(closeReasons(relay), ["connect_failed"])
+  }
+
+  func testServerDyingMidStreamResetsItsClientAndNoOther() throws {
+    let backend = try TestBackend()
+    defer { backend.stop() }
+    let relay = try SplicerProcess(yaml: TestConfig.yaml(servers: [backend.port]))
+    defer { relay.stop() }
+    let baseline = relay.openDescriptors()
+    // The doomed connection: the server resets after half of an 8 MiB reply.
+    let doomedFD = try TestSockets.connect(port: relay.port())
+    let doomed = StreamConnection(
+      fd: doomedFD, outgoing: PatternStream(seed: 99, length: 0),
+      prefix: TestBackend.header(responseLength: 8 << 20, seed: 42, flags: TestBackend.flagResetHalfway))
+    let healthy = (0..<8).map { TransferSpec(requestLength: 1 << 20, responseLength: 2 << 20, seed: UInt64(200 + $0)) }
+    let started = TestClock.now()
+    let finished = PollDriver.run([doomed], timeoutSeconds: 20)
+    XCTAssertTrue(finished)
+    XCTAssertLessThan(TestClock.now() - started, 5)
+    // The client must not see a clean EOF after a truncated reply: it gets fewer bytes and a reset.
+    XCTAssertLessThan(doomed.received.byteCount, 8 << 20)
+    XCTAssertEqual(doomed.failure, ECONNRESET)
+    try assertTransfers(healthy, port: relay.port(), backend: backend)
+    assertDescriptorsReturn(relay, to: baseline, afterClosed: 1 + healthy.count)
+    XCTAssertTrue(closeReasons(relay).contains("server_reset"))
+  }
+
+  func testIdleConnectionIsClosedAfterTheIdleTimeout() throws {
+    let backend = try TestBackend(behavior: .holdOpen)
+    defer { backend.stop() }
+    let relay = try SplicerProcess(yaml: TestConfig.yaml(servers: [backend.port], workers: 1, idleTimeout: "400ms"))
+    defer { relay.stop() }
+    let baseline = relay.openDescriptors()
+    let fd = try TestSockets.connect(port: relay.port())
+    defer { close(fd) }
+    let started = TestClock.now()
+    let (bytes, _) = TestSockets.readToEnd(fd, timeoutSeconds: 10)
+    let elapsed = TestClock.now() - started
+    XCTAssertEqual(bytes.count, 0)
+    XCTAssertGreaterThanOrEqual(elapsed, 0.39)
+    XCTAssertLessThan(elapsed, 3)
+    assertDescriptorsReturn(relay, to: baseline, afterClosed: 1)
+    XCTAssertEqual(closeReasons(relay), ["idle_timeout"])
+  }
+
+  /// A client reads a 128 MiB reply at a few MiB per second: the relay must stop reading the
+  /// server (backpressure) instead of buffering, so its memory stays flat.
+  private func assertSlowReaderKeepsMemoryFlat(mode: String) throws {
+    let backend = try TestBackend()
+    defer { backend.stop() }
+    let relay = try SplicerProcess(yaml: TestConfig.yaml(servers: [backend.port], mode: mode, workers: 1))
+    defer { relay.stop() }
+    let fd = try TestSockets.connect(port: relay.port(), nonblocking: false)
+    defer { close(fd) }
+    let header = TestBackend.header(responseLength: 128 << 20, seed: 5)
+    _ = header.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+    var buffer = [UInt8](repeating: 0, count: 16_384)
+    var total = 0
+    // Let the relay fill every buffer between server and client first.
+    while total < 4 << 20 { total += max(0, read(fd, &buffer, buffer.count)) }
+    let before = relay.residentKiB()
+    var peak = before
+    for _ in 0..<100 {
+      // The slow reader: 16 KiB every 10 ms is ~1.6 MiB/s against a server that could send GiB/s.
+      total += max(0, read(fd, &buffer, buffer.count))
+      usleep(10_000)
+      peak = max(peak, relay.residentKiB())
+    }
+    XCTAssertLessThan(peak - before, 4_096, "relay RSS grew from \(before) KiB to \(peak) KiB under a slow reader")
+    XCTAssertLessThan(total, 64 << 20, "the reader was not slow")
+  }
+
+  func testSlowReaderKeepsRelayMemoryFlatSplice() throws {
+    try assertSlowReaderKeepsMemoryFlat(mode: "splice")
+  }
+
+  func testSlowReaderKeepsRelayMemoryFlatCopy() throws {
+    try assertSlowReaderKeepsMemoryFlat(mode: "copy")
+  }
+
+  func testDescriptorExhaustionPausesAcceptingInsteadOfSpinning() throws {
+    let backend = try TestBackend()
+    defer { backend.stop() }
+    // 40 descriptors: a few for the process, two per relayed connection; the rest must wait.
+    let relay = try SplicerProcess(yaml: TestConfig.yaml(servers: [backend.port], workers: 1), fdLimit: 40)
+    defer { relay.stop() }
+    var clients: [Int32] = []
+    defer { for fd in clients { close(fd) } }
+    for _ in 0..<40 { clients.append(try TestSockets.connect(port: relay.port())) }
+    XCTAssertNotNil(relay.waitForLine(containing: "accept paused", and: "EMFILE"), "no back-off logged")
+    let cpuBefore = relay.cpuSeconds()
+    let wallBefore = TestClock.now()
+    // Clients stay queued in the backlog for a second: a spinning accept loop would burn it all.
+    usleep(1_000_000)
+    let cpu = relay.cpuSeconds() - cpuBefore
+    let wall = TestClock.now() - wallBefore
+    XCTAssertLessThan(cpu / wall, 0.2, "relay used \(cpu) s CPU in \(wall) s while out of descriptors")
+    // Once the clients leave, descriptors free up and a new client is served in full.
+    for fd in clients { close(fd) }
+    clients.removeAll()
+    try assertTransfers(
+      [TransferSpec(requestLength: 100_000, responseLength: 100_000, seed: 1)], port: relay.port(), backend: backend,
+      timeoutSeconds: 10)
+  }
+}
