@@ -7,6 +7,7 @@ public struct ConnectPlan: Sendable, Equatable {
   public let serverCount: Int
   public private(set) var attemptsLeft: Int
   public private(set) var lastTried: Int?
+  private var repeatPending = false
 
   public init(serverCount: Int, retries: Int) {
     self.serverCount = serverCount
@@ -21,13 +22,24 @@ public struct ConnectPlan: Sendable, Equatable {
     guard attemptsLeft > 0 else { return nil }
     attemptsLeft -= 1
     let index: Int
-    if let lastTried {
+    if repeatPending, let lastTried {
+      repeatPending = false
+      index = lastTried
+    } else if let lastTried {
       index = (lastTried + 1) % serverCount
     } else {
       index = cursor.advance(count: serverCount)
     }
     lastTried = index
     return index
+  }
+
+  /// Gives back the last attempt, which never reached the server (the proxy itself ran out
+  /// of descriptors): the next call returns the same server again.
+  public mutating func repeatLastAttempt() {
+    guard lastTried != nil else { return }
+    attemptsLeft += 1
+    repeatPending = true
   }
 }
 

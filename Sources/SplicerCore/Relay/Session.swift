@@ -34,6 +34,8 @@ final class Session: EventHandler, TimerTarget, DeferredWork {
   private var connectedAt: UInt64 = 0
   private var lastActivity: UInt64
   private var deferredRunQueued = false
+  /// When the session began waiting for a free descriptor to open its upstream socket.
+  private var descriptorWaitStartedAt: UInt64?
 
   /// Position in the worker's session list, for O(1) removal.
   var listIndex = -1
@@ -103,7 +105,16 @@ final class Session: EventHandler, TimerTarget, DeferredWork {
   func timerFired(now: UInt64) {
     switch phase {
     case .connecting:
-      connectFailed(errno: ETIMEDOUT)
+      if let waitStarted = descriptorWaitStartedAt {
+        // Waiting for a descriptor counts against the connect timeout, so it is bounded too.
+        if now &- waitStarted >= worker.timeouts.connect {
+          close(.resources)
+        } else {
+          connectNextServer()
+        }
+      } else {
+        connectFailed(errno: ETIMEDOUT)
+      }
     case .relaying:
       let idle = worker.timeouts.idle
       if now &- lastActivity >= idle {
@@ -126,6 +137,7 @@ final class Session: EventHandler, TimerTarget, DeferredWork {
       connectStartedAt = worker.loop.now
       do {
         let (fd, state) = try Socket.startConnect(to: candidate.address)
+        descriptorWaitStartedAt = nil
         server = fd
         backend = candidate
         do {
@@ -142,14 +154,22 @@ final class Session: EventHandler, TimerTarget, DeferredWork {
         return
       } catch {
         if error.errno == EMFILE || error.errno == ENFILE {
-          close(.resources)
-          worker.descriptorsExhausted(error)
+          waitForDescriptors(error)
           return
         }
         recordConnectFailure(candidate, errno: error.errno)
       }
     }
     close(.connectFailed)
+  }
+
+  /// The proxy is out of descriptors: rather than drop a client it already accepted, pause
+  /// the worker's listeners and try the same server again after the accept back-off.
+  private func waitForDescriptors(_ error: SyscallError) {
+    plan.repeatLastAttempt()
+    if descriptorWaitStartedAt == nil { descriptorWaitStartedAt = worker.loop.now }
+    worker.descriptorsExhausted(error)
+    worker.loop.schedule(self, at: worker.loop.now &+ Listener.backoffNanoseconds)
   }
 
   private func finishConnect(_ events: EpollEvents) {

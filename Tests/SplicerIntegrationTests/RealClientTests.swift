@@ -1,0 +1,100 @@
+import Foundation
+import Glibc
+import XCTest
+
+/// The relay with the clients and servers a user would put in front of and behind it.
+final class RealClientTests: RelayTestCase {
+  /// Waits until something accepts connections on 127.0.0.1:port (a helper server starting up).
+  private func waitUntilListening(_ port: UInt16, timeoutSeconds: Double = 10) -> Bool {
+    let deadline = TestClock.now() + timeoutSeconds
+    while TestClock.now() < deadline {
+      if let fd = try? TestSockets.connect(port: port) {
+        close(fd)
+        return true
+      }
+      usleep(20_000)
+    }
+    return false
+  }
+
+  private func iperf3(reverse: Bool) throws {
+    guard let iperf = ExternalProcess.find("iperf3") else {
+      throw XCTSkip("iperf3 is not installed (the README's test command installs it)")
+    }
+    let port = try TestSockets.closedPort()
+    let server = try ExternalProcess(iperf, ["-s", "-1", "-B", "127.0.0.1", "-p", "\(port)"])
+    defer { server.terminate() }
+    XCTAssertTrue(waitUntilListening(port))
+    // The probe above was one connection; `-1` would make iperf3 exit after it, so restart.
+    server.terminate()
+    let realServer = try ExternalProcess(iperf, ["-s", "-B", "127.0.0.1", "-p", "\(port)"])
+    defer { realServer.terminate() }
+    XCTAssertTrue(waitUntilListening(port))
+    let relay = try SplicerProcess(yaml: TestConfig.yaml(servers: [port], workers: 1))
+    defer { relay.stop() }
+    // A byte count rather than a duration, so that sender and receiver totals must match exactly.
+    var arguments = ["-c", "127.0.0.1", "-p", "\(relay.port())", "-n", "2G", "-J"]
+    if reverse { arguments.append("-R") }
+    let (status, output) = try ExternalProcess.run(iperf, arguments)
+    XCTAssertEqual(status, 0, String(decoding: output, as: UTF8.self))
+    let json = try JSONSerialization.jsonObject(with: output) as? [String: Any]
+    let end = json?["end"] as? [String: Any]
+    let sent = (end?["sum_sent"] as? [String: Any])?["bytes"] as? Double ?? 0
+    let received = (end?["sum_received"] as? [String: Any])?["bytes"] as? Double ?? 0
+    let bitsPerSecond = (end?["sum_received"] as? [String: Any])?["bits_per_second"] as? Double ?? 0
+    XCTAssertEqual(sent, Double(2 << 30), "iperf3 sender total")
+    // iperf3's receiver stops counting when the control connection says the test ended, which
+    // can overtake the last bytes still in flight through any relay (HAProxy shows the same), so
+    // the receiver's figure may fall short by what the buffers between them hold...
+    XCTAssertGreaterThan(received, sent - Double(32 << 20), "iperf3 receiver total")
+    // The iperf3 server then closes the data connection with those bytes unread, which resets
+    // it, so only the reverse run (the client reads to the end) has an exact total to check.
+    let lines = relay.waitForClosedConnections(2)
+    XCTAssertEqual(lines.count, 2, "control and data connection")
+    if reverse {
+      let field = "\"bytes_to_client\":\"\(2 << 30)\""
+      XCTAssertTrue(lines.contains { $0.contains(field) }, "no connection relayed exactly 2 GiB: \(lines)")
+    }
+    print("iperf3 through splicer\(reverse ? " (reverse)" : ""): \(bitsPerSecond / 1e9) Gbit/s")
+  }
+
+  func testIperf3ClientToServer() throws {
+    try iperf3(reverse: false)
+  }
+
+  func testIperf3ServerToClient() throws {
+    try iperf3(reverse: true)
+  }
+
+  func testCurlThroughTheRelayToAnHTTPServer() throws {
+    guard let curl = ExternalProcess.find("curl"), let python = ExternalProcess.find("python3") else {
+      throw XCTSkip("curl or python3 is not installed")
+    }
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("splicer-http-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let bodySize = 3 << 20
+    let body = UnsafeMutableRawBufferPointer.allocate(byteCount: bodySize, alignment: 16)
+    defer { body.deallocate() }
+    let pattern = PatternStream(seed: 11, length: bodySize)
+    pattern.fill(body, from: 0, count: bodySize)
+    try Data(body).write(to: directory.appendingPathComponent("blob.bin"))
+    let port = try TestSockets.closedPort()
+    let server = try ExternalProcess(
+      python, ["-m", "http.server", "--bind", "127.0.0.1", "\(port)"], directory: directory.path)
+    defer { server.terminate() }
+    XCTAssertTrue(waitUntilListening(port))
+    let relay = try SplicerProcess(yaml: TestConfig.yaml(servers: [port]))
+    defer { relay.stop() }
+    let output = directory.appendingPathComponent("downloaded.bin").path
+    for _ in 0..<3 {
+      let (status, _) = try ExternalProcess.run(
+        curl, ["-sS", "--fail", "-o", output, "http://127.0.0.1:\(relay.port())/blob.bin"])
+      XCTAssertEqual(status, 0)
+      let downloaded = try Data(contentsOf: URL(fileURLWithPath: output))
+      XCTAssertEqual(downloaded.count, bodySize)
+      XCTAssertTrue(downloaded == Data(body), "curl received different bytes than the server holds")
+    }
+    XCTAssertEqual(relay.waitForClosedConnections(3).count, 3)
+  }
+}

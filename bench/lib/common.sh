@@ -1,0 +1,167 @@
+# shellcheck shell=bash
+# Shared helpers for bench/run.sh: logging, process bookkeeping, /proc readers, waits.
+# Sourced, not executed. Relies on WORKDIR, PIN, RELAY_CPU, LOAD_CPU, RESULTS_TSV from run.sh.
+
+log() { printf '[bench %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
+
+die() {
+  printf '\n[bench] ERROR: %s\n' "$*" >&2
+  exit 1
+}
+
+# Prints the last lines of a log file, indented, to stderr (used before dying).
+show_log() {
+  local file=$1
+  [[ -f $file ]] || return 0
+  printf '  --- last lines of %s ---\n' "$file" >&2
+  tail -n 20 "$file" | sed 's/^/  | /' >&2
+}
+
+# ---------------------------------------------------------------------------------------------
+# Process bookkeeping. Every process the benchmark starts goes through `spawn`, which records
+# "pid comm" so that cleanup can stop exactly those processes (and never a recycled pid).
+# ---------------------------------------------------------------------------------------------
+STARTED=()     # entries: "pid:comm"
+SPAWNED_PID=""
+
+# Runs a command in the background on one CPU (or unpinned when PIN=0), output to a log file.
+# usage: spawn CPU LOGFILE command [args...]; the pid is left in SPAWNED_PID.
+spawn() {
+  local cpu=$1 logfile=$2
+  shift 2
+  if [[ $PIN == 1 ]]; then
+    taskset -c "$cpu" "$@" >"$logfile" 2>&1 &
+  else
+    "$@" >"$logfile" 2>&1 &
+  fi
+  SPAWNED_PID=$!
+  # taskset execs the command, so the pid is the command's own; record its comm once exec'd.
+  local comm="" tries=0
+  while ((tries < 50)); do
+    comm=$(cat "/proc/$SPAWNED_PID/comm" 2>/dev/null || true)
+    [[ -n $comm && $comm != taskset ]] && break
+    sleep 0.02
+    tries=$((tries + 1))
+  done
+  track_pid "$SPAWNED_PID"
+}
+
+# Adds an already running process (e.g. an nginx worker) to the cleanup list.
+track_pid() {
+  local pid=$1 comm
+  comm=$(cat "/proc/$pid/comm" 2>/dev/null || echo "?")
+  STARTED+=("$pid:$comm")
+}
+
+# Running = exists and is not a zombie waiting to be reaped.
+pid_alive() {
+  [[ -r /proc/$1/status ]] && ! grep -q '^State:[[:space:]]*Z' "/proc/$1/status" 2>/dev/null
+}
+
+# True when pid is still the process we started (same comm), so a recycled pid is left alone.
+pid_is_ours() {
+  local entry=$1 pid comm
+  pid=${entry%%:*}
+  comm=${entry#*:}
+  pid_alive "$pid" && [[ $(cat "/proc/$pid/comm" 2>/dev/null) == "$comm" ]]
+}
+
+# SIGTERM, wait up to $2 seconds (default 10), then SIGKILL. Only for pids we started.
+stop_pid() {
+  local pid=$1 grace=${2:-10} i
+  if pid_alive "$pid"; then
+    kill -TERM "$pid" 2>/dev/null || true
+    for ((i = 0; i < grace * 10; i++)); do
+      pid_alive "$pid" || break
+      sleep 0.1
+    done
+    if pid_alive "$pid"; then
+      log "pid $pid did not stop within ${grace}s after SIGTERM; sending SIGKILL"
+      kill -KILL "$pid" 2>/dev/null || true
+    fi
+  fi
+  wait "$pid" 2>/dev/null || true   # reaps it when it is our child; no-op otherwise
+}
+
+# Stops every process still alive that we started, newest first. Called from the EXIT trap.
+stop_all() {
+  local i entry
+  for ((i = ${#STARTED[@]} - 1; i >= 0; i--)); do
+    entry=${STARTED[i]}
+    if pid_is_ours "$entry"; then
+      stop_pid "${entry%%:*}" 5
+    fi
+  done
+  STARTED=()
+}
+
+# ---------------------------------------------------------------------------------------------
+# /proc readers
+# ---------------------------------------------------------------------------------------------
+CLK_TCK=$(getconf CLK_TCK)
+
+# utime+stime of the whole process (all threads), in clock ticks.
+cpu_ticks() {
+  local stat rest
+  stat=$(<"/proc/$1/stat")
+  rest=${stat##*) }          # fields after "(comm) "; comm may contain spaces
+  local -a f
+  read -ra f <<<"$rest"
+  # rest starts at field 3 (state): utime is field 14 -> index 11, stime field 15 -> index 12
+  echo $((f[11] + f[12]))
+}
+
+rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
+
+fd_count() { find "/proc/$1/fd" -mindepth 1 -maxdepth 1 | wc -l; }
+
+now() { date +%s.%N; }
+
+# Floating point arithmetic: calc 'expression'
+calc() { python3 -c "print(round($1, 6))"; }
+
+# ---------------------------------------------------------------------------------------------
+# Waits
+# ---------------------------------------------------------------------------------------------
+port_listening() { [[ -n $(ss -Htln "sport = :$1" 2>/dev/null) ]]; }
+
+# usage: wait_for_ports PID LOGFILE TIMEOUT_S PORT...; dies with the log tail if PID exits or a
+# port is not listening in time. Checks with ss, so no stray connection reaches the backends.
+wait_for_ports() {
+  local pid=$1 logfile=$2 timeout=$3
+  shift 3
+  local deadline=$((SECONDS + timeout)) port
+  for port in "$@"; do
+    until port_listening "$port"; do
+      if ! pid_alive "$pid"; then
+        show_log "$logfile"
+        die "process $pid exited before listening on 127.0.0.1:$port"
+      fi
+      if ((SECONDS >= deadline)); then
+        show_log "$logfile"
+        die "nothing listening on 127.0.0.1:$port after ${timeout}s (pid $pid)"
+      fi
+      sleep 0.1
+    done
+  done
+}
+
+require_ports_free() {
+  local port
+  for port in "$@"; do
+    if port_listening "$port"; then
+      die "port $port is already in use; set BASE_PORT to a free range (now $BASE_PORT)"
+    fi
+  done
+}
+
+# ---------------------------------------------------------------------------------------------
+# Results: one "relay<TAB>metric<TAB>value<TAB>round" line per figure; bench/report.py renders.
+# ---------------------------------------------------------------------------------------------
+record() {
+  printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "${ROUND:-1}" >>"$RESULTS_TSV"
+}
+
+meta() {
+  printf '%s\t%s\n' "$1" "$2" >>"$META_TSV"
+}

@@ -1,0 +1,211 @@
+#!/usr/bin/env python3
+"""Renders bench/run.sh's raw figures (relay, metric, value, round) as Markdown tables.
+
+Each figure is the median over rounds. Ratios are relay / HAProxy for the same metric.
+"""
+
+import argparse
+import statistics
+import sys
+from collections import defaultdict
+
+REFERENCE = "haproxy"
+ORDER = ["direct", "splicer", "splicer-copy", "haproxy", "nginx"]
+LABELS = {
+    "direct": "direct (no relay)",
+    "splicer": "splicer (splice)",
+    "splicer-copy": "splicer (copy)",
+    "haproxy": "haproxy (tcp, splice)",
+    "nginx": "nginx stream",
+}
+
+
+def load(results_path, meta_path):
+    values = defaultdict(list)
+    with open(results_path) as handle:
+        for line in handle:
+            relay, metric, value, _round = line.rstrip("\n").split("\t")
+            values[(relay, metric)].append(float(value))
+    meta = {}
+    with open(meta_path) as handle:
+        for line in handle:
+            key, _, value = line.rstrip("\n").partition("\t")
+            meta[key] = value
+    return {key: statistics.median(v) for key, v in values.items()}, meta
+
+
+class Report:
+    def __init__(self, figures, meta):
+        self.figures = figures
+        self.meta = meta
+        present = {relay for relay, _ in figures}
+        self.relays = [r for r in ORDER if r in present] + sorted(present - set(ORDER))
+        self.lines = []
+
+    def get(self, relay, metric):
+        return self.figures.get((relay, metric))
+
+    def ratio(self, relay, metric):
+        value, ref = self.get(relay, metric), self.get(REFERENCE, metric)
+        if value is None or ref is None or ref == 0 or relay == "direct":
+            return None
+        return value / ref
+
+    @staticmethod
+    def fmt(value, digits=2, suffix=""):
+        if value is None:
+            return "—"
+        if digits == 0:
+            return f"{value:,.0f}{suffix}"
+        return f"{value:,.{digits}f}{suffix}"
+
+    def fmt_ratio(self, relay, metric):
+        return self.fmt(self.ratio(relay, metric), 2, "x")
+
+    def table(self, header, rows):
+        self.lines.append("| " + " | ".join(header) + " |")
+        self.lines.append("|" + "|".join("---" if i == 0 else "---:" for i in range(len(header))) + "|")
+        for row in rows:
+            self.lines.append("| " + " | ".join(row) + " |")
+        self.lines.append("")
+
+    def say(self, text=""):
+        self.lines.append(text)
+
+    # -----------------------------------------------------------------------------------------
+    def header(self):
+        m = self.meta
+        self.say(f"# Splicer benchmark — {m.get('date', '?')}")
+        self.say()
+        self.say(f"- Machine: {m.get('host_cpus')} CPUs ({m.get('cpu_model')}), {m.get('mem')}, "
+                 f"kernel {m.get('kernel')}, {m.get('os')}")
+        self.say(f"- Versions: splicer {m.get('splicer')}, HAProxy {m.get('haproxy')}, nginx {m.get('nginx')}, "
+                 f"iperf3 {m.get('iperf3')}, wrk {m.get('wrk')}, Python {m.get('python')}")
+        self.say(f"- Pinning: {m.get('pinning')}; every relay runs one worker/thread")
+        self.say(f"- {m.get('duration')} s per iperf3/wrk test; wrk {m.get('wrk_shape')}; "
+                 f"{m.get('idle_conns')} idle connections; "
+                 f"{m.get('rounds')} round(s), median shown; run took {m.get('elapsed')}")
+        self.say(f"- sysctl: {m.get('sysctl')}")
+        self.say("- Ratios are relay / HAProxy for the same metric.")
+        self.say()
+
+    def bulk(self):
+        self.say("## 1. Bulk throughput (iperf3, one TCP stream, Gbit/s)")
+        self.say()
+        rows = []
+        for r in self.relays:
+            rows.append([
+                LABELS.get(r, r),
+                self.fmt(self.get(r, "bulk_fwd_gbps")), self.fmt_ratio(r, "bulk_fwd_gbps"),
+                self.fmt(self.get(r, "bulk_rev_gbps")), self.fmt_ratio(r, "bulk_rev_gbps"),
+                self.fmt(self.get(r, "bulk_fwd_cpu_pct"), 0, " %"),
+                self.fmt(self.get(r, "bulk_rev_cpu_pct"), 0, " %"),
+            ])
+        self.table(["relay", "client→server", "vs HAProxy", "server→client (-R)", "vs HAProxy",
+                    "relay CPU →", "relay CPU ←"], rows)
+
+    def cpu(self):
+        self.say("## 2. Relay CPU seconds per GB moved (utime+stime during the iperf3 run; lower is better)")
+        self.say()
+        rows = []
+        for r in self.relays:
+            if r == "direct":
+                continue
+            rows.append([
+                LABELS.get(r, r),
+                self.fmt(self.get(r, "bulk_fwd_cpu_s_per_gb"), 3), self.fmt_ratio(r, "bulk_fwd_cpu_s_per_gb"),
+                self.fmt(self.get(r, "bulk_rev_cpu_s_per_gb"), 3), self.fmt_ratio(r, "bulk_rev_cpu_s_per_gb"),
+            ])
+        self.table(["relay", "client→server s/GB", "vs HAProxy", "server→client s/GB", "vs HAProxy"], rows)
+
+    def http(self, prefix, title, unit):
+        self.say(title)
+        self.say()
+        rows = []
+        for r in self.relays:
+            rows.append([
+                LABELS.get(r, r),
+                self.fmt(self.get(r, f"{prefix}_rps"), 0), self.fmt_ratio(r, f"{prefix}_rps"),
+                self.fmt(self.get(r, f"{prefix}_p50_ms"), 3),
+                self.fmt(self.get(r, f"{prefix}_p99_ms"), 3), self.fmt_ratio(r, f"{prefix}_p99_ms"),
+                self.fmt(self.get(r, f"{prefix}_errors"), 0),
+                self.fmt(self.get(r, f"{prefix}_cpu_pct"), 0, " %"),
+                self.fmt(self.get(r, f"{prefix}_cpu_us_per_req"), 1),
+                self.fmt_ratio(r, f"{prefix}_cpu_us_per_req"),
+            ])
+        self.table(["relay", unit, "vs HAProxy", "p50 ms", "p99 ms", "p99 vs HAProxy", "errors",
+                    "relay CPU", "relay CPU µs/req", "vs HAProxy"], rows)
+
+    def idle(self):
+        n = self.meta.get("idle_conns", "N")
+        self.say(f"## 5. Idle connections ({n} open through the relay, one 1-byte round trip each)")
+        self.say()
+        rows = []
+        for r in self.relays:
+            if r == "direct":
+                continue
+            mib = lambda key: None if self.get(r, key) is None else self.get(r, key) / 1024
+            rows.append([
+                LABELS.get(r, r),
+                self.fmt(mib("idle_rss_before_kib"), 1), self.fmt(mib("idle_rss_open_kib"), 1),
+                self.fmt(self.get(r, "idle_kib_per_conn"), 2), self.fmt_ratio(r, "idle_kib_per_conn"),
+                self.fmt(self.get(r, "idle_fds_before"), 0), self.fmt(self.get(r, "idle_fds_open"), 0),
+                self.fmt(self.get(r, "idle_fds_per_conn"), 2),
+                f"{self.fmt(mib('idle_rss_closed_kib'), 1)} MiB / {self.fmt(self.get(r, 'idle_fds_closed'), 0)}",
+            ])
+        self.table(["relay", "RSS before MiB", f"RSS with {n} MiB", "KiB/conn", "vs HAProxy",
+                    "fds before", f"fds with {n}", "fds/conn", "after close: RSS / fds"], rows)
+
+    def targets(self):
+        self.say("## Targets (splicer in splice mode)")
+        self.say()
+        rows = []
+
+        def ratio_target(name, metric, op, bound):
+            value = self.ratio("splicer", metric)
+            if value is None:
+                rows.append([name, "not measured", "—"])
+                return
+            met = value >= bound if op == ">=" else value <= bound
+            rows.append([name, f"{value:.2f}x HAProxy", "yes" if met else "**no**"])
+
+        def absolute_target(name, metric, bound, unit):
+            value = self.get("splicer", metric)
+            if value is None:
+                rows.append([name, "not measured", "—"])
+                return
+            rows.append([name, f"{value:.2f} {unit}", "yes" if value <= bound else "**no**"])
+
+        ratio_target("bulk throughput client→server >= 1.1x HAProxy", "bulk_fwd_gbps", ">=", 1.1)
+        ratio_target("bulk throughput server→client >= 1.1x HAProxy", "bulk_rev_gbps", ">=", 1.1)
+        ratio_target("CPU s/GB client→server <= 0.9x HAProxy", "bulk_fwd_cpu_s_per_gb", "<=", 0.9)
+        ratio_target("CPU s/GB server→client <= 0.9x HAProxy", "bulk_rev_cpu_s_per_gb", "<=", 0.9)
+        ratio_target("new connections/s >= HAProxy", "conn_rps", ">=", 1.0)
+        ratio_target("keep-alive p99 latency <= HAProxy", "ka_p99_ms", "<=", 1.0)
+        absolute_target("fds per idle connection <= 2", "idle_fds_per_conn", 2.0, "fds")
+        absolute_target("RSS per idle connection <= 2 KiB", "idle_kib_per_conn", 2.0, "KiB")
+        self.table(["target", "measured", "met"], rows)
+
+    def render(self):
+        self.header()
+        self.bulk()
+        self.cpu()
+        self.http("conn", "## 3. New connections per second (wrk, `Connection: close`)", "conn/s")
+        self.http("ka", "## 4. Keep-alive requests per second and latency (wrk --latency)", "req/s")
+        self.idle()
+        self.targets()
+        return "\n".join(self.lines)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--results", required=True)
+    parser.add_argument("--meta", required=True)
+    args = parser.parse_args()
+    figures, meta = load(args.results, args.meta)
+    print(Report(figures, meta).render())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,204 @@
+#!/usr/bin/env bash
+# Side-by-side benchmark of Splicer (splice and copy modes), HAProxy (mode tcp, splice) and
+# nginx stream on this machine. See docs/BENCHMARKS.md for the method.
+#
+#   bash bench/run.sh                 # full run (~6 minutes after the build)
+#   QUICK=1 bash bench/run.sh         # short run: 3 s per test, 1000 idle connections
+#   DURATION=10 IDLE_CONNS=5000 ROUNDS=3 RELAYS="splicer haproxy" bash bench/run.sh
+#
+# Environment (defaults in brackets):
+#   DURATION [10]      seconds per iperf3 / wrk test
+#   IDLE_CONNS [5000]  idle connections for the RSS/fd test (at most 8000: 20000-fd limit)
+#   ROUNDS [1]         repeat the whole matrix; the report shows the median of the rounds
+#   RELAYS ["splicer splicer-copy haproxy nginx"]  relays to measure (haproxy is the reference)
+#   DIRECT [1]         also measure without a relay (load-generator ceiling, no ratios)
+#   WRK_CONNS [50]     wrk connections; WRK_THREADS [1]
+#   PIN [1]            pin the relay to RELAY_CPU [1], load generators/backends to LOAD_CPU [0]
+#   BASE_PORT [24000]  ports BASE_PORT..BASE_PORT+42 on 127.0.0.1 are used
+#   SKIP_BUILD [0]     use an existing .build-release/release/splicer (or SPLICER_BIN)
+#   SKIP_INSTALL [0]   do not apt-get install missing tools
+#   KEEP_WORKDIR [0]   keep the temp dir with configs, logs and raw outputs
+#   OUT [bench/results/latest.md]  where the Markdown report is written
+set -euo pipefail
+
+BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO_DIR=$(cd "$BENCH_DIR/.." && pwd)
+
+QUICK=${QUICK:-0}
+if [[ $QUICK == 1 ]]; then
+  DURATION=${DURATION:-3}
+  IDLE_CONNS=${IDLE_CONNS:-1000}
+fi
+DURATION=${DURATION:-10}
+IDLE_CONNS=${IDLE_CONNS:-5000}
+ROUNDS=${ROUNDS:-1}
+RELAYS=${RELAYS:-"splicer splicer-copy haproxy nginx"}
+DIRECT=${DIRECT:-1}
+WRK_CONNS=${WRK_CONNS:-50}
+WRK_THREADS=${WRK_THREADS:-1}
+PIN=${PIN:-1}
+RELAY_CPU=${RELAY_CPU:-1}
+LOAD_CPU=${LOAD_CPU:-0}
+BASE_PORT=${BASE_PORT:-24000}
+SKIP_BUILD=${SKIP_BUILD:-0}
+SKIP_INSTALL=${SKIP_INSTALL:-0}
+KEEP_WORKDIR=${KEEP_WORKDIR:-0}
+OUT=${OUT:-$BENCH_DIR/results/latest.md}
+SPLICER_BIN=${SPLICER_BIN:-$REPO_DIR/.build-release/release/splicer}
+IDLE_TIMEOUT=${IDLE_TIMEOUT:-120}
+HAPROXY_MAXCONN=8000
+NGINX_STREAM_MODULE=${NGINX_STREAM_MODULE:-/usr/lib/nginx/modules/ngx_stream_module.so}
+
+# shellcheck source=bench/lib/common.sh
+source "$BENCH_DIR/lib/common.sh"
+# shellcheck source=bench/lib/relays.sh
+source "$BENCH_DIR/lib/relays.sh"
+# shellcheck source=bench/lib/measure.sh
+source "$BENCH_DIR/lib/measure.sh"
+
+# ---------------------------------------------------------------------------------------------
+# Setup
+# ---------------------------------------------------------------------------------------------
+validate_settings() {
+  [[ $DURATION =~ ^[0-9]+$ ]] && ((DURATION >= 1 && DURATION <= 600)) || die "DURATION must be 1..600 seconds"
+  [[ $IDLE_CONNS =~ ^[0-9]+$ ]] && ((IDLE_CONNS >= 100 && IDLE_CONNS <= 8000)) ||
+    die "IDLE_CONNS must be 100..8000 (each relay holds 2 fds per connection under a 20000-fd limit)"
+  [[ $ROUNDS =~ ^[0-9]+$ ]] && ((ROUNDS >= 1 && ROUNDS <= 10)) || die "ROUNDS must be 1..10"
+  local relay
+  for relay in $RELAYS; do relay_ports "$relay"; done
+  if [[ $PIN == 1 ]] && (($(nproc) < 2)); then
+    log "only $(nproc) CPU: running unpinned (PIN=0)"
+    PIN=0
+  fi
+  if (($(ulimit -n) < 20000)); then
+    ulimit -n 20000 2>/dev/null || log "fd limit is $(ulimit -n); IDLE_CONNS=$IDLE_CONNS may not fit"
+  fi
+}
+
+# Installs whatever is missing with apt-get (Debian/Ubuntu).
+install_tools() {
+  local -a missing=()
+  local tool pkg
+  for tool in haproxy:haproxy nginx:nginx iperf3:iperf3 wrk:wrk curl:curl python3:python3 \
+    taskset:util-linux ss:iproute2 timeout:coreutils; do
+    command -v "${tool%%:*}" >/dev/null 2>&1 || missing+=("${tool#*:}")
+  done
+  [[ -f $NGINX_STREAM_MODULE ]] || missing+=(libnginx-mod-stream)
+  ((${#missing[@]} == 0)) && return 0
+  [[ $SKIP_INSTALL != 1 ]] || die "missing: ${missing[*]} (SKIP_INSTALL=1)"
+  [[ $(id -u) == 0 ]] || die "missing: ${missing[*]}; run as root or: sudo apt-get install -y ${missing[*]}"
+  command -v apt-get >/dev/null || die "missing: ${missing[*]}, and no apt-get to install them"
+  log "installing: ${missing[*]}"
+  # Keep apt from starting the nginx/haproxy system services: we run our own instances.
+  local policy=/usr/sbin/policy-rc.d created_policy=0
+  if [[ ! -e $policy ]]; then
+    printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod +x "$policy" && created_policy=1
+  fi
+  local rc=0
+  { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y "${missing[@]}"; } || rc=$?
+  ((created_policy == 0)) || rm -f "$policy"
+  ((rc == 0)) || die "apt-get install ${missing[*]} failed"
+  [[ -f $NGINX_STREAM_MODULE ]] || die "nginx stream module not found at $NGINX_STREAM_MODULE"
+}
+
+build_splicer() {
+  if [[ $SKIP_BUILD == 1 ]]; then
+    log "SKIP_BUILD=1: using $SPLICER_BIN"
+  else
+    command -v swift >/dev/null || die "swift not found; install a Swift toolchain or set SKIP_BUILD=1 SPLICER_BIN=..."
+    log "building Splicer (release, scratch path .build-release)"
+    (cd "$REPO_DIR" && swift build -c release --scratch-path .build-release --product splicer) \
+      >"$WORKDIR/build.log" 2>&1 || { show_log "$WORKDIR/build.log"; die "swift build failed (log: $WORKDIR/build.log)"; }
+  fi
+  [[ -x $SPLICER_BIN ]] || die "no Splicer binary at $SPLICER_BIN"
+}
+
+first_line() { "$@" 2>&1 | head -n 1 || true; }
+
+record_machine() {
+  meta date "$(date -u '+%Y-%m-%d %H:%M UTC')"
+  meta host_cpus "$(nproc)"
+  meta cpu_model "$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)"
+  meta mem "$(awk '/^MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)"
+  meta kernel "$(uname -r)"
+  meta os "$(. /etc/os-release 2>/dev/null && echo "$PRETTY_NAME" || echo unknown)"
+  meta splicer "$("$SPLICER_BIN" --version 2>&1 | head -n 1) ($(git -C "$REPO_DIR" rev-parse --short HEAD 2>/dev/null || echo 'no commit'))"
+  meta haproxy "$(first_line haproxy -v | awk '{print $3}')"
+  meta nginx "$(first_line nginx -v | sed 's|.*nginx/||')"
+  meta iperf3 "$(first_line iperf3 --version | awk '{print $2}')"
+  meta wrk "$(first_line wrk -v | awk '{print $2}')"
+  meta python "$(python3 --version 2>&1 | awk '{print $2}')"
+  meta duration "$DURATION"
+  meta idle_conns "$IDLE_CONNS"
+  meta rounds "$ROUNDS"
+  meta wrk_shape "$WRK_THREADS thread(s), $WRK_CONNS connections"
+  if [[ $PIN == 1 ]]; then
+    meta pinning "relay on CPU $RELAY_CPU; iperf3, wrk, backends and idle client on CPU $LOAD_CPU"
+  else
+    meta pinning "none"
+  fi
+  meta sysctl "somaxconn=$(sysctl -n net.core.somaxconn) tcp_tw_reuse=$(sysctl -n net.ipv4.tcp_tw_reuse) pipe-max-size=$(sysctl -n fs.pipe-max-size)"
+}
+
+# ---------------------------------------------------------------------------------------------
+# Main
+# ---------------------------------------------------------------------------------------------
+cleanup() {
+  local rc=$?
+  trap - EXIT INT TERM
+  stop_all
+  if [[ -n ${WORKDIR:-} && -d $WORKDIR ]]; then
+    if [[ $KEEP_WORKDIR == 1 || $rc != 0 ]]; then
+      log "raw outputs and logs kept in $WORKDIR"
+    else
+      rm -rf "$WORKDIR"
+    fi
+  fi
+  exit "$rc"
+}
+
+run_relay() {
+  local relay=$1
+  log "=== $relay (round $ROUND/$ROUNDS) ==="
+  start_relay "$relay"
+  measure_bulk "$relay" fwd
+  measure_bulk "$relay" rev
+  measure_http "$relay" close
+  measure_http "$relay" keepalive
+  measure_idle "$relay"
+  stop_relay
+}
+
+main() {
+  validate_settings
+  WORKDIR=$(mktemp -d "${TMPDIR:-/tmp}/splicer-bench.XXXXXX")
+  trap cleanup EXIT
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
+  RESULTS_TSV=$WORKDIR/results.tsv
+  META_TSV=$WORKDIR/meta.tsv
+  : >"$RESULTS_TSV"
+  : >"$META_TSV"
+  local started=$SECONDS
+
+  install_tools
+  build_splicer
+  record_machine
+  start_backends
+
+  local relays=$RELAYS
+  [[ $DIRECT == 1 ]] && relays="direct $relays"
+  for ((ROUND = 1; ROUND <= ROUNDS; ROUND++)); do
+    for relay in $relays; do run_relay "$relay"; done
+  done
+  meta elapsed "$((SECONDS - started)) s"
+
+  mkdir -p "$(dirname "$OUT")"
+  python3 "$BENCH_DIR/report.py" --results "$RESULTS_TSV" --meta "$META_TSV" >"$OUT.tmp"
+  mv "$OUT.tmp" "$OUT"
+  cp "$RESULTS_TSV" "${OUT%.md}.tsv"
+  cat "$OUT"
+  log "report written to $OUT (raw figures: ${OUT%.md}.tsv); took $((SECONDS - started)) s"
+}
+
+main "$@"
