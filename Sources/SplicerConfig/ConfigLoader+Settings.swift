@@ -2,12 +2,13 @@
 /// and an empty section (all children commented out) means all defaults.
 extension ConfigLoader {
   static let timeoutKeys = ["connect", "idle"]
-  static let tuningKeys = ["pipe_size", "pipe_pool", "copy_buffer"]
+  static let tuningKeys = ["pipe_size", "pipe_pool", "copy_buffer", "max_pipes"]
   static let logKeys = ["level", "format", "access_log"]
 
   /// One page up to `fs.pipe-max-size`'s default; larger requests fail with EPERM for non-root.
   static let pipeSizeRange = 4096...(1 << 20)
   static let pipePoolRange = 0...4096
+  static let maxPipesRange = 1...1_000_000
   static let copyBufferRange = (4 << 10)...(16 << 20)
 
   static func readTimeouts(_ node: YAMLNodeReader) throws(ConfigError) -> Timeouts {
@@ -33,6 +34,9 @@ extension ConfigLoader {
     }
     if let copyBuffer = fields["copy_buffer"] {
       tuning.copyBufferSize = try copyBuffer.size(in: copyBufferRange)
+    }
+    if let maxPipes = fields["max_pipes"] {
+      tuning.maxPipes = try maxPipes.int(in: maxPipesRange)
     }
     return tuning
   }

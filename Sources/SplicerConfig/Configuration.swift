@@ -118,11 +118,16 @@ public struct Tuning: Sendable, Equatable {
   public var pipePoolSize: Int
   /// User-space buffer size per direction in copy mode.
   public var copyBufferSize: Int
+  /// Pipes one worker may have leased at once (HAProxy's `maxpipes`); beyond it a direction
+  /// copies through a buffer until a pipe is free, and each such fill is counted. nil: no limit
+  /// but the kernel's.
+  public var maxPipes: Int?
 
-  public init(pipeSize: Int = 1 << 20, pipePoolSize: Int = 64, copyBufferSize: Int = 64 << 10) {
+  public init(pipeSize: Int = 1 << 20, pipePoolSize: Int = 64, copyBufferSize: Int = 64 << 10, maxPipes: Int? = nil) {
     self.pipeSize = pipeSize
     self.pipePoolSize = pipePoolSize
     self.copyBufferSize = copyBufferSize
+    self.maxPipes = maxPipes
   }
 }
 

@@ -30,7 +30,8 @@ public final class ProxyServer {
   public init(configuration: Configuration, logger: Logger) throws {
     self.logger = logger
     let routing = RoutingTable(configuration: configuration)
-    let poolSlots = Dictionary(uniqueKeysWithValues: configuration.pools.enumerated().map { ($0.element.name, $0.offset) })
+    let poolSlots = Dictionary(
+      uniqueKeysWithValues: configuration.pools.enumerated().map { ($0.element.name, $0.offset) })
     let stats = (0..<configuration.workers).map { _ in WorkerStats() }
     let workers = try (0..<configuration.workers).map { index in
       try Worker(
@@ -54,7 +55,9 @@ public final class ProxyServer {
   ///
   /// With port 0 the first bind picks the port and the others reuse it, so that all workers
   /// share one SO_REUSEPORT group.
-  private static func bindAll(listener: ListenerConfig, context: ListenerContext, workers: [Worker]) throws -> SocketAddress {
+  private static func bindAll(listener: ListenerConfig, context: ListenerContext, workers: [Worker]) throws
+    -> SocketAddress
+  {
     guard var address = SocketAddress(ip: listener.bind.host, port: listener.bind.port) else {
       preconditionFailure("config loader let through an unparsable bind address")
     }

@@ -24,14 +24,16 @@ final class Worker: @unchecked Sendable {
   private var listeners: [Listener] = []
   private var sessions: [Session] = []
 
-  init(index: Int, configuration: Configuration, poolCount: Int, stats: WorkerStats, logger: Logger) throws(SyscallError) {
+  init(index: Int, configuration: Configuration, poolCount: Int, stats: WorkerStats, logger: Logger)
+    throws(SyscallError)
+  {
     self.index = index
     self.loop = try EventLoop()
     self.stats = stats
     self.resources = RelayResources(
       pipes: PipePool(
         requestedCapacity: configuration.tuning.pipeSize, maximumIdle: configuration.tuning.pipePoolSize,
-        stats: stats),
+        maximumLeased: configuration.tuning.maxPipes, stats: stats),
       buffers: CopyBufferPool(
         bufferSize: configuration.tuning.copyBufferSize, maximumIdle: configuration.tuning.pipePoolSize),
       stats: stats)

@@ -44,7 +44,9 @@ public struct Epoll: ~Copyable {
   }
 
   /// Waits up to `timeoutMilliseconds` (-1: forever) and fills `events`; returns the count.
-  public func wait(into events: UnsafeMutableBufferPointer<splicer_epoll_event>, timeoutMilliseconds: Int32) throws(SyscallError) -> Int {
+  public func wait(into events: UnsafeMutableBufferPointer<splicer_epoll_event>, timeoutMilliseconds: Int32)
+    throws(SyscallError) -> Int
+  {
     let count = splicer_epoll_wait(fd, events.baseAddress, Int32(events.count), timeoutMilliseconds)
     if count >= 0 { return Int(count) }
     let code = Glibc.errno

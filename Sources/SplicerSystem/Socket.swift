@@ -114,7 +114,9 @@ public enum Socket {
     _ = Glibc.close(fd)
   }
 
-  private static func setOption(_ fd: Int32, _ level: Int32, _ name: Int32, _ value: Int32, _ call: String) throws(SyscallError) {
+  private static func setOption(_ fd: Int32, _ level: Int32, _ name: Int32, _ value: Int32, _ call: String)
+    throws(SyscallError)
+  {
     var value = value
     if setsockopt(fd, level, name, &value, socklen_t(MemoryLayout<Int32>.size)) != 0 {
       throw SyscallError(call: call, errno: Glibc.errno)

@@ -79,9 +79,10 @@ public struct SocketAddress: Sendable, Hashable, CustomStringConvertible {
   }
 
   public static func == (lhs: SocketAddress, rhs: SocketAddress) -> Bool {
-    lhs.length == rhs.length && lhs.withSockAddr { l, _ in
-      rhs.withSockAddr { r, _ in memcmp(l, r, Int(lhs.length)) == 0 }
-    }
+    lhs.length == rhs.length
+      && lhs.withSockAddr { l, _ in
+        rhs.withSockAddr { r, _ in memcmp(l, r, Int(lhs.length)) == 0 }
+      }
   }
 
   public func hash(into hasher: inout Hasher) {

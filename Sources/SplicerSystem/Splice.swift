@@ -11,7 +11,8 @@ public enum Splice {
   /// SPLICE_F_MOVE | SPLICE_F_NONBLOCK, never SPLICE_F_MORE: MORE corks the socket like
   /// TCP_CORK and delays request/response traffic. `.processed(0)` from a socket means EOF.
   @inline(__always)
-  public static func move(from source: Int32, to destination: Int32, length: Int) throws(SyscallError) -> IOResult<Int> {
+  public static func move(from source: Int32, to destination: Int32, length: Int) throws(SyscallError) -> IOResult<Int>
+  {
     let length = min(length, maximumLength)
     return try nonBlocking("splice") {
       splicer_splice(source, destination, length, splicer_SPLICE_F_MOVE | splicer_SPLICE_F_NONBLOCK)
@@ -20,7 +21,8 @@ public enum Splice {
 
   /// read(2) into `buffer`; `.processed(0)` means EOF.
   @inline(__always)
-  public static func read(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer) throws(SyscallError) -> IOResult<Int> {
+  public static func read(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer) throws(SyscallError) -> IOResult<Int>
+  {
     try nonBlocking("read") { Glibc.read(fd, buffer.baseAddress, buffer.count) }
   }
 

@@ -12,11 +12,13 @@ public enum Threads {
   public static func start(name: String, _ body: @escaping @Sendable () -> Void) throws(SyscallError) -> pthread_t {
     let box = Unmanaged.passRetained(Box(body)).toOpaque()
     var thread = pthread_t()
-    let result = pthread_create(&thread, nil, { argument in
-      let box = Unmanaged<Box>.fromOpaque(argument!).takeRetainedValue()
-      box.body()
-      return nil
-    }, box)
+    let result = pthread_create(
+      &thread, nil,
+      { argument in
+        let box = Unmanaged<Box>.fromOpaque(argument!).takeRetainedValue()
+        box.body()
+        return nil
+      }, box)
     if result != 0 {
       Unmanaged<Box>.fromOpaque(box).release()
       throw SyscallError(call: "pthread_create", errno: result)

@@ -37,7 +37,8 @@ final class RelayTransferTests: RelayTestCase {
     defer { relay.stop() }
     let baseline = relay.openDescriptors()
     let size = 256 << 20
-    try assertTransfers([TransferSpec(requestLength: size, responseLength: size, seed: 7)], port: relay.port(), backend: backend)
+    try assertTransfers(
+      [TransferSpec(requestLength: size, responseLength: size, seed: 7)], port: relay.port(), backend: backend)
     assertDescriptorsReturn(relay, to: baseline, afterClosed: 1)
   }
 

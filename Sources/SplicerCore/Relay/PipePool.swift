@@ -9,22 +9,35 @@ final class PipePool {
   private var idle: [Pipe] = []
   private let requestedCapacity: Int
   private let maximumIdle: Int
+  private let maximumLeased: Int
   private let stats: WorkerStats
+  private(set) var leased = 0
 
-  init(requestedCapacity: Int, maximumIdle: Int, stats: WorkerStats) {
+  init(requestedCapacity: Int, maximumIdle: Int, maximumLeased: Int? = nil, stats: WorkerStats) {
     self.requestedCapacity = requestedCapacity
     self.maximumIdle = maximumIdle
+    self.maximumLeased = maximumLeased ?? .max
     self.stats = stats
   }
 
-  /// An empty pipe, from the pool or newly made.
-  func lease() throws(SyscallError) -> Pipe {
+  /// An empty pipe, from the pool or newly made; nil when the worker's pipe limit is reached.
+  /// Throws when the kernel refuses a new pipe (descriptors or pipe quota exhausted).
+  func lease() throws(SyscallError) -> Pipe? {
+    guard leased < maximumLeased else { return nil }
+    leased += 1
     stats.add(.pipesLeased)
     if let pipe = idle.popLast() {
       stats.set(.pipesPooled, UInt64(idle.count))
       return pipe
     }
-    let pipe = try Pipe.make(requestedCapacity: requestedCapacity)
+    let pipe: Pipe
+    do {
+      pipe = try Pipe.make(requestedCapacity: requestedCapacity)
+    } catch {
+      leased -= 1
+      stats.add(.pipesReturned)
+      throw error
+    }
     stats.add(.pipesCreated)
     stats.set(.pipeCapacityGranted, UInt64(pipe.capacity))
     return pipe
@@ -32,6 +45,7 @@ final class PipePool {
 
   /// Takes back a pipe the caller has fully drained.
   func giveBack(_ pipe: Pipe) {
+    leased -= 1
     stats.add(.pipesReturned)
     if idle.count < maximumIdle {
       idle.append(pipe)
@@ -43,6 +57,7 @@ final class PipePool {
 
   /// Closes a leased pipe that may still hold bytes.
   func discard(_ pipe: Pipe) {
+    leased -= 1
     stats.add(.pipesReturned)
     close(pipe)
   }

@@ -57,7 +57,10 @@ struct RelayDirection {
         guard destinationWritable else { return .waiting }
         do throws(SyscallError) {
           switch try flush(resources) {
-          case .processed: continue
+          case .processed:
+            // A buffer that stood in for a pipe goes back as soon as it is empty.
+            if pending == 0 && mode == .splice && buffer != nil { release(resources) }
+            continue
           case .wouldBlock:
             destinationWritable = false
             return .waiting
@@ -101,7 +104,8 @@ struct RelayDirection {
   }
 
   /// Returns a drained pipe or buffer to its pool, or closes a pipe that still holds bytes.
-  /// Called when the direction goes idle and when the session closes.
+  /// Called when the direction goes idle, when the session closes, and after each buffered
+  /// fill that stood in for a pipe.
   mutating func release(_ resources: RelayResources) {
     if let pipe {
       if pending == 0 { resources.pipes.giveBack(pipe) } else { resources.pipes.discard(pipe) }
@@ -119,22 +123,21 @@ struct RelayDirection {
     code == EINVAL || code == ENOSYS || code == EOPNOTSUPP
   }
 
-  /// Reads from the source into an empty pipe or buffer.
+  /// Reads from the source into an empty pipe, or into a buffer in copy mode and whenever no
+  /// pipe can be had (then only for this fill: the next one asks for a pipe again).
   private mutating func fill(_ resources: RelayResources) throws(SyscallError) -> IOResult<Int> {
     let result: IOResult<Int>
-    switch mode {
-    case .splice:
-      if pipe == nil {
-        do {
-          pipe = try resources.pipes.lease()
-        } catch {
-          resources.stats.countFallback(.pipeUnavailable)
-          mode = .copy
-          return try fill(resources)
-        }
+    if mode == .splice, pipe == nil {
+      do {
+        pipe = try resources.pipes.lease()
+      } catch {
+        // The kernel refused a pipe (descriptors or pipe quota); copying still works.
       }
-      result = try Splice.move(from: source, to: pipe!.writeEnd, length: pipe!.capacity)
-    case .copy:
+      if pipe == nil { resources.stats.countFallback(.pipeUnavailable) }
+    }
+    if let pipe {
+      result = try Splice.move(from: source, to: pipe.writeEnd, length: pipe.capacity)
+    } else {
       if buffer == nil { buffer = resources.buffers.lease() }
       result = try Splice.read(source, into: buffer!)
       bufferStart = 0
@@ -146,11 +149,10 @@ struct RelayDirection {
   /// Writes pending bytes to the destination.
   private mutating func flush(_ resources: RelayResources) throws(SyscallError) -> IOResult<Int> {
     let result: IOResult<Int>
-    switch mode {
-    case .splice:
-      result = try Splice.move(from: pipe!.readEnd, to: destination, length: pending)
+    if let pipe {
+      result = try Splice.move(from: pipe.readEnd, to: destination, length: pending)
       if case .processed(let count) = result { resources.stats.add(.bytesSpliced, UInt64(count)) }
-    case .copy:
+    } else {
       let window = UnsafeRawBufferPointer(rebasing: buffer![bufferStart..<(bufferStart + pending)])
       result = try Splice.write(destination, from: window)
       if case .processed(let count) = result {

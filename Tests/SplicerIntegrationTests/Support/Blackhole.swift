@@ -31,7 +31,9 @@ final class Blackhole {
     defer { close(fd) }
     var address = TestSockets.loopback(port: port)
     _ = withUnsafePointer(to: &address) {
-      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+        connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+      }
     }
     var entry = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
     return poll(&entry, 1, 300) == 0

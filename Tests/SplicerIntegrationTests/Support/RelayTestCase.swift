@@ -32,7 +32,8 @@ class RelayTestCase: XCTestCase {
     XCTAssertTrue(finished, "transfers did not finish in \(timeoutSeconds) s", file: file, line: line)
     for (spec, client) in zip(specs, clients) {
       XCTAssertNil(client.failure, "seed \(spec.seed): client saw errno \(client.failure ?? 0)", file: file, line: line)
-      XCTAssertEqual(client.received.byteCount, spec.responseLength, "seed \(spec.seed): reply length", file: file, line: line)
+      XCTAssertEqual(
+        client.received.byteCount, spec.responseLength, "seed \(spec.seed): reply length", file: file, line: line)
       XCTAssertEqual(
         client.receivedDigest, PatternStream(seed: spec.seed, length: spec.responseLength).expectedDigest(),
         "seed \(spec.seed): reply digest", file: file, line: line)

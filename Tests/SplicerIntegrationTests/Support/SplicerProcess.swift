@@ -36,7 +36,9 @@ final class SplicerProcess: @unchecked Sendable {
     try yaml.write(toFile: configPath, atomically: true, encoding: .utf8)
     if let fdLimit {
       process.executableURL = URL(fileURLWithPath: "/bin/sh")
-      process.arguments = ["-c", "ulimit -n \(fdLimit) && exec \"$0\" run --config \"$1\"", Self.binaryPath, configPath]
+      process.arguments = [
+        "-c", "ulimit -n \(fdLimit) && exec \"$0\" run --config \"$1\"", Self.binaryPath, configPath,
+      ]
     } else {
       process.executableURL = URL(fileURLWithPath: Self.binaryPath)
       process.arguments = ["run", "--config", configPath]

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Splicer builds and tests with, when they are missing.
+# Usage: scripts/install-deps.sh [build|test]   (default: test, which includes build)
+set -euo pipefail
+
+need=(libcap-dev)
+if [[ "${1:-test}" == test ]]; then
+  # libssl-dev: SHA-256 in the tests; iperf3, curl, python3: the real clients the tests use.
+  need+=(libssl-dev iperf3 curl python3)
+fi
+
+missing=()
+for package in "${need[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if ((${#missing[@]})); then
+  echo "installing: ${missing[*]}" >&2
+  sudo_cmd=()
+  [[ $(id -u) -eq 0 ]] || sudo_cmd=(sudo)
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
