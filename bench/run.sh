@@ -17,6 +17,10 @@
 #   BASE_PORT [24000]  ports BASE_PORT..BASE_PORT+42 on 127.0.0.1 are used
 #   SKIP_BUILD [0]     use an existing .build-release/release/splicer (or SPLICER_BIN)
 #   SKIP_INSTALL [0]   do not apt-get install missing tools
+#   QUIET_PCT [10]     before each test, wait until the machine is less busy than this (% of all
+#                      CPUs over 1 s), at most QUIET_WAIT [120] s per test, QUIET_BUDGET [900] s
+#                      per run; a test with other load before or after it is run again up to
+#                      RETRIES [1] times, then kept and flagged in the report
 #   KEEP_WORKDIR [0]   keep the temp dir with configs, logs and raw outputs
 #   OUT [bench/results/latest.md]  where the Markdown report is written
 set -euo pipefail
@@ -46,6 +50,10 @@ KEEP_WORKDIR=${KEEP_WORKDIR:-0}
 OUT=${OUT:-$BENCH_DIR/results/latest.md}
 SPLICER_BIN=${SPLICER_BIN:-$REPO_DIR/.build-release/release/splicer}
 IDLE_TIMEOUT=${IDLE_TIMEOUT:-120}
+QUIET_PCT=${QUIET_PCT:-10}
+QUIET_WAIT=${QUIET_WAIT:-120}
+QUIET_BUDGET=${QUIET_BUDGET:-900}
+RETRIES=${RETRIES:-1}
 HAPROXY_MAXCONN=8000
 NGINX_STREAM_MODULE=${NGINX_STREAM_MODULE:-/usr/lib/nginx/modules/ngx_stream_module.so}
 
@@ -157,15 +165,36 @@ cleanup() {
   exit "$rc"
 }
 
+# Runs one measurement on a quiet machine. Its figures are kept only if the machine was also
+# quiet right after it; otherwise it is run again (RETRIES times), then kept and flagged.
+# usage: run_test RELAY TEST command [args...]
+run_test() {
+  local relay=$1 test=$2 attempt clean
+  shift 2
+  for ((attempt = 0; ; attempt++)); do
+    clean=1
+    wait_quiet || clean=0
+    RECORD_TO=$PENDING_TSV
+    : >"$PENDING_TSV"
+    "$@"
+    RECORD_TO=$RESULTS_TSV
+    (($(machine_busy_pct) < QUIET_PCT)) || clean=0
+    ((clean == 1 || attempt >= RETRIES)) && break
+    log "other processes were busy around '$relay $test'; measuring it again"
+  done
+  cat "$PENDING_TSV" >>"$RESULTS_TSV"
+  ((clean == 1)) || record "$relay" "noisy_$test" 1
+}
+
 run_relay() {
   local relay=$1
   log "=== $relay (round $ROUND/$ROUNDS) ==="
   start_relay "$relay"
-  measure_bulk "$relay" fwd
-  measure_bulk "$relay" rev
-  measure_http "$relay" close
-  measure_http "$relay" keepalive
-  measure_idle "$relay"
+  run_test "$relay" bulk_fwd measure_bulk "$relay" fwd
+  run_test "$relay" bulk_rev measure_bulk "$relay" rev
+  run_test "$relay" conn measure_http "$relay" close
+  run_test "$relay" keepalive measure_http "$relay" keepalive
+  [[ $relay == direct ]] || run_test "$relay" idle measure_idle "$relay"
   stop_relay
 }
 
@@ -176,7 +205,9 @@ main() {
   trap 'exit 130' INT
   trap 'exit 143' TERM
   RESULTS_TSV=$WORKDIR/results.tsv
+  PENDING_TSV=$WORKDIR/pending.tsv
   META_TSV=$WORKDIR/meta.tsv
+  RECORD_TO=$RESULTS_TSV
   : >"$RESULTS_TSV"
   : >"$META_TSV"
   local started=$SECONDS

@@ -156,12 +156,54 @@ require_ports_free() {
 }
 
 # ---------------------------------------------------------------------------------------------
-# Results: one "relay<TAB>metric<TAB>value<TAB>round" line per figure; bench/report.py renders.
+# Results: one "relay<TAB>metric<TAB>value<TAB>round" line per figure, appended to RECORD_TO;
+# bench/report.py renders them.
 # ---------------------------------------------------------------------------------------------
 record() {
-  printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "${ROUND:-1}" >>"$RESULTS_TSV"
+  printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "${ROUND:-1}" >>"$RECORD_TO"
 }
 
 meta() {
   printf '%s\t%s\n' "$1" "$2" >>"$META_TSV"
+}
+
+# ---------------------------------------------------------------------------------------------
+# Machine-wide CPU accounting from /proc/stat (jiffies): busy = user+nice+system+irq+softirq;
+# steal is kept apart (time the hypervisor gave to someone else).
+# ---------------------------------------------------------------------------------------------
+
+# Prints "busy steal total" for a /proc/stat line name: "cpu" (all CPUs), "cpu0", "cpu1", ...
+cpu_stat() {
+  awk -v name="$1" '$1 == name {
+    busy = $2 + $3 + $4 + $7 + $8; steal = $9; total = busy + $5 + $6 + steal
+    print busy, steal, total; exit }' /proc/stat
+}
+
+# Busy share of the whole machine over one second, in percent (integer).
+machine_busy_pct() {
+  local b0 s0 t0 b1 s1 t1
+  read -r b0 s0 t0 < <(cpu_stat cpu)
+  sleep 1
+  read -r b1 s1 t1 < <(cpu_stat cpu)
+  echo $(((b1 - b0) * 100 / (t1 - t0 > 0 ? t1 - t0 : 1)))
+}
+
+# Waits until the machine is quiet (busy < QUIET_PCT over one second): other people's builds
+# or tests on the same machine would distort the figures. Gives up after QUIET_WAIT seconds
+# per call and when the run's total QUIET_BUDGET is spent; returns 1 if it gave up.
+QUIET_SPENT=0
+wait_quiet() {
+  local started=$SECONDS busy
+  while :; do
+    busy=$(machine_busy_pct)
+    ((busy < QUIET_PCT)) && return 0
+    if ((SECONDS - started >= QUIET_WAIT || QUIET_SPENT + SECONDS - started >= QUIET_BUDGET)); then
+      QUIET_SPENT=$((QUIET_SPENT + SECONDS - started))
+      log "machine still busy (${busy}% of all CPUs); measuring anyway"
+      return 1
+    fi
+    if ((SECONDS - started == 1)); then
+      log "machine busy (${busy}% of all CPUs, not us); waiting up to ${QUIET_WAIT}s for it to calm down"
+    fi
+  done
 }

@@ -19,24 +19,60 @@ relay_ticks() {
   if [[ -n $RELAY_MEASURE_PID ]]; then cpu_ticks "$RELAY_MEASURE_PID"; else echo 0; fi
 }
 
+# begin_sample / end_sample bracket one load run. end_sample sets:
+#   S_WALL       wall seconds
+#   S_RELAY_CPU  relay process CPU seconds (utime+stime, all threads)
+#   S_LOAD_BUSY  busy % of LOAD_CPU, S_RELAY_BUSY busy % of RELAY_CPU (incl. softirq), from
+#   S_STEAL      steal % of the whole machine                                     /proc/stat
+begin_sample() {
+  S_TICKS0=$(relay_ticks)
+  read -r S_LB0 _ S_LT0 < <(cpu_stat "cpu$LOAD_CPU")
+  read -r S_RB0 _ S_RT0 < <(cpu_stat "cpu$RELAY_CPU")
+  read -r _ S_ST0 S_AT0 < <(cpu_stat cpu)
+  S_T0=$(now)
+}
+
+end_sample() {
+  local t1 ticks1 lb lt rb rt st at
+  t1=$(now)
+  ticks1=$(relay_ticks)
+  read -r lb _ lt < <(cpu_stat "cpu$LOAD_CPU")
+  read -r rb _ rt < <(cpu_stat "cpu$RELAY_CPU")
+  read -r _ st at < <(cpu_stat cpu)
+  S_WALL=$(calc "$t1 - $S_T0")
+  S_RELAY_CPU=$(calc "($ticks1 - $S_TICKS0) / $CLK_TCK")
+  S_LOAD_BUSY=$(calc "100 * ($lb - $S_LB0) / max($lt - $S_LT0, 1)")
+  S_RELAY_BUSY=$(calc "100 * ($rb - $S_RB0) / max($rt - $S_RT0, 1)")
+  S_STEAL=$(calc "100 * ($st - $S_ST0) / max($at - $S_AT0, 1)")
+}
+
+# Records the CPU figures every load test shares, under a metric prefix.
+record_sample() {
+  local relay=$1 prefix=$2
+  record "$relay" "${prefix}_load_busy_pct" "$S_LOAD_BUSY"
+  record "$relay" "${prefix}_relay_busy_pct" "$S_RELAY_BUSY"
+  record "$relay" "${prefix}_steal_pct" "$S_STEAL"
+  if [[ $relay != direct ]]; then
+    record "$relay" "${prefix}_cpu_pct" "$(calc "100 * $S_RELAY_CPU / $S_WALL")"
+  fi
+}
+
 # Bulk throughput through the relay with iperf3, and the relay's CPU per GB moved.
 # usage: measure_bulk RELAY fwd|rev   (fwd: client -> server; rev: iperf3 -R, server -> client)
 measure_bulk() {
-  local relay=$1 dir=$2 out t0 t1 c0 c1
+  local relay=$1 dir=$2 out
   local -a extra=()
   [[ $dir == rev ]] && extra=(-R)
   relay_ports "$relay"
   out=$WORKDIR/iperf3-$relay-$dir-r$ROUND.json
-  c0=$(relay_ticks)
-  t0=$(now)
+  begin_sample
   if ! run_load $((DURATION + 30)) "$out" iperf3 -c 127.0.0.1 -p "$P_IPERF" -t "$DURATION" -J \
     --connect-timeout 5000 "${extra[@]}"; then
     show_log "$out"
     [[ -n $RELAY_LOG ]] && show_log "$RELAY_LOG"
     die "$relay: iperf3 ($dir) through 127.0.0.1:$P_IPERF failed"
   fi
-  t1=$(now)
-  c1=$(relay_ticks)
+  end_sample
   local bps bytes
   read -r bps bytes < <(python3 - "$out" <<'PY'
 import json, sys
@@ -44,15 +80,15 @@ end = json.load(open(sys.argv[1]))["end"]["sum_received"]
 print(end["bits_per_second"], end["bytes"])
 PY
   )
-  local gbps cpu_s
+  local gbps
   gbps=$(calc "$bps / 1e9")
-  cpu_s=$(calc "($c1 - $c0) / $CLK_TCK")
   record "$relay" "bulk_${dir}_gbps" "$gbps"
+  record_sample "$relay" "bulk_${dir}"
   if [[ $relay != direct ]]; then
-    record "$relay" "bulk_${dir}_cpu_s_per_gb" "$(calc "$cpu_s / ($bytes / 1e9)")"
-    record "$relay" "bulk_${dir}_cpu_pct" "$(calc "100 * $cpu_s / ($t1 - $t0)")"
+    record "$relay" "bulk_${dir}_cpu_s_per_gb" "$(calc "$S_RELAY_CPU / ($bytes / 1e9)")"
   fi
-  log "$relay bulk $dir: $gbps Gbit/s, $(calc "$bytes / 1e9") GB, relay CPU ${cpu_s}s"
+  log "$relay bulk $dir: $gbps Gbit/s, $(calc "$bytes / 1e9") GB, relay CPU ${S_RELAY_CPU}s;" \
+    "CPU$LOAD_CPU ${S_LOAD_BUSY}% CPU$RELAY_CPU ${S_RELAY_BUSY}% busy, steal ${S_STEAL}%"
 }
 
 # HTTP through the relay with wrk.
@@ -60,7 +96,7 @@ PY
 #   close:     -H 'Connection: close', so every request is a new TCP connection (new conn/s)
 #   keepalive: persistent connections (requests/s, p50/p99 latency)
 measure_http() {
-  local relay=$1 kind=$2 out t0 t1 c0 c1 prefix
+  local relay=$1 kind=$2 out prefix
   local -a extra=()
   if [[ $kind == close ]]; then
     extra=(-H "Connection: close")
@@ -70,18 +106,16 @@ measure_http() {
   fi
   relay_ports "$relay"
   out=$WORKDIR/wrk-$relay-$kind-r$ROUND.txt
-  c0=$(relay_ticks)
-  t0=$(now)
+  begin_sample
   if ! run_load $((DURATION + 30)) "$out" wrk -t "$WRK_THREADS" -c "$WRK_CONNS" -d "${DURATION}s" \
     --latency -s "$BENCH_DIR/wrk_report.lua" "${extra[@]}" "http://127.0.0.1:$P_HTTP/"; then
     show_log "$out"
     die "$relay: wrk ($kind) through 127.0.0.1:$P_HTTP failed"
   fi
-  t1=$(now)
-  c1=$(relay_ticks)
+  end_sample
   local line
   line=$(grep '^WRK_RESULT ' "$out") || { show_log "$out"; die "$relay: no WRK_RESULT line from wrk ($kind)"; }
-  # Turn "WRK_RESULT k=v k=v ..." into local variables w_k=v.
+  # "WRK_RESULT k=v k=v ..." -> the figures we keep.
   local kv w_requests=0 w_rps=0 w_p50_us=0 w_p99_us=0 errors=0
   for kv in ${line#WRK_RESULT }; do
     case ${kv%%=*} in
@@ -92,17 +126,16 @@ measure_http() {
       errors_*) errors=$((errors + ${kv#*=})) ;;
     esac
   done
-  local cpu_s
-  cpu_s=$(calc "($c1 - $c0) / $CLK_TCK")
   record "$relay" "${prefix}_rps" "$w_rps"
   record "$relay" "${prefix}_errors" "$errors"
   record "$relay" "${prefix}_p50_ms" "$(calc "$w_p50_us / 1000")"
   record "$relay" "${prefix}_p99_ms" "$(calc "$w_p99_us / 1000")"
+  record_sample "$relay" "$prefix"
   if [[ $relay != direct ]]; then
-    record "$relay" "${prefix}_cpu_pct" "$(calc "100 * $cpu_s / ($t1 - $t0)")"
-    record "$relay" "${prefix}_cpu_us_per_req" "$(calc "1e6 * $cpu_s / max($w_requests, 1)")"
+    record "$relay" "${prefix}_cpu_us_per_req" "$(calc "1e6 * $S_RELAY_CPU / max($w_requests, 1)")"
   fi
-  log "$relay http $kind: $w_rps req/s, p50 ${w_p50_us}us, p99 ${w_p99_us}us, errors $errors, relay CPU ${cpu_s}s"
+  log "$relay http $kind: $w_rps req/s, p50 ${w_p50_us}us, p99 ${w_p99_us}us, errors $errors," \
+    "relay CPU ${S_RELAY_CPU}s; CPU$LOAD_CPU ${S_LOAD_BUSY}% CPU$RELAY_CPU ${S_RELAY_BUSY}% busy, steal ${S_STEAL}%"
 }
 
 # RSS and fds of the relay before and after IDLE_CONNS idle connections through it.
@@ -113,7 +146,7 @@ measure_idle() {
   relay_ports "$relay"
   ready=$WORKDIR/idle-$relay-r$ROUND.ready
   client_log=$WORKDIR/idle-$relay-r$ROUND.log
-  sleep 1
+  rm -f "$ready"
   rss0=$(rss_kib "$RELAY_MEASURE_PID")
   fds0=$(fd_count "$RELAY_MEASURE_PID")
 
@@ -154,5 +187,6 @@ measure_idle() {
   record "$relay" idle_fds_closed "$fds2"
   record "$relay" idle_kib_per_conn "$(calc "($rss1 - $rss0) / $IDLE_CONNS")"
   record "$relay" idle_fds_per_conn "$(calc "($fds1 - $fds0) / $IDLE_CONNS")"
-  log "$relay idle x$IDLE_CONNS: RSS ${rss0} -> ${rss1} KiB (${rss2} after close), fds ${fds0} -> ${fds1} (${fds2} after close)"
+  log "$relay idle x$IDLE_CONNS: RSS ${rss0} -> ${rss1} KiB (${rss2} after close)," \
+    "fds ${fds0} -> ${fds1} (${fds2} after close)"
 }

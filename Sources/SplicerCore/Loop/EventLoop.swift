@@ -73,9 +73,10 @@ final class EventLoop {
     try epoll.modify(fd, events: events, token: token(for: fd))
   }
 
-  /// Forgets `fd`; call before closing it.
-  func deregister(_ fd: Int32) {
-    epoll.remove(fd)
+  /// Forgets `fd` just before the caller closes it. Closing the last descriptor of a socket
+  /// removes it from epoll by itself, which saves an epoll_ctl per socket; the generation bump
+  /// makes any event already queued for it in this batch stale.
+  func forget(_ fd: Int32) {
     let index = Int(fd)
     if index < registrations.count {
       registrations[index].handler = nil

@@ -94,7 +94,7 @@ final class Listener: EventHandler, TimerTarget {
   /// Stops accepting for good and closes the socket.
   func close() {
     worker.loop.cancelTimer(self)
-    worker.loop.deregister(fd)
+    worker.loop.forget(fd)
     Socket.close(fd)
   }
 }

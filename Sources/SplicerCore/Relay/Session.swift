@@ -185,7 +185,7 @@ final class Session: EventHandler, TimerTarget, DeferredWork {
   private func connectFailed(errno: Int32) {
     if let backend { recordConnectFailure(backend, errno: errno) }
     worker.loop.cancelTimer(self)
-    worker.loop.deregister(server)
+    worker.loop.forget(server)
     Socket.close(server)
     server = -1
     backend = nil
@@ -263,15 +263,18 @@ final class Session: EventHandler, TimerTarget, DeferredWork {
     loop.cancelTimer(self)
     toServer?.release(worker.resources)
     toClient?.release(worker.resources)
-    for fd in [client, server] where fd >= 0 {
-      loop.deregister(fd)
-      if reason.abortsConnection { Socket.setResetOnClose(fd) }
-      Socket.close(fd)
-    }
+    closeSocket(client, abort: reason.abortsConnection)
+    if server >= 0 { closeSocket(server, abort: reason.abortsConnection) }
     server = -1
     worker.stats.countClose(reason)
     worker.sessionClosed(self)
     if worker.accessLog { logAccess(reason) }
+  }
+
+  private func closeSocket(_ fd: Int32, abort: Bool) {
+    worker.loop.forget(fd)
+    if abort { Socket.setResetOnClose(fd) }
+    Socket.close(fd)
   }
 
   private func logAccess(_ reason: CloseReason) {
