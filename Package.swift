@@ -52,6 +52,7 @@ let package = Package(
       ],
       swiftSettings: strictFlags
     ),
+    .testTarget(name: "SplicerSystemTests", dependencies: ["SplicerSystem"]),
     .testTarget(name: "SplicerConfigTests", dependencies: ["SplicerConfig"]),
     .testTarget(name: "SplicerRoutingTests", dependencies: ["SplicerRouting", "SplicerConfig"]),
     .testTarget(name: "SplicerCoreTests", dependencies: ["SplicerCore", "SplicerSystem"]),

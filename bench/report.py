@@ -41,6 +41,8 @@ class Report:
         present = {relay for relay, _ in figures}
         self.relays = [r for r in ORDER if r in present] + sorted(present - set(ORDER))
         self.lines = []
+        self.load_cpu = meta.get("load_cpu", "0")
+        self.relay_cpu = meta.get("relay_cpu", "1")
 
     def get(self, relay, metric):
         return self.figures.get((relay, metric))
@@ -58,6 +60,12 @@ class Report:
         if digits == 0:
             return f"{value:,.0f}{suffix}"
         return f"{value:,.{digits}f}{suffix}"
+
+    def pair(self, relay, first, second):
+        a, b = self.get(relay, first), self.get(relay, second)
+        if a is None and b is None:
+            return "—"
+        return f"{self.fmt(a, 0)} / {self.fmt(b, 0)} %"
 
     def fmt_ratio(self, relay, metric):
         return self.fmt(self.ratio(relay, metric), 2, "x")
@@ -98,11 +106,11 @@ class Report:
                 LABELS.get(r, r),
                 self.fmt(self.get(r, "bulk_fwd_gbps")), self.fmt_ratio(r, "bulk_fwd_gbps"),
                 self.fmt(self.get(r, "bulk_rev_gbps")), self.fmt_ratio(r, "bulk_rev_gbps"),
-                self.fmt(self.get(r, "bulk_fwd_cpu_pct"), 0, " %"),
-                self.fmt(self.get(r, "bulk_rev_cpu_pct"), 0, " %"),
+                self.pair(r, "bulk_fwd_load_busy_pct", "bulk_rev_load_busy_pct"),
+                self.pair(r, "bulk_fwd_relay_busy_pct", "bulk_rev_relay_busy_pct"),
             ])
         self.table(["relay", "client→server", "vs HAProxy", "server→client (-R)", "vs HAProxy",
-                    "relay CPU →", "relay CPU ←"], rows)
+                    f"CPU{self.load_cpu} busy →/←", f"CPU{self.relay_cpu} busy →/←"], rows)
 
     def cpu(self):
         self.say("## 2. Relay CPU seconds per GB moved (utime+stime during the iperf3 run; lower is better)")
@@ -115,8 +123,10 @@ class Report:
                 LABELS.get(r, r),
                 self.fmt(self.get(r, "bulk_fwd_cpu_s_per_gb"), 3), self.fmt_ratio(r, "bulk_fwd_cpu_s_per_gb"),
                 self.fmt(self.get(r, "bulk_rev_cpu_s_per_gb"), 3), self.fmt_ratio(r, "bulk_rev_cpu_s_per_gb"),
+                self.pair(r, "bulk_fwd_cpu_pct", "bulk_rev_cpu_pct"),
             ])
-        self.table(["relay", "client→server s/GB", "vs HAProxy", "server→client s/GB", "vs HAProxy"], rows)
+        self.table(["relay", "client→server s/GB", "vs HAProxy", "server→client s/GB", "vs HAProxy",
+                    "relay process CPU →/←"], rows)
 
     def http(self, prefix, title, unit):
         self.say(title)
@@ -132,9 +142,11 @@ class Report:
                 self.fmt(self.get(r, f"{prefix}_cpu_pct"), 0, " %"),
                 self.fmt(self.get(r, f"{prefix}_cpu_us_per_req"), 1),
                 self.fmt_ratio(r, f"{prefix}_cpu_us_per_req"),
+                self.pair(r, f"{prefix}_load_busy_pct", f"{prefix}_relay_busy_pct"),
             ])
         self.table(["relay", unit, "vs HAProxy", "p50 ms", "p99 ms", "p99 vs HAProxy", "errors",
-                    "relay CPU", "relay CPU µs/req", "vs HAProxy"], rows)
+                    "relay process CPU", "relay CPU µs/req", "vs HAProxy",
+                    f"CPU{self.load_cpu}/CPU{self.relay_cpu} busy"], rows)
 
     def idle(self):
         n = self.meta.get("idle_conns", "N")
@@ -186,6 +198,25 @@ class Report:
         absolute_target("RSS per idle connection <= 2 KiB", "idle_kib_per_conn", 2.0, "KiB")
         self.table(["target", "measured", "met"], rows)
 
+    def caveats(self):
+        noisy = sorted((relay, metric[len("noisy_"):]) for relay, metric in self.figures
+                       if metric.startswith("noisy_"))
+        steal = [v for (relay, metric), v in self.figures.items() if metric.endswith("_steal_pct")]
+        self.say("## Measurement notes")
+        self.say()
+        if noisy:
+            self.say("- Measured while other processes were busy (machine not quiet before or after, even after "
+                     "a retry): " + ", ".join(f"{LABELS.get(r, r)} {t}" for r, t in noisy) + ".")
+        else:
+            self.say("- Every test ran on a quiet machine (no other process busy before or right after it).")
+        if steal:
+            self.say(f"- Hypervisor steal during the load tests: up to {max(steal):.1f} % of all CPUs "
+                     f"(median over rounds per test).")
+        self.say(f"- CPU{self.load_cpu}/CPU{self.relay_cpu} busy: share of each CPU that was not idle during "
+                 "the test (user+system+irq+softirq from /proc/stat), whoever used it. "
+                 "Relay process CPU: utime+stime of the relay process (nginx: its worker) over wall time.")
+        self.say()
+
     def render(self):
         self.header()
         self.bulk()
@@ -194,6 +225,7 @@ class Report:
         self.http("ka", "## 4. Keep-alive requests per second and latency (wrk --latency)", "req/s")
         self.idle()
         self.targets()
+        self.caveats()
         return "\n".join(self.lines)
 
 

@@ -76,8 +76,9 @@ validate_settings() {
   for relay in $RELAYS; do relay_ports "$relay"; done
   if [[ $PIN == 1 ]] && (($(nproc) < 2)); then
     log "only $(nproc) CPU: running unpinned (PIN=0)"
-    PIN=0
+    PIN=0 RELAY_CPU=0 LOAD_CPU=0
   fi
+  ((RELAY_CPU < $(nproc) && LOAD_CPU < $(nproc))) || die "RELAY_CPU/LOAD_CPU must be below $(nproc)"
   if (($(ulimit -n) < 20000)); then
     ulimit -n 20000 2>/dev/null || log "fd limit is $(ulimit -n); IDLE_CONNS=$IDLE_CONNS may not fit"
   fi
@@ -140,6 +141,8 @@ record_machine() {
   meta idle_conns "$IDLE_CONNS"
   meta rounds "$ROUNDS"
   meta wrk_shape "$WRK_THREADS thread(s), $WRK_CONNS connections"
+  meta load_cpu "$LOAD_CPU"
+  meta relay_cpu "$RELAY_CPU"
   if [[ $PIN == 1 ]]; then
     meta pinning "relay on CPU $RELAY_CPU; iperf3, wrk, backends and idle client on CPU $LOAD_CPU"
   else

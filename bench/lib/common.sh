@@ -19,10 +19,20 @@ show_log() {
 
 # ---------------------------------------------------------------------------------------------
 # Process bookkeeping. Every process the benchmark starts goes through `spawn`, which records
-# "pid comm" so that cleanup can stop exactly those processes (and never a recycled pid).
+# "pid:start-time" so that cleanup stops exactly those processes and never a recycled pid (the
+# start time survives exec, e.g. through taskset or a pyenv shim, where the name changes).
 # ---------------------------------------------------------------------------------------------
-STARTED=()     # entries: "pid:comm"
+STARTED=()     # entries: "pid:starttime"
 SPAWNED_PID=""
+
+# Start time of a process in clock ticks since boot (field 22 of /proc/PID/stat), or empty.
+start_time() {
+  local stat
+  stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 0
+  local -a f
+  read -ra f <<<"${stat##*) }"
+  echo "${f[19]}"
+}
 
 # Runs a command in the background on one CPU (or unpinned when PIN=0), output to a log file.
 # usage: spawn CPU LOGFILE command [args...]; the pid is left in SPAWNED_PID.
@@ -35,22 +45,12 @@ spawn() {
     "$@" >"$logfile" 2>&1 &
   fi
   SPAWNED_PID=$!
-  # taskset execs the command, so the pid is the command's own; record its comm once exec'd.
-  local comm="" tries=0
-  while ((tries < 50)); do
-    comm=$(cat "/proc/$SPAWNED_PID/comm" 2>/dev/null || true)
-    [[ -n $comm && $comm != taskset ]] && break
-    sleep 0.02
-    tries=$((tries + 1))
-  done
   track_pid "$SPAWNED_PID"
 }
 
-# Adds an already running process (e.g. an nginx worker) to the cleanup list.
+# Adds a running process (e.g. an nginx worker) to the cleanup list.
 track_pid() {
-  local pid=$1 comm
-  comm=$(cat "/proc/$pid/comm" 2>/dev/null || echo "?")
-  STARTED+=("$pid:$comm")
+  STARTED+=("$1:$(start_time "$1")")
 }
 
 # Running = exists and is not a zombie waiting to be reaped.
@@ -58,12 +58,11 @@ pid_alive() {
   [[ -r /proc/$1/status ]] && ! grep -q '^State:[[:space:]]*Z' "/proc/$1/status" 2>/dev/null
 }
 
-# True when pid is still the process we started (same comm), so a recycled pid is left alone.
+# True when pid is still the process we started (same start time), so a recycled pid is left alone.
 pid_is_ours() {
-  local entry=$1 pid comm
+  local entry=$1 pid
   pid=${entry%%:*}
-  comm=${entry#*:}
-  pid_alive "$pid" && [[ $(cat "/proc/$pid/comm" 2>/dev/null) == "$comm" ]]
+  pid_alive "$pid" && [[ $(start_time "$pid") == "${entry#*:}" ]]
 }
 
 # SIGTERM, wait up to $2 seconds (default 10), then SIGKILL. Only for pids we started.
