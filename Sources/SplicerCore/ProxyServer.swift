@@ -32,17 +32,20 @@ public final class ProxyServer {
     let routing = RoutingTable(configuration: configuration)
     let poolSlots = Dictionary(
       uniqueKeysWithValues: configuration.pools.enumerated().map { ($0.element.name, $0.offset) })
-    let stats = (0..<configuration.workers).map { _ in WorkerStats() }
+    let stats = (0..<configuration.workers).map { _ in
+      WorkerStats(listenerCount: configuration.listeners.count, serverCount: routing.servers.count)
+    }
     let workers = try (0..<configuration.workers).map { index in
       try Worker(
         index: index, configuration: configuration, poolCount: poolSlots.count, stats: stats[index], logger: logger)
     }
     var bound: [BoundListener] = []
-    for listener in configuration.listeners {
+    for (index, listener) in configuration.listeners.enumerated() {
       guard let pool = routing.pool(forListener: listener.name), let slot = poolSlots[listener.pool] else {
         preconditionFailure("config loader let through listener \(listener.name) without a pool")
       }
-      let context = ListenerContext(name: listener.name, mode: listener.mode, pool: pool, poolSlot: slot)
+      let context = ListenerContext(
+        name: listener.name, index: index, mode: listener.mode, pool: pool, poolSlot: slot)
       let address = try Self.bindAll(listener: listener, context: context, workers: workers)
       bound.append(BoundListener(name: listener.name, address: address))
     }
@@ -99,8 +102,8 @@ public final class ProxyServer {
     threads.removeAll()
   }
 
-  /// Sums a counter over the workers.
-  public func total(_ slot: WorkerStats.Slot) -> UInt64 {
+  /// Sums a worker-wide counter over the workers.
+  public func total(_ slot: WorkerStats.Global) -> UInt64 {
     stats.reduce(0) { $0 &+ $1.value(slot) }
   }
 }

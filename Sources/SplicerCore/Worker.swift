@@ -76,7 +76,7 @@ final class Worker: @unchecked Sendable {
   }
 
   func startSession(client: Int32, peer: SocketAddress, listener: ListenerContext) {
-    stats.add(.connectionsAccepted)
+    stats.add(listener: listener.index, .accepted)
     let session = Session(client: client, clientAddress: peer, listener: listener, worker: self)
     session.listIndex = sessions.count
     sessions.append(session)

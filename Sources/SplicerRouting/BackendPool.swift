@@ -5,11 +5,14 @@ import SplicerSystem
 public struct Backend: Sendable, Hashable {
   /// Position in the pool; stable for the life of the routing table.
   public let index: Int
+  /// Position across all pools of the routing table, for per-server counters.
+  public let id: Int
   public let endpoint: Endpoint
   public let address: SocketAddress
 
-  public init(index: Int, endpoint: Endpoint) {
+  public init(index: Int, id: Int, endpoint: Endpoint) {
     self.index = index
+    self.id = id
     self.endpoint = endpoint
     // The config loader accepted the endpoint only after inet_pton did, so this cannot fail.
     guard let address = SocketAddress(ip: endpoint.host, port: endpoint.port) else {
@@ -26,9 +29,12 @@ public final class BackendPool: Sendable {
   /// Further servers a connection may try after a failed connect.
   public let retries: Int
 
-  public init(config: PoolConfig) {
+  /// - Parameter firstID: the `Backend.id` of this pool's first server.
+  public init(config: PoolConfig, firstID: Int = 0) {
     name = config.name
-    servers = config.servers.enumerated().map { Backend(index: $0.offset, endpoint: $0.element.address) }
+    servers = config.servers.enumerated().map {
+      Backend(index: $0.offset, id: firstID + $0.offset, endpoint: $0.element.address)
+    }
     retries = config.retries
   }
 

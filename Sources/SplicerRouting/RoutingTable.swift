@@ -6,13 +6,19 @@ import SplicerConfig
 /// so a worker never sees a half-updated table.
 public final class RoutingTable: Sendable {
   public let pools: [String: BackendPool]
+  /// Every server of every pool, indexed by `Backend.id`, with its pool's name.
+  public let servers: [(pool: String, backend: Backend)]
   private let poolByListener: [String: BackendPool]
 
   public init(configuration: Configuration) {
     var pools: [String: BackendPool] = [:]
-    for pool in configuration.pools {
-      pools[pool.name] = BackendPool(config: pool)
+    var servers: [(pool: String, backend: Backend)] = []
+    for config in configuration.pools {
+      let pool = BackendPool(config: config, firstID: servers.count)
+      pools[pool.name] = pool
+      servers += pool.servers.map { (pool.name, $0) }
     }
+    self.servers = servers
     var byListener: [String: BackendPool] = [:]
     for listener in configuration.listeners {
       // The config loader guarantees every listener names a declared pool.

@@ -13,7 +13,7 @@ final class RelayDirectionTests: XCTestCase {
   private var resources: RelayResources!
 
   override func setUp() {
-    stats = WorkerStats()
+    stats = WorkerStats(listenerCount: 1, serverCount: 1)
     resources = RelayResources(
       pipes: PipePool(requestedCapacity: 1 << 16, maximumIdle: 4, stats: stats),
       buffers: CopyBufferPool(bufferSize: 1 << 16, maximumIdle: 4), stats: stats)

@@ -6,6 +6,8 @@ import SplicerSystem
 /// What a session needs to know about the listener that accepted it.
 struct ListenerContext {
   let name: String
+  /// Position in the config's listener list, for per-listener counters.
+  let index: Int
   let mode: RelayMode
   let pool: BackendPool
   /// Index of the pool's round-robin cursor in the worker.
@@ -58,13 +60,13 @@ final class Listener: EventHandler, TimerTarget {
         switch error.errno {
         case ECONNABORTED, EPROTO, ENETDOWN, ENOPROTOOPT, EHOSTDOWN, ENONET, EHOSTUNREACH, EOPNOTSUPP, ENETUNREACH:
           // The client went away between SYN and accept; the next one may be fine.
-          worker.stats.add(.acceptErrors)
+          worker.stats.add(listener: context.index, .acceptErrors)
           continue
         case EMFILE, ENFILE, ENOBUFS, ENOMEM:
           pause(error)
           return
         default:
-          worker.stats.add(.acceptErrors)
+          worker.stats.add(listener: context.index, .acceptErrors)
           worker.logger.error("accept failed", metadata: ["listener": "\(context.name)", "error": "\(error)"])
           pause(error)
           return
@@ -79,7 +81,7 @@ final class Listener: EventHandler, TimerTarget {
   func pause(_ error: SyscallError) {
     guard !paused else { return }
     paused = true
-    worker.stats.add(.acceptBackoffs)
+    worker.stats.add(listener: context.index, .acceptBackoffs)
     worker.logger.warning(
       "accept paused", metadata: ["listener": "\(context.name)", "error": "\(error)", "backoff_ms": "100"])
     try? worker.loop.modify(fd, events: [])

@@ -133,7 +133,7 @@ final class Session: EventHandler, TimerTarget, DeferredWork {
     let pool = listener.pool
     while let index = plan.nextServer(cursor: &worker.cursors[listener.poolSlot]) {
       let candidate = pool.servers[index]
-      worker.stats.add(.connectAttempts)
+      worker.stats.add(server: candidate.id, .connectAttempts)
       connectStartedAt = worker.loop.now
       do {
         let (fd, state) = try Socket.startConnect(to: candidate.address)
@@ -194,7 +194,7 @@ final class Session: EventHandler, TimerTarget, DeferredWork {
 
   private func recordConnectFailure(_ backend: Backend, errno: Int32) {
     let reason = ConnectFailureReason(errno: errno)
-    worker.stats.countConnectFailure(reason)
+    worker.stats.countConnectFailure(server: backend.id, reason)
     worker.logger.debug(
       "connect failed",
       metadata: [
@@ -207,6 +207,7 @@ final class Session: EventHandler, TimerTarget, DeferredWork {
     worker.loop.cancelTimer(self)
     phase = .relaying
     connectedAt = worker.loop.now
+    worker.stats.add(server: backend!.id, .connected)
     lastActivity = connectedAt
     Socket.setNoDelay(server)
     var up = RelayDirection(source: client, destination: server, mode: listener.mode)
@@ -232,8 +233,12 @@ final class Session: EventHandler, TimerTarget, DeferredWork {
     let movedDown = toClient!.bytesRelayed &- before.1
     if movedUp | movedDown != 0 {
       lastActivity = worker.loop.now
-      worker.stats.add(.bytesClientToServer, movedUp)
-      worker.stats.add(.bytesServerToClient, movedDown)
+      let stats = worker.stats
+      stats.add(listener: listener.index, .bytesClientToServer, movedUp)
+      stats.add(listener: listener.index, .bytesServerToClient, movedDown)
+      let server = backend!.id
+      stats.add(server: server, .bytesClientToServer, movedUp)
+      stats.add(server: server, .bytesServerToClient, movedDown)
     }
     if case .failed(let errno, let onSource) = up {
       close(.socketFailure(errno: errno, onClientSide: onSource))
@@ -266,7 +271,8 @@ final class Session: EventHandler, TimerTarget, DeferredWork {
     closeSocket(client, abort: reason.abortsConnection)
     if server >= 0 { closeSocket(server, abort: reason.abortsConnection) }
     server = -1
-    worker.stats.countClose(reason)
+    worker.stats.countClose(listener: listener.index, reason)
+    if connectedAt > 0, let backend { worker.stats.add(server: backend.id, .closed) }
     worker.sessionClosed(self)
     if worker.accessLog { logAccess(reason) }
   }
