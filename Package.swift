@@ -12,6 +12,9 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
     .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+    .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+    .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+    .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
   ],
   targets: [
     // GNU and epoll calls that Swift's Glibc module hides; the .c file defines _GNU_SOURCE.
@@ -40,13 +43,28 @@ let package = Package(
       dependencies: [
         "SplicerSystem", "SplicerRouting", "SplicerConfig",
         .product(name: "Logging", package: "swift-log"),
+        .product(name: "CoreMetrics", package: "swift-metrics"),
+      ],
+      swiftSettings: strictFlags
+    ),
+    // The admin endpoint: /metrics through swift-prometheus, /healthz, /status; served by
+    // SwiftNIO's HTTP/1 on its own thread, never on a relay worker.
+    .target(
+      name: "SplicerMetrics",
+      dependencies: [
+        "SplicerCore", "SplicerRouting", "SplicerConfig", "SplicerSystem",
+        .product(name: "Prometheus", package: "swift-prometheus"),
+        .product(name: "CoreMetrics", package: "swift-metrics"),
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOPosix", package: "swift-nio"),
+        .product(name: "NIOHTTP1", package: "swift-nio"),
       ],
       swiftSettings: strictFlags
     ),
     .executableTarget(
       name: "splicer",
       dependencies: [
-        "SplicerCore", "SplicerConfig", "SplicerSystem",
+        "SplicerCore", "SplicerConfig", "SplicerSystem", "SplicerMetrics",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
       ],
@@ -56,6 +74,7 @@ let package = Package(
     .testTarget(name: "SplicerConfigTests", dependencies: ["SplicerConfig"]),
     .testTarget(name: "SplicerRoutingTests", dependencies: ["SplicerRouting", "SplicerConfig"]),
     .testTarget(name: "SplicerCoreTests", dependencies: ["SplicerCore", "SplicerSystem"]),
+    .testTarget(name: "SplicerMetricsTests", dependencies: ["SplicerMetrics", "SplicerCore", "SplicerConfig"]),
     .testTarget(
       name: "SplicerIntegrationTests",
       dependencies: ["SplicerSystem", "SplicerConfig", "CTestCrypto", "splicer"]

@@ -1,6 +1,6 @@
 extension ConfigLoader {
   static let workersRange = 1...256
-  static let rootKeys = ["workers", "listeners", "pools", "timeouts", "tuning", "log"]
+  static let rootKeys = ["workers", "listeners", "pools", "timeouts", "tuning", "log", "admin"]
 
   /// Walks the root mapping; sections are read in file order so that the error reported is the
   /// first one in the file, and cross-references (listener -> pool) are checked once all are read.
@@ -16,6 +16,7 @@ extension ConfigLoader {
     var timeouts = Timeouts()
     var tuning = Tuning()
     var log = LogConfig()
+    var admin: (config: AdminConfig, node: YAMLNodeReader)?
     for entry in top.entries {
       let value = entry.value
       switch entry.key {
@@ -25,15 +26,21 @@ extension ConfigLoader {
       case "timeouts": timeouts = try readTimeouts(value)
       case "tuning": tuning = try readTuning(value)
       case "log": log = try readLog(value)
+      case "admin": admin = try readAdmin(value)
       default: preconditionFailure("YAMLMappingReader let an unknown key through: \(entry.key)")
       }
     }
     guard let listeners else { throw top.missing("listeners") }
     guard let pools else { throw top.missing("pools") }
     try checkPoolReferences(listeners, pools: pools)
+    if let admin, admin.config.bind.port != 0,
+      let clash = listeners.first(where: { $0.config.bind == admin.config.bind })
+    {
+      throw admin.node.error("admin bind \(admin.config.bind) is also listener '\(clash.config.name)''s bind")
+    }
     return Configuration(
       workers: workers, listeners: listeners.map(\.config), pools: pools, timeouts: timeouts,
-      tuning: tuning, log: log)
+      tuning: tuning, log: log, admin: admin?.config)
   }
 
   static func checkPoolReferences(_ listeners: [ListenerEntry], pools: [PoolConfig]) throws(ConfigError) {

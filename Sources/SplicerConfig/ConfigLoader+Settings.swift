@@ -4,6 +4,7 @@ extension ConfigLoader {
   static let timeoutKeys = ["connect", "idle"]
   static let tuningKeys = ["pipe_size", "pipe_pool", "copy_buffer", "max_pipes"]
   static let logKeys = ["level", "format", "access_log"]
+  static let adminKeys = ["bind"]
 
   /// One page up to `fs.pipe-max-size`'s default; larger requests fail with EPERM for non-root.
   static let pipeSizeRange = 4096...(1 << 20)
@@ -54,5 +55,12 @@ extension ConfigLoader {
       log.accessLog = try accessLog.bool()
     }
     return log
+  }
+
+  /// The admin section; returns the bind node too, for errors found later.
+  static func readAdmin(_ node: YAMLNodeReader) throws(ConfigError) -> (config: AdminConfig, node: YAMLNodeReader) {
+    let fields = try node.mapping(knownKeys: adminKeys)
+    let bindNode = try fields.required("bind")
+    return (AdminConfig(bind: try bindNode.endpoint(allowPortZero: true)), bindNode)
   }
 }

@@ -11,11 +11,14 @@ public struct Configuration: Sendable, Equatable {
   public var timeouts: Timeouts
   public var tuning: Tuning
   public var log: LogConfig
+  /// The admin HTTP endpoint (/metrics, /healthz, /status); nil: none.
+  public var admin: AdminConfig?
 
   public init(
     workers: Int, listeners: [ListenerConfig], pools: [PoolConfig], timeouts: Timeouts,
-    tuning: Tuning, log: LogConfig
+    tuning: Tuning, log: LogConfig, admin: AdminConfig? = nil
   ) {
+    self.admin = admin
     self.workers = workers
     self.listeners = listeners
     self.pools = pools
@@ -150,5 +153,14 @@ public struct LogConfig: Sendable, Equatable {
     self.level = level
     self.format = format
     self.accessLog = accessLog
+  }
+}
+
+/// Where the admin HTTP endpoint listens.
+public struct AdminConfig: Sendable, Equatable {
+  public var bind: Endpoint
+
+  public init(bind: Endpoint) {
+    self.bind = bind
   }
 }

@@ -3,13 +3,17 @@ import Logging
 import SplicerConfig
 import SplicerRouting
 import SplicerSystem
+import Synchronization
 
 /// The running proxy: binds every listener once per worker, then runs one event-loop thread
 /// per worker until `stop()`.
 ///
 /// Binding happens in `init`, on the calling thread, so that bind errors surface before any
 /// thread starts and privileged ports can be bound before capabilities are dropped.
-public final class ProxyServer {
+///
+/// Sendable because other threads (the admin endpoint) only read its immutable members,
+/// counters and the atomic draining flag; `start` and `stop` belong to the main thread.
+public final class ProxyServer: @unchecked Sendable {
   /// A bound listener and the address the kernel gave it (the port is real even if the
   /// config said 0).
   public struct BoundListener: Sendable {
@@ -19,6 +23,11 @@ public final class ProxyServer {
 
   public let boundListeners: [BoundListener]
   public let stats: [WorkerStats]
+  /// The configuration the proxy runs.
+  public let configuration: Configuration
+  /// The routing snapshot; `servers` gives the pool and address behind each `Backend.id`.
+  public let routing: RoutingTable
+  private let draining = Atomic<Bool>(false)
   private let workers: [Worker]
   private var threads: [pthread_t] = []
   private let logger: Logger
@@ -29,7 +38,12 @@ public final class ProxyServer {
   /// had already bound.
   public init(configuration: Configuration, logger: Logger) throws {
     self.logger = logger
+    self.configuration = configuration
     let routing = RoutingTable(configuration: configuration)
+    self.routing = routing
+    let latency = LatencyRecorders(
+      listeners: configuration.listeners.map(\.name),
+      servers: routing.servers.map { ($0.pool, $0.backend.endpoint.description) })
     let poolSlots = Dictionary(
       uniqueKeysWithValues: configuration.pools.enumerated().map { ($0.element.name, $0.offset) })
     let stats = (0..<configuration.workers).map { _ in
@@ -37,7 +51,8 @@ public final class ProxyServer {
     }
     let workers = try (0..<configuration.workers).map { index in
       try Worker(
-        index: index, configuration: configuration, poolCount: poolSlots.count, stats: stats[index], logger: logger)
+        index: index, configuration: configuration, poolCount: poolSlots.count, stats: stats[index],
+        latency: latency, logger: logger)
     }
     var bound: [BoundListener] = []
     for (index, listener) in configuration.listeners.enumerated() {
@@ -95,8 +110,12 @@ public final class ProxyServer {
     }
   }
 
+  /// True once stopping has begun; `/healthz` answers 503 from then on.
+  public var isDraining: Bool { draining.load(ordering: .relaxed) }
+
   /// Stops every worker, closes every socket and pipe, and waits for the threads to end.
   public func stop() {
+    draining.store(true, ordering: .relaxed)
     for worker in workers { worker.requestStop() }
     for thread in threads { Threads.join(thread) }
     threads.removeAll()
@@ -111,5 +130,10 @@ public final class ProxyServer {
 /// A failure to bring the proxy up (bind, socket, thread), with a message for the operator.
 public struct ProxyStartError: Error, CustomStringConvertible {
   public let message: String
+
+  public init(message: String) {
+    self.message = message
+  }
+
   public var description: String { message }
 }

@@ -15,6 +15,7 @@ final class Worker: @unchecked Sendable {
   let index: Int
   let loop: EventLoop
   let stats: WorkerStats
+  let latency: LatencyRecorders
   let resources: RelayResources
   let logger: Logger
   let timeouts: TimeoutsNanoseconds
@@ -24,10 +25,12 @@ final class Worker: @unchecked Sendable {
   private var listeners: [Listener] = []
   private var sessions: [Session] = []
 
-  init(index: Int, configuration: Configuration, poolCount: Int, stats: WorkerStats, logger: Logger)
-    throws(SyscallError)
-  {
+  init(
+    index: Int, configuration: Configuration, poolCount: Int, stats: WorkerStats, latency: LatencyRecorders,
+    logger: Logger
+  ) throws(SyscallError) {
     self.index = index
+    self.latency = latency
     self.loop = try EventLoop()
     self.stats = stats
     self.resources = RelayResources(

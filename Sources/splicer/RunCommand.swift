@@ -3,6 +3,7 @@ import Glibc
 import Logging
 import SplicerConfig
 import SplicerCore
+import SplicerMetrics
 import SplicerSystem
 
 /// `splicer run`: loads the config, binds the listeners, runs the workers until SIGTERM or
@@ -35,10 +36,27 @@ struct RunCommand: ParsableCommand {
     let handled = [SIGTERM, SIGINT, SIGHUP]
     Signals.block(handled)
 
+    // The exporter must back swift-metrics before the proxy creates its latency recorders.
+    let exporter = configuration.admin.map { _ in MetricsExporter() }
+    exporter?.bootstrapMetricsSystem()
+
     let server: ProxyServer
+    var admin: AdminServer?
     do {
       server = try ProxyServer(configuration: configuration, logger: logger)
+      // Bound with the listeners, before any thread starts; served once the workers run.
+      let adminSocket = try configuration.admin.map { config throws in
+        guard let address = SocketAddress(ip: config.bind.host, port: config.bind.port) else {
+          throw ProxyStartError(message: "admin: bad address \(config.bind)")
+        }
+        return try Socket.listen(on: address, reusePort: false, backlog: 64)
+      }
       try server.start()
+      if let adminSocket, let exporter {
+        let routes = AdminRoutes(proxy: server, exporter: exporter, version: SplicerVersion.current)
+        admin = try AdminServer(boundSocket: adminSocket, routes: routes)
+        logger.notice("admin bound", metadata: ["address": "\(admin!.address)"])
+      }
     } catch {
       logger.critical("start failed", metadata: ["error": "\(error)"])
       throw ExitCode(1)
@@ -57,6 +75,7 @@ struct RunCommand: ParsableCommand {
       break
     }
     server.stop()
+    admin?.stop()
     logger.notice("stopped")
   }
 }

@@ -208,6 +208,7 @@ final class Session: EventHandler, TimerTarget, DeferredWork {
     phase = .relaying
     connectedAt = worker.loop.now
     worker.stats.add(server: backend!.id, .connected)
+    worker.latency.connect[backend!.id].recordNanoseconds(Int64(clamping: connectedAt &- connectStartedAt))
     lastActivity = connectedAt
     Socket.setNoDelay(server)
     var up = RelayDirection(source: client, destination: server, mode: listener.mode)
@@ -272,6 +273,7 @@ final class Session: EventHandler, TimerTarget, DeferredWork {
     if server >= 0 { closeSocket(server, abort: reason.abortsConnection) }
     server = -1
     worker.stats.countClose(listener: listener.index, reason)
+    worker.latency.duration[listener.index].recordNanoseconds(Int64(clamping: worker.loop.now &- acceptedAt))
     if connectedAt > 0, let backend { worker.stats.add(server: backend.id, .closed) }
     worker.sessionClosed(self)
     if worker.accessLog { logAccess(reason) }

@@ -1,0 +1,29 @@
+import CoreMetrics
+
+/// The per-connection latency histograms, recorded through swift-metrics.
+///
+/// One observation per connection event (a connect, a close), never per splice call, so the
+/// metrics backend's own locking stays off the byte path. Without a bootstrapped metrics
+/// backend these are swift-metrics' no-op handlers.
+public struct LatencyRecorders: Sendable {
+  /// Label of the connect-latency histogram, dimensions `pool` and `server`.
+  public static let connectLabel = "splicer_connect_duration_seconds"
+  /// Label of the connection-lifetime histogram, dimension `listener`.
+  public static let durationLabel = "splicer_connection_duration_seconds"
+
+  /// Indexed by `Backend.id`.
+  let connect: [CoreMetrics.Timer]
+  /// Indexed by listener position.
+  let duration: [CoreMetrics.Timer]
+
+  public init(listeners: [String], servers: [(pool: String, server: String)]) {
+    connect = servers.map {
+      CoreMetrics.Timer(
+        label: Self.connectLabel, dimensions: [("pool", $0.pool), ("server", $0.server)], preferredDisplayUnit: .seconds
+      )
+    }
+    duration = listeners.map {
+      CoreMetrics.Timer(label: Self.durationLabel, dimensions: [("listener", $0)], preferredDisplayUnit: .seconds)
+    }
+  }
+}
