@@ -78,6 +78,12 @@ final class AdminHTTPHandler: ChannelInboundHandler {
     }
   }
 
+  /// Malformed HTTP: NIO's protocol error handler has answered 400; end the connection
+  /// instead of leaving it to the idle timeout.
+  func errorCaught(context: ChannelHandlerContext, error: any Error) {
+    context.close(promise: nil)
+  }
+
   func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
     if event is IdleStateHandler.IdleStateEvent {
       context.close(promise: nil)
@@ -103,7 +109,10 @@ final class AdminHTTPHandler: ChannelInboundHandler {
     let done = context.writeAndFlushPromise()
     context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: done)
     if !keepAlive {
-      done.futureResult.whenComplete { [context] _ in context.close(promise: nil) }
+      // Half-close only: a client still sending a refused body would otherwise get a reset
+      // that can destroy the response before it reads it. The rest of its body is discarded,
+      // and the idle timeout bounds how long that may take.
+      done.futureResult.whenComplete { [context] _ in context.close(mode: .output, promise: nil) }
     }
   }
 }

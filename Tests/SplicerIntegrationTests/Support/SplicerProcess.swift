@@ -58,6 +58,13 @@ final class SplicerProcess: @unchecked Sendable {
       }
       ports[name] = Self.port(inLogLine: line)
     }
+    if yaml.contains("admin:") {
+      guard let line = waitForLine(containing: "\"message\":\"admin bound\"", timeoutSeconds: 30) else {
+        stop()
+        throw TestSocketError(call: "splicer did not bind its admin endpoint", code: 0)
+      }
+      ports["admin"] = Self.port(inLogLine: line)
+    }
   }
 
   var pid: Int32 { process.processIdentifier }
@@ -170,7 +177,8 @@ final class SplicerProcess: @unchecked Sendable {
 enum TestConfig {
   static func yaml(
     servers: [UInt16], mode: String = "splice", workers: Int = 2, connectTimeout: String = "2s",
-    idleTimeout: String = "60s", pipePool: Int = 0, retries: Int? = nil, extraServers: [String] = []
+    idleTimeout: String = "60s", pipePool: Int = 0, retries: Int? = nil, extraServers: [String] = [],
+    admin: Bool = false
   ) -> String {
     let serverLines = (servers.map { "127.0.0.1:\($0)" } + extraServers)
       .map { "        - address: \($0)" }.joined(separator: "\n")
@@ -188,6 +196,7 @@ enum TestConfig {
       timeouts: { connect: \(connectTimeout), idle: \(idleTimeout) }
       tuning: { pipe_size: 1MiB, pipe_pool: \(pipePool), copy_buffer: 64KiB }
       log: { level: info, format: json, access_log: true }
+      \(admin ? "admin: { bind: 127.0.0.1:0 }" : "")
       """
   }
 }
