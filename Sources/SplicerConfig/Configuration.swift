@@ -107,10 +107,13 @@ public struct Timeouts: Sendable, Equatable {
   public var connect: Duration
   /// A connection with no bytes moving in either direction for this long is closed.
   public var idle: Duration
+  /// On SIGTERM, how long open connections may finish before they are closed.
+  public var drain: Duration
 
-  public init(connect: Duration = .seconds(5), idle: Duration = .seconds(600)) {
+  public init(connect: Duration = .seconds(5), idle: Duration = .seconds(600), drain: Duration = .seconds(30)) {
     self.connect = connect
     self.idle = idle
+    self.drain = drain
   }
 }
 

@@ -5,14 +5,14 @@ import SplicerRouting
 import SplicerSystem
 import Synchronization
 
-/// The running proxy: binds every listener once per worker, then runs one event-loop thread
-/// per worker until `stop()`.
+/// The running proxy: binds every listener once per worker, runs one event-loop thread per
+/// worker, reloads its configuration and stops, gracefully or at once.
 ///
 /// Binding happens in `init`, on the calling thread, so that bind errors surface before any
-/// thread starts and privileged ports can be bound before capabilities are dropped.
-///
-/// Sendable because other threads (the admin endpoint) only read its immutable members,
-/// counters and the atomic draining flag; `start` and `stop` belong to the main thread.
+/// thread starts and privileged ports can be bound before capabilities are dropped. `start`,
+/// `reload`, `beginDrain` and `stop` belong to the main thread. Other threads (the admin
+/// endpoint) read only `state`, the counters and the draining flag, which is why it is
+/// Sendable.
 public final class ProxyServer: @unchecked Sendable {
   /// A bound listener and the address the kernel gave it (the port is real even if the
   /// config said 0).
@@ -21,81 +21,141 @@ public final class ProxyServer: @unchecked Sendable {
     public let address: SocketAddress
   }
 
-  public let boundListeners: [BoundListener]
+  /// What the proxy runs now; replaced as a whole by a reload.
+  public struct State: Sendable {
+    public let configuration: Configuration
+    public let routing: RoutingTable
+    public let boundListeners: [BoundListener]
+    public let layout: StatsLayout
+  }
+
+  /// What a successful reload changed, for the log.
+  public struct ReloadSummary: Sendable, CustomStringConvertible {
+    public var added: [String] = []
+    public var removed: [String] = []
+    public var rebound: [String] = []
+    public var kept: [String] = []
+    /// Settings that only a restart applies, left as they were.
+    public var ignored: [String] = []
+
+    public var description: String {
+      "added \(added), removed \(removed), rebound \(rebound), kept \(kept)"
+        + (ignored.isEmpty ? "" : "; needs a restart to change: \(ignored.joined(separator: ", "))")
+    }
+  }
+
   public let stats: [WorkerStats]
-  /// The configuration the proxy runs.
-  public let configuration: Configuration
-  /// The routing snapshot; `servers` gives the pool and address behind each `Backend.id`.
-  public let routing: RoutingTable
+  private let published: Mutex<State>
   private let draining = Atomic<Bool>(false)
+  private let finishedWorkers = FinishedCount()
   private let workers: [Worker]
   private var threads: [pthread_t] = []
   private let logger: Logger
 
   /// Binds all listeners for all workers.
   ///
-  /// Throws the first bind or socket error, naming the listener, after closing whatever it
-  /// had already bound.
+  /// Throws the first bind or socket error, naming the listener.
   public init(configuration: Configuration, logger: Logger) throws {
     self.logger = logger
-    self.configuration = configuration
-    let routing = RoutingTable(configuration: configuration)
-    self.routing = routing
-    let latency = LatencyRecorders(
-      listeners: configuration.listeners.map(\.name),
-      servers: routing.servers.map { ($0.pool, $0.backend.endpoint.description) })
-    let poolSlots = Dictionary(
-      uniqueKeysWithValues: configuration.pools.enumerated().map { ($0.element.name, $0.offset) })
-    let stats = (0..<configuration.workers).map { _ in
-      WorkerStats(listenerCount: configuration.listeners.count, serverCount: routing.servers.count)
+    var layout = StatsLayout.sized(
+      forListeners: configuration.listeners.count,
+      servers: configuration.pools.reduce(0) { $0 + $1.servers.count })
+    let routing = try Self.routingTable(for: configuration, layout: &layout)
+    // Every counter row exists before the workers get their latency recorders.
+    let contexts = try configuration.listeners.map {
+      try Self.context(for: $0, configuration: configuration, routing: routing, layout: &layout)
     }
+    let stats = (0..<configuration.workers).map { _ in
+      WorkerStats(listenerCount: layout.listenerCapacity, serverCount: layout.serverCapacity)
+    }
+    let finishedWorkers = self.finishedWorkers
+    let latency = LatencyRecorders(layout: layout)
     let workers = try (0..<configuration.workers).map { index in
       try Worker(
-        index: index, configuration: configuration, poolCount: poolSlots.count, stats: stats[index],
-        latency: latency, logger: logger)
+        index: index, configuration: configuration, poolCount: configuration.pools.count, stats: stats[index],
+        latency: latency, logger: logger, finished: { finishedWorkers.count.add(1, ordering: .releasing) })
     }
     var bound: [BoundListener] = []
-    for (index, listener) in configuration.listeners.enumerated() {
-      guard let pool = routing.pool(forListener: listener.name), let slot = poolSlots[listener.pool] else {
-        preconditionFailure("config loader let through listener \(listener.name) without a pool")
+    // A failed bind ends start-up; the process exits, which closes what was bound before it.
+    for (listener, context) in zip(configuration.listeners, contexts) {
+      let sockets = try Self.bindAll(listener, workerCount: workers.count)
+      for (worker, fd) in zip(workers, sockets.fds) {
+        try worker.addListener(fd: fd, context: context)
       }
-      let context = ListenerContext(
-        name: listener.name, index: index, mode: listener.mode, pool: pool, poolSlot: slot)
-      let address = try Self.bindAll(listener: listener, context: context, workers: workers)
-      bound.append(BoundListener(name: listener.name, address: address))
+      bound.append(BoundListener(name: listener.name, address: sockets.address))
     }
     self.workers = workers
     self.stats = stats
-    self.boundListeners = bound
+    self.published = Mutex(State(configuration: configuration, routing: routing, boundListeners: bound, layout: layout))
   }
 
-  /// Binds one socket per worker on the listener's address and hands each to its worker.
+  /// The configuration, routing and listeners in force now.
+  public var state: State { published.withLock { $0 } }
+
+  // MARK: Building blocks shared by start and reload
+
+  private static func routingTable(for configuration: Configuration, layout: inout StatsLayout) throws -> RoutingTable {
+    var ids: [String: [Int]] = [:]
+    for pool in configuration.pools {
+      ids[pool.name] = try pool.servers.map { server in
+        guard let row = layout.serverRow(pool: pool.name, server: server.address.description) else {
+          throw ProxyStartError(
+            message:
+              "the config names more servers than this process can count (\(layout.serverCapacity)); restart instead")
+        }
+        return row
+      }
+    }
+    return RoutingTable(configuration: configuration, serverIDs: ids)
+  }
+
+  private static func context(
+    for listener: ListenerConfig, configuration: Configuration, routing: RoutingTable, layout: inout StatsLayout
+  ) throws -> ListenerContext {
+    guard let pool = routing.pool(forListener: listener.name),
+      let slot = configuration.pools.firstIndex(where: { $0.name == listener.pool })
+    else {
+      preconditionFailure("config loader let through listener \(listener.name) without a pool")
+    }
+    guard let row = layout.listenerRow(listener.name) else {
+      throw ProxyStartError(
+        message:
+          "the config names more listeners than this process can count (\(layout.listenerCapacity)); restart instead")
+    }
+    return ListenerContext(name: listener.name, index: row, mode: listener.mode, pool: pool, poolSlot: slot)
+  }
+
+  /// Binds one socket per worker on the listener's address.
   ///
   /// With port 0 the first bind picks the port and the others reuse it, so that all workers
-  /// share one SO_REUSEPORT group.
-  private static func bindAll(listener: ListenerConfig, context: ListenerContext, workers: [Worker]) throws
-    -> SocketAddress
-  {
+  /// share one SO_REUSEPORT group. On failure every socket bound so far is closed.
+  private static func bindAll(_ listener: ListenerConfig, workerCount: Int) throws -> (
+    fds: [Int32], address: SocketAddress
+  ) {
     guard var address = SocketAddress(ip: listener.bind.host, port: listener.bind.port) else {
       preconditionFailure("config loader let through an unparsable bind address")
     }
+    var fds: [Int32] = []
     do {
-      for worker in workers {
+      for _ in 0..<workerCount {
         let fd = try Socket.listen(on: address, reusePort: true, backlog: Int32(listener.backlog))
+        fds.append(fd)
         if address.port == 0 {
           address = try Socket.localAddress(fd)
         }
-        try worker.addListener(fd: fd, context: context)
       }
     } catch {
+      for fd in fds { Socket.close(fd) }
       var message = "listener \(listener.name): \(error)"
       if error.errno == EACCES && address.port < 1024 {
         message += "; binding a port below 1024 needs root or CAP_NET_BIND_SERVICE"
       }
       throw ProxyStartError(message: message)
     }
-    return address
+    return (fds, address)
   }
+
+  // MARK: Running
 
   /// Starts one thread per worker.
   public func start() throws {
@@ -103,17 +163,97 @@ public final class ProxyServer: @unchecked Sendable {
       let thread = try Threads.start(name: "splicer-w\(worker.index)") { worker.run() }
       threads.append(thread)
     }
-    for listener in boundListeners {
+    for listener in state.boundListeners {
       logger.notice(
         "listener bound",
         metadata: ["listener": "\(listener.name)", "address": "\(listener.address)", "workers": "\(workers.count)"])
     }
   }
 
+  /// Applies a validated configuration to new connections without touching open ones.
+  ///
+  /// New listeners are bound first; if any bind fails, nothing changes and the error is
+  /// thrown. Then each worker swaps in the new routing at its next wake-up: listeners that
+  /// keep their address keep their sockets (no connection in their backlog is lost), removed
+  /// or moved ones close. `workers` and `tuning` apply only at start and are reported in
+  /// `ignored`.
+  public func reload(to configuration: Configuration) throws -> ReloadSummary {
+    let old = state
+    var summary = ReloadSummary()
+    if configuration.workers != old.configuration.workers { summary.ignored.append("workers") }
+    if configuration.tuning != old.configuration.tuning { summary.ignored.append("tuning") }
+    if configuration.admin != old.configuration.admin { summary.ignored.append("admin") }
+    var effective = configuration
+    effective.workers = old.configuration.workers
+    effective.tuning = old.configuration.tuning
+    effective.admin = old.configuration.admin
+
+    var layout = old.layout
+    let routing = try Self.routingTable(for: effective, layout: &layout)
+    let oldListeners = Dictionary(uniqueKeysWithValues: old.configuration.listeners.map { ($0.name, $0) })
+    var contexts: [String: ListenerContext] = [:]
+    var bound: [BoundListener] = []
+    var newSockets: [(fds: [Int32], context: ListenerContext)] = []
+    do {
+      for listener in effective.listeners {
+        let context = try Self.context(for: listener, configuration: effective, routing: routing, layout: &layout)
+        contexts[listener.name] = context
+        if let previous = oldListeners[listener.name], previous.bind == listener.bind,
+          previous.backlog == listener.backlog,
+          let address = old.boundListeners.first(where: { $0.name == listener.name })?.address
+        {
+          summary.kept.append(listener.name)
+          bound.append(BoundListener(name: listener.name, address: address))
+          continue
+        }
+        let sockets = try Self.bindAll(listener, workerCount: workers.count)
+        newSockets.append((sockets.fds, context))
+        bound.append(BoundListener(name: listener.name, address: sockets.address))
+        if oldListeners[listener.name] == nil {
+          summary.added.append(listener.name)
+        } else {
+          summary.rebound.append(listener.name)
+        }
+      }
+    } catch {
+      for sockets in newSockets { for fd in sockets.fds { Socket.close(fd) } }
+      throw error
+    }
+    summary.removed = old.configuration.listeners.map(\.name).filter { contexts[$0] == nil }
+
+    let latency = LatencyRecorders(layout: layout)
+    for (index, worker) in workers.enumerated() {
+      worker.post(
+        .reconfigure(
+          WorkerUpdate(
+            contexts: contexts, rebound: Set(summary.rebound),
+            added: newSockets.map { ($0.fds[index], $0.context) }, timeouts: effective.timeouts,
+            accessLog: effective.log.accessLog, latency: latency, poolCount: effective.pools.count)))
+    }
+    published.withLock {
+      $0 = State(configuration: effective, routing: routing, boundListeners: bound, layout: layout)
+    }
+    for listener in bound where !summary.kept.contains(listener.name) {
+      logger.notice("listener bound", metadata: ["listener": "\(listener.name)", "address": "\(listener.address)"])
+    }
+    return summary
+  }
+
   /// True once stopping has begun; `/healthz` answers 503 from then on.
   public var isDraining: Bool { draining.load(ordering: .relaxed) }
 
-  /// Stops every worker, closes every socket and pipe, and waits for the threads to end.
+  /// Whether every worker has finished (after `beginDrain`, once its sessions are done).
+  public var allWorkersFinished: Bool { finishedWorkers.count.load(ordering: .acquiring) == workers.count }
+
+  /// Stops accepting everywhere; open connections carry on until they finish. Follow with
+  /// `stop()`, at the latest when the drain timeout runs out.
+  public func beginDrain() {
+    draining.store(true, ordering: .relaxed)
+    for worker in workers { worker.post(.drain) }
+  }
+
+  /// Stops every worker, closes every socket and pipe (open connections end with reason
+  /// `shutdown`), and waits for the threads to end.
   public func stop() {
     draining.store(true, ordering: .relaxed)
     for worker in workers { worker.requestStop() }
@@ -127,7 +267,12 @@ public final class ProxyServer: @unchecked Sendable {
   }
 }
 
-/// A failure to bring the proxy up (bind, socket, thread), with a message for the operator.
+/// How many worker threads have finished, shared with their `finished` callbacks.
+private final class FinishedCount: Sendable {
+  let count = Atomic<Int>(0)
+}
+
+/// A failure to bring the proxy up or to apply a reload, with a message for the operator.
 public struct ProxyStartError: Error, CustomStringConvertible {
   public let message: String
 

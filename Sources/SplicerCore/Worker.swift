@@ -2,35 +2,50 @@ import Logging
 import SplicerConfig
 import SplicerRouting
 import SplicerSystem
+import Synchronization
 
 /// One event-loop thread and everything it owns: its listening sockets, its sessions, its
 /// pipe and buffer pools and its counters. Nothing here is shared with other workers except
-/// the immutable routing table and the counters, which other threads only read.
+/// the immutable routing snapshot and the counters, which other threads only read.
+///
+/// Other threads talk to a worker only through `post(_:)`, which queues a `WorkerCommand`
+/// and wakes the loop; the worker applies it between events.
 final class Worker: @unchecked Sendable {
   struct TimeoutsNanoseconds {
     let connect: UInt64
     let idle: UInt64
+
+    init(_ timeouts: Timeouts) {
+      connect = timeouts.connect.nanoseconds
+      idle = timeouts.idle.nanoseconds
+    }
   }
 
   let index: Int
   let loop: EventLoop
   let stats: WorkerStats
-  let latency: LatencyRecorders
   let resources: RelayResources
   let logger: Logger
-  let timeouts: TimeoutsNanoseconds
-  let accessLog: Bool
+  // Replaced by a reload, on this thread; sessions read them when they need them.
+  private(set) var latency: LatencyRecorders
+  private(set) var timeouts: TimeoutsNanoseconds
+  private(set) var accessLog: Bool
   /// Round-robin positions, one per pool, indexed by `ListenerContext.poolSlot`.
   var cursors: [RoundRobinCursor]
   private var listeners: [Listener] = []
   private var sessions: [Session] = []
+  private var draining = false
+  private let inbox = Mutex<[WorkerCommand]>([])
+  private let finished: @Sendable () -> Void
 
+  /// - Parameter finished: called on the worker's thread when it has closed everything.
   init(
     index: Int, configuration: Configuration, poolCount: Int, stats: WorkerStats, latency: LatencyRecorders,
-    logger: Logger
+    logger: Logger, finished: @escaping @Sendable () -> Void
   ) throws(SyscallError) {
     self.index = index
     self.latency = latency
+    self.finished = finished
     self.loop = try EventLoop()
     self.stats = stats
     self.resources = RelayResources(
@@ -43,10 +58,10 @@ final class Worker: @unchecked Sendable {
     var logger = logger
     logger[metadataKey: "worker"] = "\(index)"
     self.logger = logger
-    self.timeouts = TimeoutsNanoseconds(
-      connect: configuration.timeouts.connect.nanoseconds, idle: configuration.timeouts.idle.nanoseconds)
+    self.timeouts = TimeoutsNanoseconds(configuration.timeouts)
     self.accessLog = configuration.log.accessLog
     self.cursors = (0..<poolCount).map { _ in RoundRobinCursor(start: index) }
+    loop.onWake = { [unowned self] in self.applyCommands() }
   }
 
   /// Adopts a bound listening socket; called before the thread starts.
@@ -56,9 +71,7 @@ final class Worker: @unchecked Sendable {
     listeners.append(listener)
   }
 
-  var activeSessions: Int { sessions.count }
-
-  /// The thread body: runs the loop until `requestStop`, then closes everything it owns.
+  /// The thread body: runs the loop until it is stopped, then closes everything it owns.
   func run() {
     Threads.setCurrentName("splicer-w\(index)")
     do {
@@ -66,17 +79,87 @@ final class Worker: @unchecked Sendable {
     } catch {
       logger.critical("event loop failed", metadata: ["error": "\(error)"])
     }
-    for listener in listeners { listener.close() }
-    listeners.removeAll()
+    closeListeners()
     while let session = sessions.last { session.close(.shutdown) }
     resources.pipes.drain()
     resources.buffers.drain()
+    finished()
   }
 
-  /// Safe from any thread.
+  // MARK: Commands from other threads
+
+  /// Queues `command` for the worker's thread; safe from any thread.
+  func post(_ command: WorkerCommand) {
+    inbox.withLock { $0.append(command) }
+    loop.wake()
+  }
+
+  /// Stops the loop at once; open sessions are closed with reason `shutdown`. Any thread.
   func requestStop() {
     loop.requestStop()
   }
+
+  private func applyCommands() {
+    let commands = inbox.withLock { queue in
+      defer { queue.removeAll() }
+      return queue
+    }
+    for command in commands {
+      switch command {
+      case .reconfigure(let update): apply(update)
+      case .drain: beginDrain()
+      }
+    }
+  }
+
+  private func apply(_ update: WorkerUpdate) {
+    timeouts = TimeoutsNanoseconds(update.timeouts)
+    accessLog = update.accessLog
+    latency = update.latency
+    // New pools, new positions: spreading restarts from this worker's offset.
+    cursors = (0..<update.poolCount).map { _ in RoundRobinCursor(start: index) }
+    var kept: [Listener] = []
+    for listener in listeners {
+      if let context = update.contexts[listener.context.name], !update.rebound.contains(listener.context.name) {
+        listener.context = context
+        kept.append(listener)
+      } else {
+        // Removed or moved: stop accepting here; its open sessions carry on untouched.
+        listener.close()
+      }
+    }
+    listeners = kept
+    for (fd, context) in update.added {
+      do {
+        let listener = Listener(fd: fd, context: context, worker: self)
+        try listener.start()
+        if draining { listener.close() } else { listeners.append(listener) }
+      } catch {
+        Socket.close(fd)
+        logger.error("could not watch a new listener", metadata: ["listener": "\(context.name)", "error": "\(error)"])
+      }
+    }
+  }
+
+  /// Stops accepting; the loop ends once the last session has closed.
+  private func beginDrain() {
+    draining = true
+    closeListeners()
+    if sessions.isEmpty { loop.requestStop() }
+  }
+
+  private func closeListeners() {
+    for listener in listeners { listener.close() }
+    listeners.removeAll()
+  }
+
+  /// Pauses every listener of this worker after descriptors ran out (EMFILE/ENFILE) outside
+  /// accept, e.g. when opening an upstream socket.
+  func descriptorsExhausted(_ error: SyscallError) {
+    for listener in listeners { listener.pause(error) }
+  }
+
+  // MARK: Sessions
 
   func startSession(client: Int32, peer: SocketAddress, listener: ListenerContext) {
     stats.add(listener: listener.index, .accepted)
@@ -84,12 +167,6 @@ final class Worker: @unchecked Sendable {
     session.listIndex = sessions.count
     sessions.append(session)
     session.start()
-  }
-
-  /// Pauses every listener of this worker after descriptors ran out (EMFILE/ENFILE) outside
-  /// accept, e.g. when opening an upstream socket.
-  func descriptorsExhausted(_ error: SyscallError) {
-    for listener in listeners { listener.pause(error) }
   }
 
   /// Called by a session as it closes.
@@ -103,5 +180,29 @@ final class Worker: @unchecked Sendable {
     }
     sessions.removeLast()
     session.listIndex = -1
+    if draining && sessions.isEmpty { loop.requestStop() }
   }
+}
+
+/// A request from the main thread to a worker.
+enum WorkerCommand: @unchecked Sendable {
+  /// A reload: new routing for new connections, new and removed listeners.
+  case reconfigure(WorkerUpdate)
+  /// Graceful stop: close the listeners, finish the open sessions, then end the loop.
+  case drain
+}
+
+/// What a reload changes in one worker. Sessions already open keep the context they started
+/// with, so they finish on the pool and server they chose.
+struct WorkerUpdate {
+  /// Every listener of the new config by name, with its new pool and counter row.
+  let contexts: [String: ListenerContext]
+  /// Listeners whose address changed: the old socket closes, a new one is in `added`.
+  let rebound: Set<String>
+  /// Newly bound sockets for this worker, which it now owns.
+  let added: [(fd: Int32, context: ListenerContext)]
+  let timeouts: Timeouts
+  let accessLog: Bool
+  let latency: LatencyRecorders
+  let poolCount: Int
 }

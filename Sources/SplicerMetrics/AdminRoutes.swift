@@ -104,13 +104,13 @@ struct StatusReport: Encodable {
     self.version = version
     workers = snapshot.workers
     draining = snapshot.draining
-    listeners = snapshot.listeners.map {
+    listeners = snapshot.listeners.filter(\.configured).map {
       Listener(
         name: $0.name, address: $0.address, mode: $0.mode, pool: $0.pool, activeConnections: $0.active,
         acceptedConnections: $0.counters[.accepted, default: 0])
     }
     var pools: [Pool] = []
-    for row in snapshot.servers {
+    for row in snapshot.servers where row.configured {
       let server = Server(
         address: row.server, state: "up", activeConnections: row.active,
         connectAttempts: row.counters[.connectAttempts, default: 0],

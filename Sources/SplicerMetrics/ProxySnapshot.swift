@@ -8,6 +8,8 @@ struct ProxySnapshot {
     let address: String
     let mode: String
     let pool: String
+    /// False for a listener a reload removed (its counters remain).
+    let configured: Bool
     let counters: [WorkerStats.Listener: UInt64]
     let closes: [CloseReason: UInt64]
 
@@ -21,6 +23,8 @@ struct ProxySnapshot {
   struct ServerRow {
     let pool: String
     let server: String
+    /// False for a server a reload removed (its counters remain).
+    let configured: Bool
     let counters: [WorkerStats.Server: UInt64]
     let failures: [ConnectFailureReason: UInt64]
 
@@ -38,45 +42,50 @@ struct ProxySnapshot {
   let global: [WorkerStats.Global: UInt64]
   let fallbacks: [SpliceFallbackReason: UInt64]
 
+  /// Every listener and server that has had a counter row since start (a reload never
+  /// removes rows, so counters stay monotonic); `address`, `mode` and `pool` describe the
+  /// current config, and are empty for a listener a reload removed.
   init(_ proxy: ProxyServer) {
     let stats = proxy.stats
+    let state = proxy.state
     func sum(_ read: (WorkerStats) -> UInt64) -> UInt64 {
       stats.reduce(0) { $0 &+ read($1) }
     }
     workers = stats.count
     draining = proxy.isDraining
-    listeners = proxy.configuration.listeners.enumerated().map { index, config in
-      ListenerRow(
-        name: config.name,
-        address: proxy.boundListeners.first { $0.name == config.name }?.address.description ?? "\(config.bind)",
-        mode: config.mode.rawValue,
-        pool: config.pool,
-        counters: Dictionary(
-          uniqueKeysWithValues: WorkerStats.Listener.allCases.map { slot in
-            (slot, sum { $0.value(listener: index, slot) })
-          }),
-        closes: Dictionary(
-          uniqueKeysWithValues: CloseReason.allCases.map { reason in
-            (reason, sum { $0.closes(listener: index, reason) })
-          }))
+    var listeners: [ListenerRow] = []
+    for (row, name) in state.layout.listeners.enumerated() {
+      let config = state.configuration.listeners.first { $0.name == name }
+      let address = state.boundListeners.first { $0.name == name }?.address.description ?? ""
+      var counters: [WorkerStats.Listener: UInt64] = [:]
+      for slot in WorkerStats.Listener.allCases { counters[slot] = sum { $0.value(listener: row, slot) } }
+      var closes: [CloseReason: UInt64] = [:]
+      for reason in CloseReason.allCases { closes[reason] = sum { $0.closes(listener: row, reason) } }
+      listeners.append(
+        ListenerRow(
+          name: name, address: address, mode: config?.mode.rawValue ?? "", pool: config?.pool ?? "",
+          configured: config != nil, counters: counters, closes: closes))
     }
-    servers = proxy.routing.servers.enumerated().map { id, entry in
-      ServerRow(
-        pool: entry.pool,
-        server: entry.backend.endpoint.description,
-        counters: Dictionary(
-          uniqueKeysWithValues: WorkerStats.Server.allCases.map { slot in
-            (slot, sum { $0.value(server: id, slot) })
-          }),
-        failures: Dictionary(
-          uniqueKeysWithValues: ConnectFailureReason.allCases.map { reason in
-            (reason, sum { $0.connectFailures(server: id, reason) })
-          }))
+    self.listeners = listeners
+    var servers: [ServerRow] = []
+    let configured = Set(state.routing.servers.map(\.backend.id))
+    for (row, entry) in state.layout.servers.enumerated() {
+      var counters: [WorkerStats.Server: UInt64] = [:]
+      for slot in WorkerStats.Server.allCases { counters[slot] = sum { $0.value(server: row, slot) } }
+      var failures: [ConnectFailureReason: UInt64] = [:]
+      for reason in ConnectFailureReason.allCases { failures[reason] = sum { $0.connectFailures(server: row, reason) } }
+      servers.append(
+        ServerRow(
+          pool: entry.pool, server: entry.server, configured: configured.contains(row), counters: counters,
+          failures: failures))
     }
-    global = Dictionary(
-      uniqueKeysWithValues: WorkerStats.Global.allCases.map { slot in (slot, sum { $0.value(slot) }) })
-    fallbacks = Dictionary(
-      uniqueKeysWithValues: SpliceFallbackReason.allCases.map { reason in (reason, sum { $0.fallbacks(reason) }) })
+    self.servers = servers
+    var global: [WorkerStats.Global: UInt64] = [:]
+    for slot in WorkerStats.Global.allCases { global[slot] = sum { $0.value(slot) } }
+    self.global = global
+    var fallbacks: [SpliceFallbackReason: UInt64] = [:]
+    for reason in SpliceFallbackReason.allCases { fallbacks[reason] = sum { $0.fallbacks(reason) } }
+    self.fallbacks = fallbacks
   }
 
   /// Pipes leased and not yet returned, over all workers.

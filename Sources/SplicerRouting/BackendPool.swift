@@ -29,11 +29,11 @@ public final class BackendPool: Sendable {
   /// Further servers a connection may try after a failed connect.
   public let retries: Int
 
-  /// - Parameter firstID: the `Backend.id` of this pool's first server.
-  public init(config: PoolConfig, firstID: Int = 0) {
+  /// - Parameter ids: the `Backend.id` of each server, in order; by default 0, 1, 2, …
+  public init(config: PoolConfig, ids: [Int]? = nil) {
     name = config.name
     servers = config.servers.enumerated().map {
-      Backend(index: $0.offset, id: firstID + $0.offset, endpoint: $0.element.address)
+      Backend(index: $0.offset, id: ids?[$0.offset] ?? $0.offset, endpoint: $0.element.address)
     }
     retries = config.retries
   }

@@ -10,11 +10,14 @@ public final class RoutingTable: Sendable {
   public let servers: [(pool: String, backend: Backend)]
   private let poolByListener: [String: BackendPool]
 
-  public init(configuration: Configuration) {
+  /// - Parameter serverIDs: per pool, the `Backend.id` (counter row) of each server; by
+  ///   default servers are numbered in config order across pools.
+  public init(configuration: Configuration, serverIDs: [String: [Int]] = [:]) {
     var pools: [String: BackendPool] = [:]
     var servers: [(pool: String, backend: Backend)] = []
     for config in configuration.pools {
-      let pool = BackendPool(config: config, firstID: servers.count)
+      let ids = serverIDs[config.name] ?? Array(servers.count..<(servers.count + config.servers.count))
+      let pool = BackendPool(config: config, ids: ids)
       pools[pool.name] = pool
       servers += pool.servers.map { (pool.name, $0) }
     }

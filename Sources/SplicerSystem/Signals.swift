@@ -25,4 +25,17 @@ public enum Signals {
     while sigwait(&set, &received) != 0 {}
     return received
   }
+
+  /// Waits up to `milliseconds` for one of `signals` (which must be blocked); nil on timeout.
+  public static func wait(for signals: [Int32], milliseconds: Int) -> Int32? {
+    var set = sigset_t()
+    sigemptyset(&set)
+    for signal in signals { sigaddset(&set, signal) }
+    var timeout = timespec(tv_sec: milliseconds / 1000, tv_nsec: (milliseconds % 1000) * 1_000_000)
+    while true {
+      let received = sigtimedwait(&set, nil, &timeout)
+      if received >= 0 { return received }
+      if errno != EINTR { return nil }
+    }
+  }
 }

@@ -6,8 +6,9 @@ import SplicerCore
 import SplicerMetrics
 import SplicerSystem
 
-/// `splicer run`: loads the config, binds the listeners, runs the workers until SIGTERM or
-/// SIGINT, then stops them and exits 0.
+/// `splicer run`: loads the config, binds the listeners, runs the workers; reloads on SIGHUP;
+/// on SIGTERM or SIGINT drains (stops accepting, lets connections finish up to
+/// `timeouts.drain`) and exits 0; a second SIGTERM or SIGINT stops at once.
 struct RunCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "run",
@@ -29,16 +30,23 @@ struct RunCommand: ParsableCommand {
       StructuredLogHandler(label: label, level: Logger.Level(logConfig.level), format: logConfig.format)
     }
     let logger = Logger(label: "splicer")
+    let notify: SystemdNotify
+    do {
+      notify = try SystemdNotify.fromProcessEnvironment()
+    } catch {
+      logger.warning("ignoring the systemd notify environment", metadata: ["error": "\(error)"])
+      notify = .disabled
+    }
 
     // Signal dispositions are per process but masks are per thread: set both up before any
     // worker thread starts, so that workers inherit the mask and only `sigwait` sees them.
     Signals.ignoreBrokenPipe()
-    let handled = [SIGTERM, SIGINT, SIGHUP]
-    Signals.block(handled)
+    Signals.block(Supervisor.handledSignals)
 
     // The exporter must back swift-metrics before the proxy creates its latency recorders.
     let exporter = configuration.admin.map { _ in MetricsExporter() }
     exporter?.bootstrapMetricsSystem()
+    let reloads = ReloadCounters()
 
     let server: ProxyServer
     var admin: AdminServer?
@@ -49,32 +57,32 @@ struct RunCommand: ParsableCommand {
         guard let address = SocketAddress(ip: config.bind.host, port: config.bind.port) else {
           throw ProxyStartError(message: "admin: bad address \(config.bind)")
         }
-        return try Socket.listen(on: address, reusePort: false, backlog: 64)
+        do {
+          return try Socket.listen(on: address, reusePort: false, backlog: 64)
+        } catch {
+          throw ProxyStartError(message: "admin endpoint: \(error)")
+        }
       }
       try server.start()
       if let adminSocket, let exporter {
-        let routes = AdminRoutes(proxy: server, exporter: exporter, version: SplicerVersion.current)
+        let routes = AdminRoutes(
+          proxy: server, exporter: exporter, version: SplicerVersion.current, extraSeries: { reloads.series() })
         admin = try AdminServer(boundSocket: adminSocket, routes: routes)
         logger.notice("admin bound", metadata: ["address": "\(admin!.address)"])
       }
     } catch {
       logger.critical("start failed", metadata: ["error": "\(error)"])
+      try? notify.status("start failed: \(error)")
       throw ExitCode(1)
     }
     logger.notice(
       "splicer started",
       metadata: ["version": "\(SplicerVersion.current)", "config": "\(options.config)", "pid": "\(getpid())"])
 
-    while true {
-      let signal = Signals.wait(for: handled)
-      if signal == SIGHUP {
-        logger.warning("SIGHUP received: reloading is not supported by this version; restart to apply a new config")
-        continue
-      }
-      logger.notice("stopping", metadata: ["signal": "\(signal == SIGTERM ? "SIGTERM" : "SIGINT")"])
-      break
-    }
-    server.stop()
+    var supervisor = Supervisor(
+      server: server, configPath: options.config, drainTimeout: configuration.timeouts.drain, notify: notify,
+      reloads: reloads, logger: logger)
+    supervisor.run()
     admin?.stop()
     logger.notice("stopped")
   }

@@ -22,7 +22,8 @@ struct ListenerContext {
 /// sessions of the same worker.
 final class Listener: EventHandler, TimerTarget {
   let fd: Int32
-  let context: ListenerContext
+  /// Replaced by a reload; new sessions take the current one.
+  var context: ListenerContext
   private unowned let worker: Worker
   private var paused = false
   var timerSlot = -1

@@ -11,10 +11,16 @@ public struct LatencyRecorders: Sendable {
   /// Label of the connection-lifetime histogram, dimension `listener`.
   public static let durationLabel = "splicer_connection_duration_seconds"
 
-  /// Indexed by `Backend.id`.
+  /// Indexed by `Backend.id` (the server's `StatsLayout` row).
   let connect: [CoreMetrics.Timer]
-  /// Indexed by listener position.
+  /// Indexed by the listener's `StatsLayout` row.
   let duration: [CoreMetrics.Timer]
+
+  /// One timer per row of `layout`; swift-metrics hands back the same histogram for the same
+  /// label and dimensions, so rebuilding after a reload keeps the old counts.
+  public init(layout: StatsLayout) {
+    self.init(listeners: layout.listeners, servers: layout.servers)
+  }
 
   public init(listeners: [String], servers: [(pool: String, server: String)]) {
     connect = servers.map {

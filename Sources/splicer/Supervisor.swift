@@ -1,0 +1,122 @@
+import Glibc
+import Logging
+import SplicerConfig
+import SplicerCore
+import SplicerMetrics
+import SplicerSystem
+import Synchronization
+
+/// The main thread's job once the workers run: wait for signals, reload on SIGHUP, drain on
+/// SIGTERM/SIGINT, and keep systemd informed (READY, RELOADING, STOPPING, STATUS, WATCHDOG).
+///
+/// Owned by `RunCommand`; runs on the main thread only.
+struct Supervisor {
+  static let handledSignals = [SIGTERM, SIGINT, SIGHUP]
+
+  let server: ProxyServer
+  let configPath: String
+  var drainTimeout: Duration
+  let notify: SystemdNotify
+  let reloads: ReloadCounters
+  let logger: Logger
+
+  /// Returns when the proxy has stopped.
+  mutating func run() {
+    let listeners = server.state.boundListeners.map { "\($0.name)=\($0.address)" }.joined(separator: " ")
+    send { try notify.ready(status: "relaying: \(listeners)") }
+    let tick = watchdogTickMilliseconds
+    while true {
+      guard let signal = Signals.wait(for: Self.handledSignals, milliseconds: tick) else {
+        send { try notify.watchdog() }
+        continue
+      }
+      if signal == SIGHUP {
+        reload()
+        continue
+      }
+      drain(after: signal)
+      return
+    }
+  }
+
+  /// Half the watchdog interval, or a long wait when there is no watchdog.
+  private var watchdogTickMilliseconds: Int {
+    guard let interval = notify.watchdogInterval else { return 3_600_000 }
+    return max(100, Int(interval.nanoseconds / 2_000_000))
+  }
+
+  private mutating func reload() {
+    send { try notify.reloading(status: "reloading \(configPath)") }
+    logger.notice("reloading", metadata: ["config": "\(configPath)"])
+    do {
+      let configuration = try ConfigLoader.load(path: configPath)
+      let summary = try server.reload(to: configuration)
+      drainTimeout = configuration.timeouts.drain
+      reloads.count(success: true)
+      logger.notice("reloaded", metadata: ["changes": "\(summary)"])
+      send { try notify.ready(status: "reloaded: \(summary)") }
+    } catch {
+      // Whatever went wrong, the running config is untouched.
+      reloads.count(success: false)
+      logger.error("reload failed; keeping the running config", metadata: ["error": "\(error)"])
+      send { try notify.ready(status: "reload failed, running the previous config: \(error)") }
+    }
+  }
+
+  /// Stops accepting, waits for open connections up to the drain timeout (or a second
+  /// signal), then stops the workers.
+  private func drain(after signal: Int32) {
+    let name = signal == SIGTERM ? "SIGTERM" : "SIGINT"
+    send { try notify.stopping(status: "draining for up to \(drainTimeout)") }
+    logger.notice("draining", metadata: ["signal": "\(name)", "timeout": "\(drainTimeout)"])
+    server.beginDrain()
+    let deadline = MonotonicClock.now() &+ drainTimeout.nanoseconds
+    while !server.allWorkersFinished {
+      let now = MonotonicClock.now()
+      if now >= deadline {
+        logger.warning("drain timeout: closing the remaining connections")
+        break
+      }
+      let waitMilliseconds = Int(min((deadline - now) / 1_000_000, 50))
+      if let second = Signals.wait(for: Self.handledSignals, milliseconds: max(1, waitMilliseconds)), second != SIGHUP {
+        logger.warning("second signal: stopping at once")
+        break
+      }
+    }
+    server.stop()
+  }
+
+  private func send(_ body: () throws -> Void) {
+    do {
+      try body()
+    } catch {
+      logger.warning("systemd notify failed", metadata: ["error": "\(error)"])
+    }
+  }
+}
+
+/// Reload outcomes, kept by the main thread and read by the admin endpoint.
+final class ReloadCounters: Sendable {
+  private let succeeded = Atomic<UInt64>(0)
+  private let failed = Atomic<UInt64>(0)
+
+  func count(success: Bool) {
+    if success {
+      succeeded.add(1, ordering: .relaxed)
+    } else {
+      failed.add(1, ordering: .relaxed)
+    }
+  }
+
+  func series() -> [ExtraSeries] {
+    let help = "Config reloads (SIGHUP), by outcome."
+    return [
+      ExtraSeries(
+        name: "splicer_config_reloads_total", help: help, labels: [("outcome", "success")], kind: .counter,
+        value: Double(succeeded.load(ordering: .relaxed))),
+      ExtraSeries(
+        name: "splicer_config_reloads_total", help: help, labels: [("outcome", "failure")], kind: .counter,
+        value: Double(failed.load(ordering: .relaxed))),
+    ]
+  }
+}
