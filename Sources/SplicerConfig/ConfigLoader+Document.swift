@@ -36,7 +36,7 @@ extension ConfigLoader {
     if let admin, admin.config.bind.port != 0,
       let clash = listeners.first(where: { $0.config.bind == admin.config.bind })
     {
-      throw admin.node.error("admin bind \(admin.config.bind) is also listener '\(clash.config.name)''s bind")
+      throw admin.node.error("admin bind \(admin.config.bind) is already the bind of listener '\(clash.config.name)'")
     }
     return Configuration(
       workers: workers, listeners: listeners.map(\.config), pools: pools, timeouts: timeouts,

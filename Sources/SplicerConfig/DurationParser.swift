@@ -10,6 +10,8 @@ enum DurationParser {
   ]
 
   static let example = "e.g. 250ms, 5s, 1m or 1m30s"
+  /// The longest timeout accepted: longer is a typo, and deadlines must stay far from overflow.
+  static let maximumMilliseconds: Int64 = 365 * 24 * 3_600_000
 
   static func parse(_ text: String) throws(ValueError) -> Duration {
     if text.isEmpty {
@@ -72,6 +74,9 @@ enum DurationParser {
     }
     if totalMilliseconds == 0 {
       throw ValueError("duration must be greater than 0, got '\(text)'")
+    }
+    if totalMilliseconds > maximumMilliseconds {
+      throw ValueError("duration '\(text)' is longer than a year (8760h)")
     }
     return .milliseconds(totalMilliseconds)
   }

@@ -137,6 +137,12 @@ public final class ProxyServer: @unchecked Sendable {
     }
     var fds: [Int32] = []
     do {
+      if address.port != 0 {
+        // SO_REUSEPORT would let this process silently join another's listening group on the
+        // same address (the kernel then splits the connections between them); a plain bind
+        // first turns that into "address in use".
+        try Socket.checkAvailable(address)
+      }
       for _ in 0..<workerCount {
         let fd = try Socket.listen(on: address, reusePort: true, backlog: Int32(listener.backlog))
         fds.append(fd)

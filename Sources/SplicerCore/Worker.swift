@@ -73,7 +73,6 @@ final class Worker: @unchecked Sendable {
 
   /// The thread body: runs the loop until it is stopped, then closes everything it owns.
   func run() {
-    Threads.setCurrentName("splicer-w\(index)")
     do {
       try loop.run()
     } catch {

@@ -73,7 +73,8 @@ struct ExporterState {
       counter(
         "splicer_accept_errors_total", "Failed accept calls other than EAGAIN.", labels, row.counters[.acceptErrors]!)
       counter(
-        "splicer_accept_backoffs_total", "Times accepting paused because descriptors ran out (EMFILE/ENFILE).",
+        "splicer_accept_backoffs_total",
+        "Times accepting paused for 100 ms: descriptors or memory ran out, or accept failed unexpectedly.",
         labels, row.counters[.acceptBackoffs]!)
     }
 
@@ -104,7 +105,8 @@ struct ExporterState {
       global[.bytesCopied]!)
     for reason in SpliceFallbackReason.allCases {
       counter(
-        "splicer_splice_fallbacks_total", "Reads that used the copy path although the listener splices, by reason.",
+        "splicer_splice_fallbacks_total",
+        "Copy-path fallbacks on splice listeners: per read without a pipe, per direction when splice is refused.",
         [("reason", reason.description)], snapshot.fallbacks[reason]!)
     }
     gauge("splicer_pipes_in_use", "Pipes leased to connections with bytes in flight.", [], Double(snapshot.pipesInUse))

@@ -6,6 +6,22 @@ import Glibc
 /// Descriptors are plain `Int32`s on the data path; whoever creates one owns it and must
 /// `close` it exactly once. These functions only borrow.
 public enum Socket {
+  /// Throws EADDRINUSE if something already listens on `address`, by binding (not listening)
+  /// a plain socket there and closing it.
+  public static func checkAvailable(_ address: SocketAddress) throws(SyscallError) {
+    let fd = try retryingInterrupts("socket") {
+      Glibc.socket(address.family, Int32(SOCK_STREAM.rawValue) | splicer_SOCK_CLOEXEC, 0)
+    }
+    defer { Glibc.close(fd) }
+    try setOption(fd, SOL_SOCKET, SO_REUSEADDR, 1, "setsockopt(SO_REUSEADDR)")
+    if address.family == AF_INET6 {
+      try setOption(fd, Int32(IPPROTO_IPV6), IPV6_V6ONLY, 1, "setsockopt(IPV6_V6ONLY)")
+    }
+    _ = try retryingInterrupts("bind(\(address))") {
+      address.withSockAddr { pointer, length in Glibc.bind(fd, pointer, length) }
+    }
+  }
+
   /// Opens, configures and binds a nonblocking listening socket.
   ///
   /// - Parameter reusePort: SO_REUSEPORT, so each worker can own a socket on the same address.

@@ -10,7 +10,12 @@ public enum Threads {
 
   /// Starts a joinable thread running `body`; returns its handle for `join`.
   public static func start(name: String, _ body: @escaping @Sendable () -> Void) throws(SyscallError) -> pthread_t {
-    let box = Unmanaged.passRetained(Box(body)).toOpaque()
+    let box = Unmanaged.passRetained(
+      Box {
+        setCurrentName(name)
+        body()
+      }
+    ).toOpaque()
     var thread = pthread_t()
     let result = pthread_create(
       &thread, nil,

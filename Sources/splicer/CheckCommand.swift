@@ -15,8 +15,8 @@ struct CheckCommand: ParsableCommand {
     do {
       let configuration = try ConfigLoader.load(path: options.config)
       print(
-        "\(options.config): OK (\(configuration.listeners.count) listeners, \(configuration.pools.count) pools, "
-          + "\(configuration.workers) workers)")
+        "\(options.config): OK (listeners: \(configuration.listeners.count), pools: \(configuration.pools.count), "
+          + "workers: \(configuration.workers))")
     } catch {
       printToStandardError("\(error)")
       throw ExitCode(1)

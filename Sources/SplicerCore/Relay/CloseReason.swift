@@ -52,7 +52,8 @@ public enum CloseReason: Int, CaseIterable, Sendable, CustomStringConvertible {
 
 /// Why a relay direction left splice for the copy path.
 public enum SpliceFallbackReason: Int, CaseIterable, Sendable, CustomStringConvertible {
-  /// pipe2 failed (descriptor or pipe quota exhausted).
+  /// No pipe for this read: `tuning.max_pipes` reached, or pipe2 failed (descriptors or pipe
+  /// quota exhausted). Counted per read that copied instead.
   case pipeUnavailable
   /// The kernel refused splice on this socket (EINVAL, ENOSYS, EOPNOTSUPP).
   case spliceUnsupported

@@ -40,6 +40,9 @@ struct RelayDirection {
   private var pending = 0
   private var bufferStart = 0
 
+  /// Whether bytes read from the source still wait to be written.
+  var hasPendingBytes: Bool { pending > 0 }
+
   /// How many fills one `pump` call may do before it yields to other sessions.
   static let fillBudget = 16
 

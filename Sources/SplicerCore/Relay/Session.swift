@@ -133,10 +133,10 @@ final class Session: EventHandler, TimerTarget, DeferredWork {
     let pool = listener.pool
     while let index = plan.nextServer(cursor: &worker.cursors[listener.poolSlot]) {
       let candidate = pool.servers[index]
-      worker.stats.add(server: candidate.id, .connectAttempts)
       connectStartedAt = worker.loop.now
       do {
         let (fd, state) = try Socket.startConnect(to: candidate.address)
+        worker.stats.add(server: candidate.id, .connectAttempts)
         descriptorWaitStartedAt = nil
         server = fd
         backend = candidate
@@ -157,6 +157,7 @@ final class Session: EventHandler, TimerTarget, DeferredWork {
           waitForDescriptors(error)
           return
         }
+        worker.stats.add(server: candidate.id, .connectAttempts)
         recordConnectFailure(candidate, errno: error.errno)
       }
     }
@@ -264,13 +265,17 @@ final class Session: EventHandler, TimerTarget, DeferredWork {
   /// Releases everything the session holds, logs it and counts it. Idempotent.
   func close(_ reason: CloseReason) {
     guard phase != .closed else { return }
+    // A timeout or shutdown that strands bytes in a pipe truncates the stream: the peers must
+    // see a reset then too, not a FIN that would pass for a complete transfer.
+    let stranded = (toServer?.hasPendingBytes ?? false) || (toClient?.hasPendingBytes ?? false)
+    let abort = reason.abortsConnection || stranded
     phase = .closed
     let loop = worker.loop
     loop.cancelTimer(self)
     toServer?.release(worker.resources)
     toClient?.release(worker.resources)
-    closeSocket(client, abort: reason.abortsConnection)
-    if server >= 0 { closeSocket(server, abort: reason.abortsConnection) }
+    closeSocket(client, abort: abort)
+    if server >= 0 { closeSocket(server, abort: abort) }
     server = -1
     worker.stats.countClose(listener: listener.index, reason)
     worker.latency.duration[listener.index].recordNanoseconds(Int64(clamping: worker.loop.now &- acceptedAt))
