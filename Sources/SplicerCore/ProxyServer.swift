@@ -48,6 +48,7 @@ public final class ProxyServer: @unchecked Sendable {
   private let published: Mutex<State>
   private let draining = Atomic<Bool>(false)
   private let finishedWorkers = FinishedCount()
+  private let closedListeners = FinishedCount()
   private let workers: [Worker]
   private var threads: [pthread_t] = []
   private let logger: Logger
@@ -251,11 +252,21 @@ public final class ProxyServer: @unchecked Sendable {
   /// Whether every worker has finished (after `beginDrain`, once its sessions are done).
   public var allWorkersFinished: Bool { finishedWorkers.count.load(ordering: .acquiring) == workers.count }
 
-  /// Stops accepting everywhere; open connections carry on until they finish. Follow with
-  /// `stop()`, at the latest when the drain timeout runs out.
+  /// Stops accepting everywhere and returns once every worker has closed its listening
+  /// sockets (so a client connecting after this is refused); open connections carry on until
+  /// they finish. Follow with `stop()`, at the latest when the drain timeout runs out.
   public func beginDrain() {
     draining.store(true, ordering: .relaxed)
-    for worker in workers { worker.post(.drain) }
+    let closed = closedListeners
+    for worker in workers {
+      worker.stoppedAccepting = { closed.count.add(1, ordering: .releasing) }
+      worker.post(.drain)
+    }
+    // Workers answer between events, within microseconds; the bound only guards a stuck loop.
+    let deadline = MonotonicClock.now() &+ 1_000_000_000
+    while closed.count.load(ordering: .acquiring) < workers.count && MonotonicClock.now() < deadline {
+      usleep(200)
+    }
   }
 
   /// Stops every worker, closes every socket and pipe (open connections end with reason

@@ -37,6 +37,8 @@ final class Worker: @unchecked Sendable {
   private var draining = false
   private let inbox = Mutex<[WorkerCommand]>([])
   private let finished: @Sendable () -> Void
+  /// Called on the worker's thread once it has closed its listeners for a drain.
+  var stoppedAccepting: (@Sendable () -> Void)?
 
   /// - Parameter finished: called on the worker's thread when it has closed everything.
   init(
@@ -144,6 +146,7 @@ final class Worker: @unchecked Sendable {
   private func beginDrain() {
     draining = true
     closeListeners()
+    stoppedAccepting?()
     if sessions.isEmpty { loop.requestStop() }
   }
 

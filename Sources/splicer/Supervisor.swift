@@ -68,8 +68,9 @@ struct Supervisor {
   private func drain(after signal: Int32) {
     let name = signal == SIGTERM ? "SIGTERM" : "SIGINT"
     send { try notify.stopping(status: "draining for up to \(drainTimeout)") }
-    logger.notice("draining", metadata: ["signal": "\(name)", "timeout": "\(drainTimeout)"])
     server.beginDrain()
+    // Logged once no listener accepts any more.
+    logger.notice("draining", metadata: ["signal": "\(name)", "timeout": "\(drainTimeout)"])
     let deadline = MonotonicClock.now() &+ drainTimeout.nanoseconds
     while !server.allWorkersFinished {
       let now = MonotonicClock.now()

@@ -29,7 +29,9 @@ final class SplicerProcess: @unchecked Sendable {
 
   /// Writes `yaml` to a temporary file and starts `splicer run` on it; waits until every
   /// listener in `listeners` is bound. `fdLimit` runs it under a lower RLIMIT_NOFILE.
-  init(yaml: String, listeners: [String] = ["test"], fdLimit: Int? = nil) throws {
+  init(
+    yaml: String, listeners: [String] = ["test"], fdLimit: Int? = nil, environment: [String: String] = [:]
+  ) throws {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("splicer-test-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     configPath = directory.appendingPathComponent("splicer.yaml").path
@@ -42,6 +44,9 @@ final class SplicerProcess: @unchecked Sendable {
     } else {
       process.executableURL = URL(fileURLWithPath: Self.binaryPath)
       process.arguments = ["run", "--config", configPath]
+    }
+    if !environment.isEmpty {
+      process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
     }
     let errorPipe = Pipe()
     process.standardError = errorPipe
@@ -71,7 +76,8 @@ final class SplicerProcess: @unchecked Sendable {
 
   func port(_ listener: String = "test") -> UInt16 { ports[listener]! }
 
-  private static func port(inLogLine line: String) -> UInt16 {
+  /// The port of the `address` field of a log line.
+  static func port(inLogLine line: String) -> UInt16 {
     guard let range = line.range(of: "\"address\":\"") else { return 0 }
     let rest = line[range.upperBound...]
     let address = rest.prefix { $0 != "\"" }
@@ -157,6 +163,25 @@ final class SplicerProcess: @unchecked Sendable {
     // Fields after the command: state is [0]; utime and stime are the 14th and 15th overall.
     let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
     return (Double(fields[11])! + Double(fields[12])!) / ticks
+  }
+
+  /// Replaces the config file (atomically), for a reload.
+  func rewriteConfig(_ yaml: String) throws {
+    try yaml.write(toFile: configPath, atomically: true, encoding: .utf8)
+  }
+
+  func send(_ signal: Int32) {
+    kill(process.processIdentifier, signal)
+  }
+
+  /// Waits for the process to exit on its own; returns its status, nil on timeout.
+  func waitForExit(timeoutSeconds: Double) -> Int32? {
+    let deadline = TestClock.now() + timeoutSeconds
+    while process.isRunning {
+      if TestClock.now() > deadline { return nil }
+      usleep(10_000)
+    }
+    return process.terminationStatus
   }
 
   /// SIGTERM, then waits for exit; returns the exit status.

@@ -1,0 +1,202 @@
+import Foundation
+import Glibc
+import XCTest
+
+/// Reload, graceful stop and the systemd notify protocol, on a real relay process.
+final class OperationsTests: RelayTestCase {
+  /// 100 connections are mid-transfer when the config changes its pool: every one finishes
+  /// byte-exact on the server it started with, and new connections go to the new server.
+  func testReloadDuringOneHundredTransfersLosesNothing() throws {
+    let first = try TestBackend()
+    defer { first.stop() }
+    let second = try TestBackend()
+    defer { second.stop() }
+    let relay = try SplicerProcess(yaml: TestConfig.yaml(servers: [first.port]))
+    defer { relay.stop() }
+    let specs = (0..<100).map { TransferSpec(requestLength: 2 << 20, responseLength: 2 << 20, seed: UInt64(500 + $0)) }
+    var clients: [StreamConnection] = []
+    for spec in specs {
+      let connection = StreamConnection(
+        fd: try TestSockets.connect(port: relay.port()),
+        outgoing: PatternStream(seed: spec.seed &* 2 &+ 1, length: spec.requestLength),
+        prefix: TestBackend.header(responseLength: spec.responseLength, seed: spec.seed))
+      // Small writes and reads keep the transfers going long enough to straddle the reload.
+      connection.maximumWrite = 4_096
+      connection.maximumRead = 4_096
+      clients.append(connection)
+    }
+    var reloaded = false
+    let finished = PollDriver.run(clients, timeoutSeconds: 120) {
+      if !reloaded && clients.allSatisfy({ $0.received.byteCount > 0 }) {
+        reloaded = true
+        try? relay.rewriteConfig(TestConfig.yaml(servers: [second.port]))
+        relay.send(SIGHUP)
+      }
+    }
+    XCTAssertTrue(finished)
+    XCTAssertTrue(reloaded, "the reload happened after the transfers ended")
+    XCTAssertNotNil(relay.waitForLine(containing: "\"message\":\"reloaded\""))
+    for (spec, client) in zip(specs, clients) {
+      XCTAssertNil(client.failure, "seed \(spec.seed)")
+      XCTAssertEqual(client.received.byteCount, spec.responseLength, "seed \(spec.seed)")
+      XCTAssertEqual(
+        client.receivedDigest, PatternStream(seed: spec.seed, length: spec.responseLength).expectedDigest())
+      XCTAssertEqual(first.result(seed: spec.seed)?.count, spec.requestLength, "seed \(spec.seed) on the old server")
+    }
+    XCTAssertEqual(Set(closeReasons(relay)), ["completed"])
+    // New connections use the new pool.
+    try assertTransfers(
+      [TransferSpec(requestLength: 10, responseLength: 10, seed: 9_999)], port: relay.port(), backend: second)
+  }
+
+  func testBrokenReloadChangesNothingAndSaysWhere() throws {
+    let backend = try TestBackend()
+    defer { backend.stop() }
+    let relay = try SplicerProcess(yaml: TestConfig.yaml(servers: [backend.port], admin: true))
+    defer { relay.stop() }
+    try relay.rewriteConfig(
+      TestConfig.yaml(servers: [backend.port]).replacingOccurrences(of: "address:", with: "adress:"))
+    relay.send(SIGHUP)
+    let line = relay.waitForLine(containing: "reload failed")
+    XCTAssertNotNil(line)
+    XCTAssertTrue(line?.contains("splicer.yaml:") ?? false, "no file:line in \(line ?? "")")
+    XCTAssertTrue(line?.contains("did you mean 'address'") ?? false)
+    try assertTransfers(
+      [TransferSpec(requestLength: 1_000, responseLength: 1_000, seed: 1)], port: relay.port(), backend: backend)
+    let metrics = try HTTPGet.get(port: relay.port("admin"), path: "/metrics").body
+    XCTAssertEqual(HTTPGet.sample(metrics, "splicer_config_reloads_total{outcome=\"failure\"}"), 1)
+    XCTAssertEqual(HTTPGet.sample(metrics, "splicer_config_reloads_total{outcome=\"success\"}"), 0)
+  }
+
+  func testReloadAddsAndRemovesListeners() throws {
+    let backend = try TestBackend()
+    defer { backend.stop() }
+    let relay = try SplicerProcess(yaml: TestConfig.yaml(servers: [backend.port]))
+    defer { relay.stop() }
+    let oldPort = relay.port()
+    let renamed = TestConfig.yaml(servers: [backend.port]).replacingOccurrences(of: "name: test", with: "name: other")
+    try relay.rewriteConfig(renamed)
+    relay.send(SIGHUP)
+    let bound = relay.waitForLine(containing: "\"listener\":\"other\"", and: "listener bound")
+    XCTAssertNotNil(bound)
+    XCTAssertNotNil(relay.waitForLine(containing: "\"message\":\"reloaded\"", and: "removed [\\\"test\\\"]"))
+    let newPort = SplicerProcess.port(inLogLine: bound ?? "")
+    try assertTransfers(
+      [TransferSpec(requestLength: 100, responseLength: 100, seed: 3)], port: newPort, backend: backend)
+    XCTAssertThrowsError(try TestSockets.connect(port: oldPort), "the removed listener still accepts")
+  }
+
+  /// SIGTERM while transfers run: they complete, new clients are refused, the exit is clean.
+  func testGracefulStopLetsRunningTransfersFinish() throws {
+    let backend = try TestBackend()
+    defer { backend.stop() }
+    let relay = try SplicerProcess(yaml: TestConfig.yaml(servers: [backend.port], admin: true))
+    defer { relay.stop() }
+    let specs = (0..<20).map { TransferSpec(requestLength: 1 << 20, responseLength: 4 << 20, seed: UInt64(700 + $0)) }
+    var clients: [StreamConnection] = []
+    for spec in specs {
+      let connection = StreamConnection(
+        fd: try TestSockets.connect(port: relay.port()),
+        outgoing: PatternStream(seed: spec.seed &* 2 &+ 1, length: spec.requestLength),
+        prefix: TestBackend.header(responseLength: spec.responseLength, seed: spec.seed))
+      connection.maximumRead = 4_096
+      clients.append(connection)
+    }
+    var signalled = false
+    var refusedDuringDrain = false
+    let finished = PollDriver.run(clients, timeoutSeconds: 60) {
+      if !signalled && clients.allSatisfy({ $0.received.byteCount > 0 }) {
+        signalled = true
+        relay.send(SIGTERM)
+        if relay.waitForLine(containing: "\"message\":\"draining\"") != nil {
+          if let fd = try? TestSockets.connect(port: relay.port()) {
+            close(fd)
+          } else {
+            refusedDuringDrain = true
+          }
+        }
+      }
+    }
+    XCTAssertTrue(finished)
+    XCTAssertTrue(signalled)
+    XCTAssertTrue(refusedDuringDrain, "a new client was accepted while draining")
+    for (spec, client) in zip(specs, clients) {
+      XCTAssertNil(client.failure, "seed \(spec.seed)")
+      XCTAssertEqual(
+        client.receivedDigest, PatternStream(seed: spec.seed, length: spec.responseLength).expectedDigest())
+    }
+    XCTAssertEqual(relay.waitForExit(timeoutSeconds: 20), 0)
+    XCTAssertEqual(Set(closeReasons(relay)), ["completed"])
+  }
+
+  func testDrainTimeoutClosesWhatIsLeft() throws {
+    let backend = try TestBackend(behavior: .holdOpen)
+    defer { backend.stop() }
+    let yaml = TestConfig.yaml(servers: [backend.port]).replacingOccurrences(
+      of: "timeouts: { connect: 2s, idle: 60s }", with: "timeouts: { connect: 2s, idle: 60s, drain: 500ms }")
+    let relay = try SplicerProcess(yaml: yaml)
+    defer { relay.stop() }
+    let fd = try TestSockets.connect(port: relay.port())
+    defer { close(fd) }
+    XCTAssertNotNil(waitForBackend(backend, accepted: 1))
+    let started = TestClock.now()
+    relay.send(SIGTERM)
+    XCTAssertEqual(relay.waitForExit(timeoutSeconds: 10), 0)
+    let elapsed = TestClock.now() - started
+    XCTAssertGreaterThanOrEqual(elapsed, 0.45)
+    XCTAssertLessThan(elapsed, 5)
+    XCTAssertEqual(closeReasons(relay), ["shutdown"])
+  }
+
+  private func waitForBackend(_ backend: TestBackend, accepted: Int) -> Bool? {
+    let deadline = TestClock.now() + 10
+    while backend.accepted < accepted {
+      if TestClock.now() > deadline { return nil }
+      usleep(5_000)
+    }
+    return true
+  }
+
+  /// The notify protocol against a datagram socket standing in for systemd.
+  func testSystemdNotifyProtocol() throws {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("notify-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let path = directory.appendingPathComponent("notify.sock").path
+    let socketFD = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
+    defer { close(socketFD) }
+    var address = sockaddr_un()
+    address.sun_family = sa_family_t(AF_UNIX)
+    withUnsafeMutableBytes(of: &address.sun_path) { raw in
+      for (index, byte) in path.utf8.enumerated() { raw[index] = byte }
+    }
+    let bound = withUnsafePointer(to: &address) {
+      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+        bind(socketFD, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+      }
+    }
+    XCTAssertEqual(bound, 0)
+    var timeout = timeval(tv_sec: 10, tv_usec: 0)
+    setsockopt(socketFD, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+    func receive() -> String {
+      var buffer = [UInt8](repeating: 0, count: 4096)
+      let count = recv(socketFD, &buffer, buffer.count, 0)
+      return count > 0 ? String(decoding: buffer[0..<count], as: UTF8.self) : ""
+    }
+    let backend = try TestBackend()
+    defer { backend.stop() }
+    let relay = try SplicerProcess(yaml: TestConfig.yaml(servers: [backend.port]), environment: ["NOTIFY_SOCKET": path])
+    defer { relay.stop() }
+    let ready = receive()
+    XCTAssertTrue(ready.contains("READY=1"), ready)
+    XCTAssertTrue(ready.contains("STATUS="), ready)
+    relay.send(SIGHUP)
+    let reloading = receive()
+    XCTAssertTrue(reloading.contains("RELOADING=1"), reloading)
+    XCTAssertTrue(reloading.contains("MONOTONIC_USEC="), reloading)
+    XCTAssertTrue(receive().contains("READY=1"))
+    relay.send(SIGTERM)
+    XCTAssertTrue(receive().contains("STOPPING=1"))
+    XCTAssertEqual(relay.waitForExit(timeoutSeconds: 10), 0)
+  }
+}
