@@ -1,6 +1,8 @@
 extension ConfigLoader {
   static let workersRange = 1...256
-  static let rootKeys = ["workers", "listeners", "pools", "timeouts", "tuning", "log", "admin"]
+  static let rootKeys = [
+    "workers", "listeners", "pools", "timeouts", "tuning", "log", "admin", "user", "group", "keep_bind_capability",
+  ]
 
   /// Walks the root mapping; sections are read in file order so that the error reported is the
   /// first one in the file, and cross-references (listener -> pool) are checked once all are read.
@@ -17,6 +19,8 @@ extension ConfigLoader {
     var tuning = Tuning()
     var log = LogConfig()
     var admin: (config: AdminConfig, node: YAMLNodeReader)?
+    var privileges = Privileges()
+    var groupNode: YAMLNodeReader?
     for entry in top.entries {
       let value = entry.value
       switch entry.key {
@@ -27,8 +31,16 @@ extension ConfigLoader {
       case "tuning": tuning = try readTuning(value)
       case "log": log = try readLog(value)
       case "admin": admin = try readAdmin(value)
+      case "user": privileges.user = try value.name(kind: "user")
+      case "group":
+        privileges.group = try value.name(kind: "group")
+        groupNode = value
+      case "keep_bind_capability": privileges.keepBindCapability = try value.bool()
       default: preconditionFailure("YAMLMappingReader let an unknown key through: \(entry.key)")
       }
+    }
+    if let groupNode, privileges.user == nil {
+      throw groupNode.error("'group' needs 'user' too")
     }
     guard let listeners else { throw top.missing("listeners") }
     guard let pools else { throw top.missing("pools") }
@@ -38,9 +50,11 @@ extension ConfigLoader {
     {
       throw admin.node.error("admin bind \(admin.config.bind) is already the bind of listener '\(clash.config.name)'")
     }
-    return Configuration(
+    var configuration = Configuration(
       workers: workers, listeners: listeners.map(\.config), pools: pools, timeouts: timeouts,
       tuning: tuning, log: log, admin: admin?.config)
+    configuration.privileges = privileges
+    return configuration
   }
 
   static func checkPoolReferences(_ listeners: [ListenerEntry], pools: [PoolConfig]) throws(ConfigError) {

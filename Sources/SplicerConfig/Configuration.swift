@@ -13,6 +13,8 @@ public struct Configuration: Sendable, Equatable {
   public var log: LogConfig
   /// The admin HTTP endpoint (/metrics, /healthz, /status); nil: none.
   public var admin: AdminConfig?
+  /// Who the process becomes after binding, and which capability it keeps.
+  public var privileges = Privileges()
 
   public init(
     workers: Int, listeners: [ListenerConfig], pools: [PoolConfig], timeouts: Timeouts,
@@ -165,5 +167,20 @@ public struct AdminConfig: Sendable, Equatable {
 
   public init(bind: Endpoint) {
     self.bind = bind
+  }
+}
+
+/// The identity to switch to after binding (when started as root) and whether to keep
+/// CAP_NET_BIND_SERVICE so that a reload can bind new ports below 1024.
+public struct Privileges: Sendable, Equatable {
+  public var user: String?
+  /// Defaults to the user's primary group.
+  public var group: String?
+  public var keepBindCapability: Bool
+
+  public init(user: String? = nil, group: String? = nil, keepBindCapability: Bool = false) {
+    self.user = user
+    self.group = group
+    self.keepBindCapability = keepBindCapability
   }
 }

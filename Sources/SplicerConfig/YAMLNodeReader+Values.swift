@@ -46,4 +46,15 @@ extension YAMLNodeReader {
     }
     return nil
   }
+
+  /// A user or group name as getpwnam/getgrnam take it: letters, digits, `_`, `-`, `.`, and
+  /// not starting with `-`.
+  func name(kind: String) throws(ConfigError) -> String {
+    let text = try string()
+    let allowed = text.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "_-.".contains($0)) }
+    guard !text.isEmpty, allowed, !text.hasPrefix("-") else {
+      throw error("'\(text)' is not a valid \(kind) name")
+    }
+    return text
+  }
 }

@@ -190,10 +190,12 @@ public final class ProxyServer: @unchecked Sendable {
     if configuration.workers != old.configuration.workers { summary.ignored.append("workers") }
     if configuration.tuning != old.configuration.tuning { summary.ignored.append("tuning") }
     if configuration.admin != old.configuration.admin { summary.ignored.append("admin") }
+    if configuration.privileges != old.configuration.privileges { summary.ignored.append("user/group") }
     var effective = configuration
     effective.workers = old.configuration.workers
     effective.tuning = old.configuration.tuning
     effective.admin = old.configuration.admin
+    effective.privileges = old.configuration.privileges
 
     var layout = old.layout
     let routing = try Self.routingTable(for: effective, layout: &layout)

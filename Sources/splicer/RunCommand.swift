@@ -63,6 +63,8 @@ struct RunCommand: ParsableCommand {
           throw ProxyStartError(message: "admin endpoint: \(error)")
         }
       }
+      // Capabilities and uids are per thread: drop them before the first thread starts.
+      try PrivilegeSetup.apply(configuration.privileges, logger: logger)
       try server.start()
       if let adminSocket, let exporter {
         let routes = AdminRoutes(
