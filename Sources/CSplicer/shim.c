@@ -18,6 +18,7 @@ const uint32_t splicer_EPOLLERR = EPOLLERR;
 const uint32_t splicer_EPOLLHUP = EPOLLHUP;
 const uint32_t splicer_EPOLLRDHUP = EPOLLRDHUP;
 const uint32_t splicer_EPOLLET = EPOLLET;
+const uint32_t splicer_EPOLLEXCLUSIVE = EPOLLEXCLUSIVE;
 const int splicer_EPOLL_CTL_ADD = EPOLL_CTL_ADD;
 const int splicer_EPOLL_CTL_MOD = EPOLL_CTL_MOD;
 const int splicer_EPOLL_CTL_DEL = EPOLL_CTL_DEL;

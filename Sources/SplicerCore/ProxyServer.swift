@@ -55,8 +55,11 @@ public final class ProxyServer: @unchecked Sendable {
 
   /// Binds all listeners for all workers.
   ///
+  /// - Parameter inherited: listening sockets passed by the service manager (socket
+  ///   activation), by listener name; those listeners use them instead of binding, every
+  ///   worker watching a duplicate with EPOLLEXCLUSIVE. The proxy takes ownership.
   /// Throws the first bind or socket error, naming the listener.
-  public init(configuration: Configuration, logger: Logger) throws {
+  public init(configuration: Configuration, logger: Logger, inherited: [String: Int32] = [:]) throws {
     self.logger = logger
     var layout = StatsLayout.sized(
       forListeners: configuration.listeners.count,
@@ -79,11 +82,27 @@ public final class ProxyServer: @unchecked Sendable {
     var bound: [BoundListener] = []
     // A failed bind ends start-up; the process exits, which closes what was bound before it.
     for (listener, context) in zip(configuration.listeners, contexts) {
+      if let fd = inherited[listener.name] {
+        let address = try Socket.localAddress(fd)
+        for (index, worker) in workers.enumerated() {
+          try worker.addListener(fd: index == 0 ? fd : try Socket.duplicate(fd), context: context, shared: true)
+        }
+        bound.append(BoundListener(name: listener.name, address: address))
+        logger.notice(
+          "listener inherited from the service manager",
+          metadata: ["listener": "\(listener.name)", "address": "\(address)", "config_bind": "\(listener.bind)"])
+        continue
+      }
       let sockets = try Self.bindAll(listener, workerCount: workers.count)
       for (worker, fd) in zip(workers, sockets.fds) {
         try worker.addListener(fd: fd, context: context)
       }
       bound.append(BoundListener(name: listener.name, address: sockets.address))
+    }
+    for (name, fd) in inherited where !configuration.listeners.contains(where: { $0.name == name }) {
+      logger.warning(
+        "the service manager passed a socket no listener is named after; closing it", metadata: ["name": "\(name)"])
+      Socket.close(fd)
     }
     self.workers = workers
     self.stats = stats

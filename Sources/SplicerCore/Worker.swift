@@ -67,8 +67,8 @@ final class Worker: @unchecked Sendable {
   }
 
   /// Adopts a bound listening socket; called before the thread starts.
-  func addListener(fd: Int32, context: ListenerContext) throws(SyscallError) {
-    let listener = Listener(fd: fd, context: context, worker: self)
+  func addListener(fd: Int32, context: ListenerContext, shared: Bool = false) throws(SyscallError) {
+    let listener = Listener(fd: fd, context: context, worker: self, shared: shared)
     try listener.start()
     listeners.append(listener)
   }

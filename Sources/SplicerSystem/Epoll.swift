@@ -14,6 +14,9 @@ public struct EpollEvents: OptionSet, Sendable, Hashable {
   public static let readHangup = EpollEvents(rawValue: splicer_EPOLLRDHUP)
   /// Edge-triggered: the owner must track readiness and consume until EAGAIN.
   public static let edgeTriggered = EpollEvents(rawValue: splicer_EPOLLET)
+  /// Wake only one of the epoll instances watching a shared descriptor (a listening socket
+  /// all workers share). Only valid when adding, never when modifying.
+  public static let exclusive = EpollEvents(rawValue: splicer_EPOLLEXCLUSIVE)
 }
 
 /// One epoll instance. Owned by exactly one event loop thread, which closes it.

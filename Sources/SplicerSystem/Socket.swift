@@ -125,6 +125,11 @@ public enum Socket {
     return SocketAddress(storage: storage, length: length)
   }
 
+  /// A close-on-exec duplicate of `fd`, sharing its open socket.
+  public static func duplicate(_ fd: Int32) throws(SyscallError) -> Int32 {
+    try retryingInterrupts("fcntl(F_DUPFD_CLOEXEC)") { fcntl(fd, F_DUPFD_CLOEXEC, 0) }
+  }
+
   public static func close(_ fd: Int32) {
     // Linux releases the descriptor even when close reports EINTR; never retry it.
     _ = Glibc.close(fd)

@@ -51,7 +51,11 @@ struct RunCommand: ParsableCommand {
     let server: ProxyServer
     var admin: AdminServer?
     do {
-      server = try ProxyServer(configuration: configuration, logger: logger)
+      // Sockets from systemd's socket activation (LISTEN_FDS), matched to listeners by name.
+      let activated = try SocketActivation.takeListeners()
+      server = try ProxyServer(
+        configuration: configuration, logger: logger,
+        inherited: Dictionary(activated.map { ($0.name, $0.fd) }, uniquingKeysWith: { first, _ in first }))
       // Bound with the listeners, before any thread starts; served once the workers run.
       let adminSocket = try configuration.admin.map { config throws in
         guard let address = SocketAddress(ip: config.bind.host, port: config.bind.port) else {

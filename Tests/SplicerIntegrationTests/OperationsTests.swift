@@ -200,3 +200,33 @@ final class OperationsTests: RelayTestCase {
     XCTAssertEqual(relay.waitForExit(timeoutSeconds: 10), 0)
   }
 }
+
+/// Socket activation as systemd does it, with `systemd-socket-activate` holding the socket.
+final class SocketActivatedRelayTests: RelayTestCase {
+  func testListenerTakesTheSocketTheServiceManagerPasses() throws {
+    guard let activate = ExternalProcess.find("systemd-socket-activate") else {
+      throw XCTSkip("systemd-socket-activate is not installed")
+    }
+    let backend = try TestBackend()
+    defer { backend.stop() }
+    let port = try TestSockets.closedPort()
+    // The config's own bind is a different (ephemeral) address: the passed socket wins.
+    let relay = try SplicerProcess(
+      yaml: TestConfig.yaml(servers: [backend.port]), listeners: [],
+      launcher: [activate, "--listen=127.0.0.1:\(port)", "--fdname=test"])
+    defer { relay.stop() }
+    // systemd-socket-activate starts the service on the first connection.
+    var first: Int32 = -1
+    let deadline = TestClock.now() + 10
+    while first < 0 && TestClock.now() < deadline {
+      if let fd = try? TestSockets.connect(port: port) { first = fd } else { usleep(20_000) }
+    }
+    XCTAssertGreaterThanOrEqual(first, 0, "systemd-socket-activate never listened")
+    close(first)
+    let line = relay.waitForLine(containing: "listener inherited from the service manager", timeoutSeconds: 20)
+    XCTAssertNotNil(line)
+    XCTAssertTrue(line?.contains("127.0.0.1:\(port)") ?? false, line ?? "")
+    let specs = (0..<8).map { TransferSpec(requestLength: 100_000, responseLength: 200_000, seed: UInt64($0 + 1)) }
+    try assertTransfers(specs, port: port, backend: backend)
+  }
+}

@@ -24,6 +24,7 @@ extern const uint32_t splicer_EPOLLERR;
 extern const uint32_t splicer_EPOLLHUP;
 extern const uint32_t splicer_EPOLLRDHUP;
 extern const uint32_t splicer_EPOLLET;
+extern const uint32_t splicer_EPOLLEXCLUSIVE;
 extern const int splicer_EPOLL_CTL_ADD;
 extern const int splicer_EPOLL_CTL_MOD;
 extern const int splicer_EPOLL_CTL_DEL;

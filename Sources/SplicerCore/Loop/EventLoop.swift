@@ -69,8 +69,10 @@ final class EventLoop {
     }
   }
 
-  func modify(_ fd: Int32, events: EpollEvents) throws(SyscallError) {
-    try epoll.modify(fd, events: events, token: token(for: fd))
+  /// Stops watching `fd`, which stays open (a paused listener).
+  func unwatch(_ fd: Int32) {
+    epoll.remove(fd)
+    forget(fd)
   }
 
   /// Forgets `fd` just before the caller closes it. Closing the last descriptor of a socket

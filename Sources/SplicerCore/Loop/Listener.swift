@@ -34,14 +34,19 @@ final class Listener: EventHandler, TimerTarget {
   /// How long accepting pauses after EMFILE/ENFILE, instead of spinning on a full backlog.
   static let backoffNanoseconds: UInt64 = 100_000_000
 
-  init(fd: Int32, context: ListenerContext, worker: Worker) {
+  /// True when every worker watches a duplicate of one socket (socket activation): then only
+  /// one worker is woken per connection.
+  private let shared: Bool
+
+  init(fd: Int32, context: ListenerContext, worker: Worker, shared: Bool = false) {
     self.fd = fd
     self.context = context
     self.worker = worker
+    self.shared = shared
   }
 
   func start() throws(SyscallError) {
-    try worker.loop.register(fd, events: [.readable], handler: self)
+    try worker.loop.register(fd, events: shared ? [.readable, .exclusive] : [.readable], handler: self)
   }
 
   func handle(_ events: EpollEvents, fd: Int32) {
@@ -85,13 +90,18 @@ final class Listener: EventHandler, TimerTarget {
     worker.stats.add(listener: context.index, .acceptBackoffs)
     worker.logger.warning(
       "accept paused", metadata: ["listener": "\(context.name)", "error": "\(error)", "backoff_ms": "100"])
-    try? worker.loop.modify(fd, events: [])
+    // Removed rather than modified: EPOLLEXCLUSIVE registrations cannot be modified.
+    worker.loop.unwatch(fd)
     worker.loop.schedule(self, at: worker.loop.now &+ Self.backoffNanoseconds)
   }
 
   func timerFired(now: UInt64) {
     paused = false
-    try? worker.loop.modify(fd, events: [.readable])
+    do {
+      try start()
+    } catch {
+      worker.logger.error("could not resume accepting", metadata: ["listener": "\(context.name)", "error": "\(error)"])
+    }
   }
 
   /// Stops accepting for good and closes the socket.

@@ -30,7 +30,8 @@ final class SplicerProcess: @unchecked Sendable {
   /// Writes `yaml` to a temporary file and starts `splicer run` on it; waits until every
   /// listener in `listeners` is bound. `fdLimit` runs it under a lower RLIMIT_NOFILE.
   init(
-    yaml: String, listeners: [String] = ["test"], fdLimit: Int? = nil, environment: [String: String] = [:]
+    yaml: String, listeners: [String] = ["test"], fdLimit: Int? = nil, environment: [String: String] = [:],
+    launcher: [String] = []
   ) throws {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("splicer-test-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -41,6 +42,9 @@ final class SplicerProcess: @unchecked Sendable {
       process.arguments = [
         "-c", "ulimit -n \(fdLimit) && exec \"$0\" run --config \"$1\"", Self.binaryPath, configPath,
       ]
+    } else if let tool = launcher.first {
+      process.executableURL = URL(fileURLWithPath: tool)
+      process.arguments = Array(launcher.dropFirst()) + [Self.binaryPath, "run", "--config", configPath]
     } else {
       process.executableURL = URL(fileURLWithPath: Self.binaryPath)
       process.arguments = ["run", "--config", configPath]
