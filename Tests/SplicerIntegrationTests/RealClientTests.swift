@@ -66,6 +66,38 @@ final class RealClientTests: RelayTestCase {
     try iperf3(reverse: true)
   }
 
+  /// A config reload in the middle of a long iperf3 transfer: iperf3 succeeds and the relay
+  /// delivers every byte of the data connection.
+  func testReloadDuringIperf3TransferLosesNothing() throws {
+    guard let iperf = ExternalProcess.find("iperf3") else { throw XCTSkip("iperf3 is not installed") }
+    let port = try TestSockets.closedPort()
+    let server = try ExternalProcess(iperf, ["-s", "-B", "127.0.0.1", "-p", "\(port)"])
+    defer { server.terminate() }
+    XCTAssertTrue(waitUntilListening(port))
+    let relay = try SplicerProcess(yaml: TestConfig.yaml(servers: [port], workers: 1, admin: true))
+    defer { relay.stop() }
+    let size = 8 << 30
+    let client = try ExternalProcess(iperf, ["-c", "127.0.0.1", "-p", "\(relay.port())", "-n", "8G", "-R", "-J"])
+    // Wait (bounded) until both iperf3 connections are being relayed, then reload.
+    let deadline = TestClock.now() + 20
+    var active = 0.0
+    while active < 2 && TestClock.now() < deadline {
+      let metrics = (try? HTTPGet.get(port: relay.port("admin"), path: "/metrics").body) ?? ""
+      active = HTTPGet.sample(metrics, "splicer_connections_active{listener=\"test\"}") ?? 0
+      if active < 2 { usleep(10_000) }
+    }
+    XCTAssertEqual(active, 2)
+    try relay.rewriteConfig(TestConfig.yaml(servers: [port], workers: 1, idleTimeout: "120s", admin: true))
+    relay.send(SIGHUP)
+    XCTAssertNotNil(relay.waitForLine(containing: "\"message\":\"reloaded\""))
+    client.process.waitUntilExit()
+    XCTAssertEqual(client.process.terminationStatus, 0)
+    let lines = relay.waitForClosedConnections(2, timeoutSeconds: 60)
+    XCTAssertTrue(
+      lines.contains { $0.contains("\"bytes_to_client\":\"\(size)\"") }, "no connection relayed exactly 8 GiB: \(lines)"
+    )
+  }
+
   func testCurlThroughTheRelayToAnHTTPServer() throws {
     guard let curl = ExternalProcess.find("curl"), let python = ExternalProcess.find("python3") else {
       throw XCTSkip("curl or python3 is not installed")
