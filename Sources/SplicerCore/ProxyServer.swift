@@ -270,6 +270,14 @@ public final class ProxyServer: @unchecked Sendable {
   /// True once stopping has begun; `/healthz` answers 503 from then on.
   public var isDraining: Bool { draining.load(ordering: .relaxed) }
 
+  /// Whether every worker's loop ran its heartbeat timer within `limit`: a worker stuck in a
+  /// handler (or a spinning loop that never gets to its timers) makes this false, and the
+  /// watchdog ping is withheld so that systemd restarts the service.
+  public func workersResponsive(within limit: Duration) -> Bool {
+    let now = MonotonicClock.now()
+    return workers.allSatisfy { now &- $0.heartbeat.lastBeat.load(ordering: .relaxed) <= limit.nanoseconds }
+  }
+
   /// Whether every worker has finished (after `beginDrain`, once its sessions are done).
   public var allWorkersFinished: Bool { finishedWorkers.count.load(ordering: .acquiring) == workers.count }
 

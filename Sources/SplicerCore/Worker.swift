@@ -23,6 +23,8 @@ final class Worker: @unchecked Sendable {
 
   let index: Int
   let loop: EventLoop
+  /// Proof of life for the watchdog; stamped by a timer on this loop.
+  let heartbeat: Heartbeat
   let stats: WorkerStats
   let resources: RelayResources
   let logger: Logger
@@ -49,6 +51,7 @@ final class Worker: @unchecked Sendable {
     self.latency = latency
     self.finished = finished
     self.loop = try EventLoop()
+    self.heartbeat = Heartbeat(loop: loop)
     self.stats = stats
     self.resources = RelayResources(
       pipes: PipePool(
@@ -75,6 +78,7 @@ final class Worker: @unchecked Sendable {
 
   /// The thread body: runs the loop until it is stopped, then closes everything it owns.
   func run() {
+    heartbeat.start()
     do {
       try loop.run()
     } catch {

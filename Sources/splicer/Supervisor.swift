@@ -27,7 +27,7 @@ struct Supervisor {
     let tick = watchdogTickMilliseconds
     while true {
       guard let signal = Signals.wait(for: Self.handledSignals, milliseconds: tick) else {
-        send { try notify.watchdog() }
+        pingWatchdog()
         continue
       }
       if signal == SIGHUP {
@@ -36,6 +36,16 @@ struct Supervisor {
       }
       drain(after: signal)
       return
+    }
+  }
+
+  /// WATCHDOG=1 only while every event loop is turning; a stuck worker stops the pings.
+  private func pingWatchdog() {
+    guard let interval = notify.watchdogInterval else { return }
+    if server.workersResponsive(within: max(interval / 2, .seconds(1))) {
+      send { try notify.watchdog() }
+    } else {
+      logger.error("a worker's event loop is not responding; withholding the watchdog ping")
     }
   }
 

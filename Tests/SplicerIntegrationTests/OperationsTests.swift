@@ -183,20 +183,31 @@ final class OperationsTests: RelayTestCase {
       let count = recv(socketFD, &buffer, buffer.count, 0)
       return count > 0 ? String(decoding: buffer[0..<count], as: UTF8.self) : ""
     }
+    /// The next message that is not a watchdog ping (those keep coming in between).
+    func receiveEvent() -> String {
+      while true {
+        let message = receive()
+        if message != "WATCHDOG=1" { return message }
+      }
+    }
     let backend = try TestBackend()
     defer { backend.stop() }
-    let relay = try SplicerProcess(yaml: TestConfig.yaml(servers: [backend.port]), environment: ["NOTIFY_SOCKET": path])
+    let relay = try SplicerProcess(
+      yaml: TestConfig.yaml(servers: [backend.port]), environment: ["NOTIFY_SOCKET": path, "WATCHDOG_USEC": "1000000"])
     defer { relay.stop() }
     let ready = receive()
     XCTAssertTrue(ready.contains("READY=1"), ready)
     XCTAssertTrue(ready.contains("STATUS="), ready)
+    // WatchdogSec=1s: pings every half interval while the event loops turn.
+    XCTAssertEqual(receive(), "WATCHDOG=1")
+    XCTAssertEqual(receive(), "WATCHDOG=1")
     relay.send(SIGHUP)
-    let reloading = receive()
+    let reloading = receiveEvent()
     XCTAssertTrue(reloading.contains("RELOADING=1"), reloading)
     XCTAssertTrue(reloading.contains("MONOTONIC_USEC="), reloading)
-    XCTAssertTrue(receive().contains("READY=1"))
+    XCTAssertTrue(receiveEvent().contains("READY=1"))
     relay.send(SIGTERM)
-    XCTAssertTrue(receive().contains("STOPPING=1"))
+    XCTAssertTrue(receiveEvent().contains("STOPPING=1"))
     XCTAssertEqual(relay.waitForExit(timeoutSeconds: 10), 0)
   }
 }
