@@ -54,7 +54,9 @@ class RelayTestCase: XCTestCase {
   ) {
     let closed = relay.waitForClosedConnections(count)
     XCTAssertGreaterThanOrEqual(closed.count, count, "access log lines", file: file, line: line)
-    XCTAssertEqual(relay.openDescriptors(), baseline, "relay descriptors after the test", file: file, line: line)
+    XCTAssertEqual(
+      relay.openDescriptors(), baseline, "relay descriptors after the test: \(relay.describeDescriptors())", file: file,
+      line: line)
   }
 
   /// The `reason` field of each access-log line.

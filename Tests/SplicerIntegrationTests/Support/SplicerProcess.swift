@@ -67,6 +67,11 @@ final class SplicerProcess: @unchecked Sendable {
       }
       ports[name] = Self.port(inLogLine: line)
     }
+    // Start-up is over (and its transient descriptors closed) once this line is out.
+    if !listeners.isEmpty && waitForLine(containing: "\"message\":\"splicer started\"", timeoutSeconds: 30) == nil {
+      stop()
+      throw TestSocketError(call: "splicer did not finish starting", code: 0)
+    }
     if yaml.contains("admin:") {
       guard let line = waitForLine(containing: "\"message\":\"admin bound\"", timeoutSeconds: 30) else {
         stop()
@@ -147,6 +152,15 @@ final class SplicerProcess: @unchecked Sendable {
   /// Open descriptors of the relay process.
   func openDescriptors() -> Int {
     (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd").count) ?? -1
+  }
+
+  /// What each descriptor is (`socket:[…]`, `pipe:[…]`), for failure messages.
+  func describeDescriptors() -> String {
+    let directory = "/proc/\(pid)/fd"
+    let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+    return names.sorted { (Int($0) ?? 0) < (Int($1) ?? 0) }.map { name in
+      "\(name)=\((try? FileManager.default.destinationOfSymbolicLink(atPath: "\(directory)/\(name)")) ?? "?")"
+    }.joined(separator: " ")
   }
 
   /// Resident set size in KiB.
