@@ -5,8 +5,10 @@ set -euo pipefail
 
 need=(libcap-dev)
 if [[ "${1:-test}" == test ]]; then
-  # libssl-dev: SHA-256 in the tests; iperf3, curl, python3: the real clients the tests use.
-  need+=(libssl-dev iperf3 curl python3)
+  # libssl-dev: SHA-256 in the tests; iperf3, curl, python3, prometheus: the real clients and
+  # servers the tests use; systemd: systemd-socket-activate and systemd-analyze; util-linux:
+  # setpriv.
+  need+=(libssl-dev iperf3 curl python3 prometheus systemd util-linux)
 fi
 
 missing=()
