@@ -33,7 +33,7 @@ final class Worker: @unchecked Sendable {
   private(set) var timeouts: TimeoutsNanoseconds
   private(set) var accessLog: Bool
   /// Round-robin positions, one per pool, indexed by `ListenerContext.poolSlot`.
-  var cursors: [RoundRobinCursor]
+  private var cursors: [RoundRobinCursor]
   private var listeners: [Listener] = []
   private var sessions: [Session] = []
   private var draining = false
@@ -166,6 +166,17 @@ final class Worker: @unchecked Sendable {
   }
 
   // MARK: Sessions
+
+  /// The next server of `plan`, first picks spread by this worker's cursor for the pool.
+  func nextServer(_ plan: inout ConnectPlan, poolSlot: Int) -> Int? {
+    guard poolSlot < cursors.count else {
+      // A session from before a reload that left fewer pools: its slot no longer exists, so it
+      // starts from its own cursor. Only the spread of its first pick is affected.
+      var cursor = RoundRobinCursor(start: index)
+      return plan.nextServer(cursor: &cursor)
+    }
+    return plan.nextServer(cursor: &cursors[poolSlot])
+  }
 
   func startSession(client: Int32, peer: SocketAddress, listener: ListenerContext) {
     stats.add(listener: listener.index, .accepted)

@@ -131,7 +131,7 @@ final class Session: EventHandler, TimerTarget, DeferredWork {
 
   private func connectNextServer() {
     let pool = listener.pool
-    while let index = plan.nextServer(cursor: &worker.cursors[listener.poolSlot]) {
+    while let index = worker.nextServer(&plan, poolSlot: listener.poolSlot) {
       let candidate = pool.servers[index]
       connectStartedAt = worker.loop.now
       do {
