@@ -38,6 +38,17 @@ enum ConfigFileReader {
     return text
   }
 
+  /// Why `path` cannot serve as a readable regular file, or nil when it can.
+  static func readabilityProblem(_ path: String) -> String? {
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    if fd < 0 { return String(cString: strerror(errno)) }
+    defer { close(fd) }
+    var info = stat()
+    if fstat(fd, &info) != 0 { return String(cString: strerror(errno)) }
+    if info.st_mode & S_IFMT != S_IFREG { return "not a regular file" }
+    return nil
+  }
+
   private static func failure(_ path: String, _ action: String, _ code: Int32) -> ConfigError {
     ConfigError(file: path, message: "\(action) config file: \(String(cString: strerror(code)))")
   }

@@ -1,6 +1,6 @@
 extension ConfigLoader {
-  static let poolKeys = ["servers", "retries"]
-  static let serverKeys = ["address"]
+  static let poolKeys = ["servers", "retries", "health_check", "observe", "when_all_down"]
+  static let serverKeys = ["address", "drain"]
   static let retriesRange = 0...16
   /// Cap on the default retry count: past a few servers, more attempts mostly add latency.
   static let defaultRetriesCap = 3
@@ -38,10 +38,17 @@ extension ConfigLoader {
           "duplicate server address \(address) in pool '\(name)' (first at line \(line))")
       }
       addressLines[address] = addressNode.node.mark?.line ?? 0
-      servers.append(ServerConfig(address: address))
+      servers.append(ServerConfig(address: address, drain: try serverFields["drain"]?.bool() ?? false))
+    }
+    if fields["health_check"] == nil, let observe = fields["observe"] {
+      throw observe.error(
+        "'observe' needs a 'health_check' in the same pool: only an active check brings a server back")
     }
     let defaultRetries = min(servers.count - 1, defaultRetriesCap)
     let retries = try fields["retries"]?.int(in: retriesRange) ?? defaultRetries
-    return PoolConfig(name: name, servers: servers, retries: retries)
+    return PoolConfig(
+      name: name, servers: servers, retries: retries, healthCheck: try fields["health_check"].map(readHealthCheck),
+      observe: try fields["observe"].map(readObserve),
+      whenAllDown: try fields["when_all_down"].map(readWhenAllDown) ?? .close)
   }
 }

@@ -65,19 +65,32 @@ public struct PoolConfig: Sendable, Equatable {
   public var servers: [ServerConfig]
   /// How many further servers a connection may try after a refused or timed-out connect.
   public var retries: Int
+  /// Active checks; nil: every server counts as up unless passive checks say otherwise.
+  public var healthCheck: HealthCheckConfig?
+  public var observe: ObserveConfig?
+  public var whenAllDown: WhenAllDown
 
-  public init(name: String, servers: [ServerConfig], retries: Int) {
+  public init(
+    name: String, servers: [ServerConfig], retries: Int, healthCheck: HealthCheckConfig? = nil,
+    observe: ObserveConfig? = nil, whenAllDown: WhenAllDown = .close
+  ) {
     self.name = name
     self.servers = servers
     self.retries = retries
+    self.healthCheck = healthCheck
+    self.observe = observe
+    self.whenAllDown = whenAllDown
   }
 }
 
 public struct ServerConfig: Sendable, Equatable {
   public var address: Endpoint
+  /// Draining: gets no new connections; open ones finish. For taking a server out by reload.
+  public var drain: Bool
 
-  public init(address: Endpoint) {
+  public init(address: Endpoint, drain: Bool = false) {
     self.address = address
+    self.drain = drain
   }
 }
 

@@ -45,6 +45,9 @@ public final class ProxyServer: @unchecked Sendable {
   }
 
   public let stats: [WorkerStats]
+  /// Every server's status, written by the health checker and by passive observation.
+  public let health: HealthBoard
+  private let checker: HealthChecker
   private let published: Mutex<State>
   private let draining = Atomic<Bool>(false)
   private let finishedWorkers = FinishedCount()
@@ -65,10 +68,13 @@ public final class ProxyServer: @unchecked Sendable {
       forListeners: configuration.listeners.count,
       servers: configuration.pools.reduce(0) { $0 + $1.servers.count })
     let routing = try Self.routingTable(for: configuration, layout: &layout)
+    let fallbacks = try Self.openFallbacks(configuration)
     // Every counter row exists before the workers get their latency recorders.
     let contexts = try configuration.listeners.map {
-      try Self.context(for: $0, configuration: configuration, routing: routing, layout: &layout)
+      try Self.context(
+        for: $0, configuration: configuration, routing: routing, fallbacks: fallbacks, layout: &layout)
     }
+    let health = HealthBoard(capacity: layout.serverCapacity)
     let stats = (0..<configuration.workers).map { _ in
       WorkerStats(listenerCount: layout.listenerCapacity, serverCount: layout.serverCapacity)
     }
@@ -77,7 +83,8 @@ public final class ProxyServer: @unchecked Sendable {
     let workers = try (0..<configuration.workers).map { index in
       try Worker(
         index: index, configuration: configuration, poolCount: configuration.pools.count, stats: stats[index],
-        latency: latency, logger: logger, finished: { finishedWorkers.count.add(1, ordering: .releasing) })
+        health: health, latency: latency, logger: logger,
+        finished: { finishedWorkers.count.add(1, ordering: .releasing) })
     }
     var bound: [BoundListener] = []
     // A failed bind ends start-up; the process exits, which closes what was bound before it.
@@ -106,6 +113,8 @@ public final class ProxyServer: @unchecked Sendable {
     }
     self.workers = workers
     self.stats = stats
+    self.health = health
+    self.checker = try HealthChecker(board: health, logger: logger)
     self.published = Mutex(State(configuration: configuration, routing: routing, boundListeners: bound, layout: layout))
   }
 
@@ -129,8 +138,23 @@ public final class ProxyServer: @unchecked Sendable {
     return RoutingTable(configuration: configuration, serverIDs: ids)
   }
 
+  /// The `when_all_down` files of the config's pools, opened for sendfile, by pool name.
+  private static func openFallbacks(_ configuration: Configuration) throws -> [String: FallbackFile] {
+    var files: [String: FallbackFile] = [:]
+    for pool in configuration.pools {
+      guard case .respondFile(let path) = pool.whenAllDown else { continue }
+      do {
+        files[pool.name] = try FallbackFile(path: path)
+      } catch {
+        throw ProxyStartError(message: "pool \(pool.name): when_all_down: \(error)")
+      }
+    }
+    return files
+  }
+
   private static func context(
-    for listener: ListenerConfig, configuration: Configuration, routing: RoutingTable, layout: inout StatsLayout
+    for listener: ListenerConfig, configuration: Configuration, routing: RoutingTable,
+    fallbacks: [String: FallbackFile], layout: inout StatsLayout
   ) throws -> ListenerContext {
     guard let pool = routing.pool(forListener: listener.name),
       let slot = configuration.pools.firstIndex(where: { $0.name == listener.pool })
@@ -142,7 +166,9 @@ public final class ProxyServer: @unchecked Sendable {
         message:
           "the config names more listeners than this process can count (\(layout.listenerCapacity)); restart instead")
     }
-    return ListenerContext(name: listener.name, index: row, mode: listener.mode, pool: pool, poolSlot: slot)
+    return ListenerContext(
+      name: listener.name, index: row, mode: listener.mode, pool: pool, poolSlot: slot,
+      fallback: fallbacks[listener.pool])
   }
 
   /// Binds one socket per worker on the listener's address.
@@ -189,6 +215,8 @@ public final class ProxyServer: @unchecked Sendable {
       let thread = try Threads.start(name: "splicer-w\(worker.index)") { worker.run() }
       threads.append(thread)
     }
+    let current = state
+    try checker.start(routing: current.routing, pools: current.configuration.pools)
     for listener in state.boundListeners {
       logger.notice(
         "listener bound",
@@ -218,13 +246,15 @@ public final class ProxyServer: @unchecked Sendable {
 
     var layout = old.layout
     let routing = try Self.routingTable(for: effective, layout: &layout)
+    let fallbacks = try Self.openFallbacks(effective)
     let oldListeners = Dictionary(uniqueKeysWithValues: old.configuration.listeners.map { ($0.name, $0) })
     var contexts: [String: ListenerContext] = [:]
     var bound: [BoundListener] = []
     var newSockets: [(fds: [Int32], context: ListenerContext)] = []
     do {
       for listener in effective.listeners {
-        let context = try Self.context(for: listener, configuration: effective, routing: routing, layout: &layout)
+        let context = try Self.context(
+          for: listener, configuration: effective, routing: routing, fallbacks: fallbacks, layout: &layout)
         contexts[listener.name] = context
         if let previous = oldListeners[listener.name], previous.bind == listener.bind,
           previous.backlog == listener.backlog,
@@ -261,6 +291,7 @@ public final class ProxyServer: @unchecked Sendable {
     published.withLock {
       $0 = State(configuration: effective, routing: routing, boundListeners: bound, layout: layout)
     }
+    checker.reconfigure(routing: routing, pools: effective.pools)
     for listener in bound where !summary.kept.contains(listener.name) {
       logger.notice("listener bound", metadata: ["listener": "\(listener.name)", "address": "\(listener.address)"])
     }
@@ -305,6 +336,7 @@ public final class ProxyServer: @unchecked Sendable {
     for worker in workers { worker.requestStop() }
     for thread in threads { Threads.join(thread) }
     threads.removeAll()
+    checker.stop()
   }
 
   /// Sums a worker-wide counter over the workers.

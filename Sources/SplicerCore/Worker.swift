@@ -26,6 +26,8 @@ final class Worker: @unchecked Sendable {
   /// Proof of life for the watchdog; stamped by a timer on this loop.
   let heartbeat: Heartbeat
   let stats: WorkerStats
+  /// Server status from the health checker; read on every connect.
+  let health: HealthBoard
   let resources: RelayResources
   let logger: Logger
   // Replaced by a reload, on this thread; sessions read them when they need them.
@@ -44,10 +46,11 @@ final class Worker: @unchecked Sendable {
 
   /// - Parameter finished: called on the worker's thread when it has closed everything.
   init(
-    index: Int, configuration: Configuration, poolCount: Int, stats: WorkerStats, latency: LatencyRecorders,
-    logger: Logger, finished: @escaping @Sendable () -> Void
+    index: Int, configuration: Configuration, poolCount: Int, stats: WorkerStats, health: HealthBoard,
+    latency: LatencyRecorders, logger: Logger, finished: @escaping @Sendable () -> Void
   ) throws(SyscallError) {
     self.index = index
+    self.health = health
     self.latency = latency
     self.finished = finished
     self.loop = try EventLoop()
@@ -168,14 +171,14 @@ final class Worker: @unchecked Sendable {
   // MARK: Sessions
 
   /// The next server of `plan`, first picks spread by this worker's cursor for the pool.
-  func nextServer(_ plan: inout ConnectPlan, poolSlot: Int) -> Int? {
+  func nextServer(_ plan: inout ConnectPlan, poolSlot: Int, isAvailable: (Int) -> Bool) -> Int? {
     guard poolSlot < cursors.count else {
       // A session from before a reload that left fewer pools: its slot no longer exists, so it
       // starts from its own cursor. Only the spread of its first pick is affected.
       var cursor = RoundRobinCursor(start: index)
-      return plan.nextServer(cursor: &cursor)
+      return plan.nextServer(cursor: &cursor, isAvailable: isAvailable)
     }
-    return plan.nextServer(cursor: &cursors[poolSlot])
+    return plan.nextServer(cursor: &cursors[poolSlot], isAvailable: isAvailable)
   }
 
   func startSession(client: Int32, peer: SocketAddress, listener: ListenerContext) {

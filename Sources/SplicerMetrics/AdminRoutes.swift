@@ -82,7 +82,7 @@ struct StatusReport: Encodable {
 
   struct Server: Encodable {
     let address: String
-    /// Until health checks exist every configured server counts as up.
+    /// `up`, `down` or `draining`.
     let state: String
     let activeConnections: UInt64
     let connectAttempts: UInt64
@@ -112,7 +112,7 @@ struct StatusReport: Encodable {
     var pools: [Pool] = []
     for row in snapshot.servers where row.configured {
       let server = Server(
-        address: row.server, state: "up", activeConnections: row.active,
+        address: row.server, state: row.state, activeConnections: row.active,
         connectAttempts: row.counters[.connectAttempts, default: 0],
         connectFailures: row.failures.values.reduce(0, +))
       if pools.last?.name == row.pool {

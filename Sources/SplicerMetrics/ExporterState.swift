@@ -89,6 +89,24 @@ struct ExporterState {
       }
       gauge(
         "splicer_server_connections_active", "Relayed connections open to this server now.", labels, Double(row.active))
+      gauge(
+        "splicer_server_up", "1 while the server takes new connections: up by its checks and not draining.", labels,
+        row.up && !row.draining ? 1 : 0)
+      counter(
+        "splicer_health_checks_total", "Active health checks, by result.", labels + [("result", "passed")],
+        row.health[.checksPassed]!)
+      counter(
+        "splicer_health_checks_total", "Active health checks, by result.", labels + [("result", "failed")],
+        row.health[.checksFailed]!)
+      counter(
+        "splicer_server_transitions_total", "Health state changes, by new state and cause.",
+        labels + [("to", "down"), ("cause", "active")], row.health[.wentDown]!)
+      counter(
+        "splicer_server_transitions_total", "Health state changes, by new state and cause.",
+        labels + [("to", "down"), ("cause", "passive")], row.health[.passiveDowns]!)
+      counter(
+        "splicer_server_transitions_total", "Health state changes, by new state and cause.",
+        labels + [("to", "up"), ("cause", "active")], row.health[.wentUp]!)
       counter(
         "splicer_server_bytes_total", "Payload bytes relayed to and from this server.",
         labels + [("direction", "client_to_server")], row.counters[.bytesClientToServer]!)

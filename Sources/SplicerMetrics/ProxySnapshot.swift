@@ -27,6 +27,14 @@ struct ProxySnapshot {
     let configured: Bool
     let counters: [WorkerStats.Server: UInt64]
     let failures: [ConnectFailureReason: UInt64]
+    /// Up by the health board (active and passive checks).
+    let up: Bool
+    /// Configured `drain: true`.
+    let draining: Bool
+    let health: [HealthBoard.Counter: UInt64]
+
+    /// `up`, `down` or `draining`, as /status shows it.
+    var state: String { draining ? "draining" : (up ? "up" : "down") }
 
     var active: UInt64 {
       let connected = counters[.connected, default: 0]
@@ -69,15 +77,19 @@ struct ProxySnapshot {
     self.listeners = listeners
     var servers: [ServerRow] = []
     let configured = Set(state.routing.servers.map(\.backend.id))
+    let draining = Set(state.routing.servers.filter(\.backend.draining).map(\.backend.id))
+    let board = proxy.health
     for (row, entry) in state.layout.servers.enumerated() {
       var counters: [WorkerStats.Server: UInt64] = [:]
       for slot in WorkerStats.Server.allCases { counters[slot] = sum { $0.value(server: row, slot) } }
       var failures: [ConnectFailureReason: UInt64] = [:]
       for reason in ConnectFailureReason.allCases { failures[reason] = sum { $0.connectFailures(server: row, reason) } }
+      var health: [HealthBoard.Counter: UInt64] = [:]
+      for counter in HealthBoard.Counter.allCases { health[counter] = board.value(row, counter) }
       servers.append(
         ServerRow(
           pool: entry.pool, server: entry.server, configured: configured.contains(row), counters: counters,
-          failures: failures))
+          failures: failures, up: board.isUp(row), draining: draining.contains(row), health: health))
     }
     self.servers = servers
     var global: [WorkerStats.Global: UInt64] = [:]

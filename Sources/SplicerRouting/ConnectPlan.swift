@@ -14,25 +14,35 @@ public struct ConnectPlan: Sendable, Equatable {
     self.attemptsLeft = serverCount == 0 ? 0 : retries + 1
   }
 
-  /// The index of the next server to try, or nil when the attempts are used up.
+  /// The index of the next server to try, or nil when the attempts are used up or no server
+  /// is available.
   ///
   /// - Parameter cursor: the worker's round-robin position, advanced on every first pick so
   ///   that new connections spread over the pool.
-  public mutating func nextServer(cursor: inout RoundRobinCursor) -> Int? {
+  /// - Parameter isAvailable: whether a server may take new connections now (up and not
+  ///   draining); unavailable servers are skipped without spending an attempt.
+  public mutating func nextServer(cursor: inout RoundRobinCursor, isAvailable: (Int) -> Bool = { _ in true }) -> Int? {
     guard attemptsLeft > 0 else { return nil }
-    attemptsLeft -= 1
-    let index: Int
     if repeatPending, let lastTried {
       repeatPending = false
-      index = lastTried
-    } else if let lastTried {
-      index = (lastTried + 1) % serverCount
-    } else {
-      index = cursor.advance(count: serverCount)
+      attemptsLeft -= 1
+      return lastTried
     }
-    lastTried = index
-    return index
+    let start = lastTried.map { ($0 + 1) % serverCount } ?? cursor.advance(count: serverCount)
+    // Starting after the last server tried puts it last: retried only when no other is available.
+    for offset in 0..<serverCount {
+      let index = (start + offset) % serverCount
+      if isAvailable(index) {
+        attemptsLeft -= 1
+        lastTried = index
+        return index
+      }
+    }
+    return nil
   }
+
+  /// True once every attempt has been spent (as opposed to finding no available server).
+  public var isExhausted: Bool { attemptsLeft == 0 }
 
   /// Gives back the last attempt, which never reached the server (the proxy itself ran out
   /// of descriptors): the next call returns the same server again.

@@ -19,6 +19,18 @@ public enum Splice {
     }
   }
 
+  /// sendfile(2): up to `count` bytes of `file` from `offset` (which it advances) to `socket`,
+  /// without them entering user space.
+  @inline(__always)
+  public static func sendFile(_ file: Int32, to socket: Int32, offset: inout Int, count: Int) throws(SyscallError)
+    -> IOResult<Int>
+  {
+    var position = off_t(offset)
+    let result = try nonBlocking("sendfile") { splicer_sendfile(socket, file, &position, count) }
+    offset = Int(position)
+    return result
+  }
+
   /// read(2) into `buffer`; `.processed(0)` means EOF.
   @inline(__always)
   public static func read(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer) throws(SyscallError) -> IOResult<Int>

@@ -12,6 +12,8 @@ struct ListenerContext {
   let pool: BackendPool
   /// Index of the pool's round-robin cursor in the worker.
   let poolSlot: Int
+  /// What clients get while no server of the pool is up: nil closes them.
+  let fallback: FallbackFile?
 }
 
 /// One worker's listening socket for one configured listener.

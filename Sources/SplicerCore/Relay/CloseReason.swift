@@ -12,6 +12,9 @@ public enum CloseReason: Int, CaseIterable, Sendable, CustomStringConvertible {
   case serverError
   /// No server accepted within the pool's retries (refused, unreachable or timed out).
   case connectFailed
+  /// Every server of the pool was down or draining; the client got the pool's
+  /// `when_all_down` answer (a close, or the fallback file).
+  case noServerUp
   /// Nothing moved in either direction for the idle timeout.
   case idleTimeout
   /// The proxy is stopping.
@@ -23,7 +26,7 @@ public enum CloseReason: Int, CaseIterable, Sendable, CustomStringConvertible {
   /// would let a client mistake a truncated stream for a complete one.
   var abortsConnection: Bool {
     switch self {
-    case .completed, .idleTimeout, .shutdown, .connectFailed: false
+    case .completed, .idleTimeout, .shutdown, .connectFailed, .noServerUp: false
     case .clientReset, .clientError, .serverReset, .serverError, .resources: true
     }
   }
@@ -36,6 +39,7 @@ public enum CloseReason: Int, CaseIterable, Sendable, CustomStringConvertible {
     case .serverReset: "server_reset"
     case .serverError: "server_error"
     case .connectFailed: "connect_failed"
+    case .noServerUp: "no_server_up"
     case .idleTimeout: "idle_timeout"
     case .shutdown: "shutdown"
     case .resources: "resources"

@@ -14,6 +14,8 @@ final class Session: EventHandler, TimerTarget, DeferredWork {
   enum Phase {
     case connecting
     case relaying
+    /// No server is up: sending the pool's fallback file, then closing.
+    case responding
     case closed
   }
 
@@ -36,6 +38,8 @@ final class Session: EventHandler, TimerTarget, DeferredWork {
   private var deferredRunQueued = false
   /// When the session began waiting for a free descriptor to open its upstream socket.
   private var descriptorWaitStartedAt: UInt64?
+  /// Bytes of the fallback file sent so far.
+  private var fallbackOffset = 0
 
   /// Position in the worker's session list, for O(1) removal.
   var listIndex = -1
@@ -73,6 +77,12 @@ final class Session: EventHandler, TimerTarget, DeferredWork {
     switch phase {
     case .closed:
       return
+    case .responding:
+      if events.contains(.error) || events.contains(.hangup) {
+        close(.socketFailure(errno: Socket.pendingError(client), onClientSide: true))
+      } else if events.contains(.writable) {
+        sendFallback()
+      }
     case .connecting:
       if fd == server {
         finishConnect(events)
@@ -115,6 +125,9 @@ final class Session: EventHandler, TimerTarget, DeferredWork {
       } else {
         connectFailed(errno: ETIMEDOUT)
       }
+    case .responding:
+      // A client that does not read the fallback within the connect timeout is dropped.
+      close(.noServerUp)
     case .relaying:
       let idle = worker.timeouts.idle
       if now &- lastActivity >= idle {
@@ -131,7 +144,9 @@ final class Session: EventHandler, TimerTarget, DeferredWork {
 
   private func connectNextServer() {
     let pool = listener.pool
-    while let index = worker.nextServer(&plan, poolSlot: listener.poolSlot) {
+    let health = worker.health
+    let available = { (index: Int) in !pool.servers[index].draining && health.isUp(pool.servers[index].id) }
+    while let index = worker.nextServer(&plan, poolSlot: listener.poolSlot, isAvailable: available) {
       let candidate = pool.servers[index]
       connectStartedAt = worker.loop.now
       do {
@@ -161,7 +176,41 @@ final class Session: EventHandler, TimerTarget, DeferredWork {
         recordConnectFailure(candidate, errno: error.errno)
       }
     }
-    close(.connectFailed)
+    if backend == nil && connectStartedAt == 0 {
+      allServersDown()
+    } else {
+      close(.connectFailed)
+    }
+  }
+
+  /// No server of the pool is up (or all are draining): close, or send the fallback file.
+  private func allServersDown() {
+    guard listener.fallback != nil else {
+      close(.noServerUp)
+      return
+    }
+    phase = .responding
+    worker.loop.schedule(self, at: worker.loop.now &+ worker.timeouts.connect)
+    sendFallback()
+  }
+
+  private func sendFallback() {
+    guard let file = listener.fallback else { return }
+    while fallbackOffset < file.size {
+      do {
+        switch try Splice.sendFile(file.fd, to: client, offset: &fallbackOffset, count: file.size - fallbackOffset) {
+        case .processed(0): break
+        case .processed: continue
+        case .wouldBlock: return
+        }
+      } catch {
+        close(.socketFailure(errno: error.errno, onClientSide: true))
+        return
+      }
+      break
+    }
+    Socket.shutdownWrite(client)
+    close(.noServerUp)
   }
 
   /// The proxy is out of descriptors: rather than drop a client it already accepted, pause
@@ -196,6 +245,7 @@ final class Session: EventHandler, TimerTarget, DeferredWork {
   private func recordConnectFailure(_ backend: Backend, errno: Int32) {
     let reason = ConnectFailureReason(errno: errno)
     worker.stats.countConnectFailure(server: backend.id, reason)
+    observeFailure(of: backend, what: "connect \(reason)")
     worker.logger.debug(
       "connect failed",
       metadata: [
@@ -204,8 +254,23 @@ final class Session: EventHandler, TimerTarget, DeferredWork {
       ])
   }
 
+  /// Passive checking: counts a failure of `backend` and takes it down after the pool's
+  /// `observe.failures` in a row; the active check brings it back.
+  private func observeFailure(of backend: Backend, what: String) {
+    guard let threshold = listener.pool.observeFailures,
+      worker.health.recordConnectFailure(backend.id, threshold: threshold)
+    else { return }
+    worker.logger.warning(
+      "server down",
+      metadata: [
+        "pool": "\(listener.pool.name)", "server": "\(backend.endpoint)", "observed": "\(what)",
+        "failures": "\(threshold)",
+      ])
+  }
+
   private func connected() {
     worker.loop.cancelTimer(self)
+    if listener.pool.observeFailures != nil { worker.health.recordConnectSuccess(backend!.id) }
     phase = .relaying
     connectedAt = worker.loop.now
     worker.stats.add(server: backend!.id, .connected)
@@ -269,6 +334,7 @@ final class Session: EventHandler, TimerTarget, DeferredWork {
     // see a reset then too, not a FIN that would pass for a complete transfer.
     let stranded = (toServer?.hasPendingBytes ?? false) || (toClient?.hasPendingBytes ?? false)
     let abort = reason.abortsConnection || stranded
+    if reason == .serverReset, let backend { observeFailure(of: backend, what: "reset") }
     phase = .closed
     let loop = worker.loop
     loop.cancelTimer(self)

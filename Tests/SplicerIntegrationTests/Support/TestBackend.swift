@@ -12,6 +12,10 @@ final class TestBackend: @unchecked Sendable {
     case closeImmediately
     /// Accept and never read or write.
     case holdOpen
+    /// Answer any request with this HTTP status and close.
+    case httpStatus(Int)
+    /// Answer "+PONG\r\n" to anything, like Redis to PING.
+    case pong
   }
 
   struct Received: Equatable {
@@ -42,9 +46,10 @@ final class TestBackend: @unchecked Sendable {
   private var thread: Thread?
   private var held: [Int32] = []
 
-  init(behavior: Behavior = .serve) throws {
+  /// - Parameter port: a fixed port (to bring a "restarted" backend back where it was).
+  init(behavior: Behavior = .serve, port fixedPort: UInt16? = nil) throws {
     self.behavior = behavior
-    listenFD = try TestSockets.listen()
+    listenFD = try TestSockets.listen(port: fixedPort ?? 0)
     port = try TestSockets.port(of: listenFD)
     let thread = Thread { [unowned self] in self.serve() }
     thread.stackSize = 1 << 20
@@ -134,6 +139,11 @@ final class TestBackend: @unchecked Sendable {
         Glibc.close(fd)
       case .holdOpen:
         held.append(fd)
+      case .httpStatus(let status):
+        let reply = "HTTP/1.1 \(status) Status\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+        Self.answer(fd, reply)
+      case .pong:
+        Self.answer(fd, "+PONG\r\n")
       case .serve:
         let connection = StreamConnection(fd: fd, outgoing: PatternStream(seed: 0, length: 0))
         connection.receiveHeaderLength = Self.headerLength
@@ -150,6 +160,18 @@ final class TestBackend: @unchecked Sendable {
         connections.append(connection)
       }
     }
+  }
+
+  /// Waits (bounded) for the request's first bytes, writes `reply`, closes.
+  private static func answer(_ fd: Int32, _ reply: String) {
+    var entry = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+    _ = poll(&entry, 1, 1_000)
+    var buffer = [UInt8](repeating: 0, count: 4096)
+    _ = read(fd, &buffer, buffer.count)
+    let bytes = Array(reply.utf8)
+    _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+    shutdown(fd, Int32(SHUT_WR))
+    close(fd)
   }
 
   private static func value(_ bytes: [UInt8], at offset: Int) -> UInt64 {

@@ -17,9 +17,11 @@ enum TestSockets {
   }
 
   /// A nonblocking listening socket on 127.0.0.1, port 0.
-  static func listen(backlog: Int32 = 1024) throws -> Int32 {
+  static func listen(backlog: Int32 = 1024, port: UInt16 = 0) throws -> Int32 {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue | SOCK_NONBLOCK.rawValue | SOCK_CLOEXEC.rawValue), 0)
-    var address = loopback(port: 0)
+    var one: Int32 = 1
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+    var address = loopback(port: port)
     let bound = withUnsafePointer(to: &address) {
       $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
     }

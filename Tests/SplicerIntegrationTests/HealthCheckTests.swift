@@ -1,0 +1,212 @@
+import Foundation
+import Glibc
+import XCTest
+
+/// Active and passive health checks, draining and the all-down fallback, on a real relay.
+final class HealthCheckTests: RelayTestCase {
+  private func yaml(servers: [String], healthCheck: String, extraPool: String = "", admin: Bool = true) -> String {
+    """
+    workers: 2
+    listeners:
+      - { name: test, bind: "127.0.0.1:0", pool: backends }
+    pools:
+      backends:
+        retries: 1
+        health_check: \(healthCheck)
+    \(extraPool)    servers:
+    \(servers.map { "      - \($0)" }.joined(separator: "\n"))
+    timeouts: { connect: 1s, idle: 60s }
+    tuning: { pipe_pool: 0 }
+    log: { level: info, access_log: true }
+    \(admin ? "admin: { bind: 127.0.0.1:0 }" : "")
+    """
+  }
+
+  private func metrics(_ relay: SplicerProcess) -> String {
+    (try? HTTPGet.get(port: relay.port("admin"), path: "/metrics").body) ?? ""
+  }
+
+  private func serverState(_ relay: SplicerProcess, _ port: UInt16) -> String? {
+    guard let body = try? HTTPGet.get(port: relay.port("admin"), path: "/status").body,
+      let json = try? JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any],
+      let pools = json["pools"] as? [[String: Any]], let servers = pools.first?["servers"] as? [[String: Any]]
+    else { return nil }
+    return servers.first { $0["address"] as? String == "127.0.0.1:\(port)" }?["state"] as? String
+  }
+
+  /// Polls (bounded) until `condition` holds; returns the seconds it took, nil on timeout.
+  private func waitUntil(_ timeoutSeconds: Double, _ condition: () -> Bool) -> Double? {
+    let start = TestClock.now()
+    while TestClock.now() - start < timeoutSeconds {
+      if condition() { return TestClock.now() - start }
+      usleep(10_000)
+    }
+    return nil
+  }
+
+  /// One of two backends dies under steady new connections: within fall × interval + timeout
+  /// (+ one interval of slack) no new connection goes to it, no client sees an error, and once
+  /// it is back it gets traffic again within rise × interval (+ slack).
+  func testDeadBackendIsTakenOutAndBroughtBack() throws {
+    let healthy = try TestBackend()
+    defer { healthy.stop() }
+    var dying: TestBackend? = try TestBackend()
+    let dyingPort = dying!.port
+    let relay = try SplicerProcess(
+      yaml: yaml(
+        servers: ["{ address: \"127.0.0.1:\(healthy.port)\" }", "{ address: \"127.0.0.1:\(dyingPort)\" }"],
+        healthCheck: "{ type: tcp, interval: 200ms, timeout: 100ms, rise: 2, fall: 2, jitter: 0 }"))
+    defer { relay.stop() }
+    // Steady load before: both servers take connections.
+    let attempts = "splicer_server_connect_attempts_total{pool=\"backends\",server=\"127.0.0.1:\(dyingPort)\"}"
+    for _ in 0..<10 {
+      let fd = try TestSockets.connect(port: relay.port())
+      close(fd)
+    }
+    XCTAssertNotNil(waitUntil(5) { (dying?.accepted ?? 0) > 0 }, "the second backend never got traffic")
+    dying?.stop()
+    dying = nil
+    let killedAt = TestClock.now()
+    // fall × interval + timeout + one interval of slack = 0.4 + 0.1 + 0.2 s.
+    let bound = 0.7
+    let downAfter = waitUntil(5) { self.serverState(relay, dyingPort) == "down" }
+    XCTAssertNotNil(downAfter, "the dead backend was never marked down")
+    XCTAssertLessThanOrEqual(TestClock.now() - killedAt, bound + 0.3, "marked down too late")
+    // From now on no new connection goes to it, and clients see no error.
+    let attemptsAtDown = HTTPGet.sample(metrics(relay), attempts) ?? -1
+    for index in 0..<30 {
+      try assertTransfers(
+        [TransferSpec(requestLength: 1_000, responseLength: 1_000, seed: UInt64(10_000 + index))], port: relay.port(),
+        backend: healthy, timeoutSeconds: 5)
+    }
+    XCTAssertEqual(
+      HTTPGet.sample(metrics(relay), attempts), attemptsAtDown, "connections still went to the dead server")
+    XCTAssertTrue(closeReasons(relay).allSatisfy { $0 == "completed" }, "\(closeReasons(relay))")
+    // It comes back on the same port: traffic again within rise × interval (+ slack).
+    let revived = try TestBackend(port: dyingPort)
+    defer { revived.stop() }
+    let upAfter = waitUntil(5) { self.serverState(relay, dyingPort) == "up" }
+    XCTAssertNotNil(upAfter)
+    XCTAssertLessThanOrEqual(upAfter ?? 99, 2 * 0.2 + 0.3)
+    for _ in 0..<10 {
+      let fd = try TestSockets.connect(port: relay.port())
+      close(fd)
+    }
+    XCTAssertNotNil(waitUntil(5) { revived.accepted > 0 }, "the revived backend got no traffic")
+    XCTAssertNotNil(relay.waitForLine(containing: "\"message\":\"server down\"", and: "\(dyingPort)"))
+    XCTAssertNotNil(relay.waitForLine(containing: "\"message\":\"server up\"", and: "\(dyingPort)"))
+  }
+
+  func testSendExpectCatchesABackendThatNeverAnswers() throws {
+    let silent = try TestBackend(behavior: .holdOpen)
+    defer { silent.stop() }
+    let pong = try TestBackend(behavior: .pong)
+    defer { pong.stop() }
+    let relay = try SplicerProcess(
+      yaml: yaml(
+        servers: ["{ address: \"127.0.0.1:\(silent.port)\" }", "{ address: \"127.0.0.1:\(pong.port)\" }"],
+        healthCheck:
+          "{ type: send_expect, send: \"PING\\r\\n\", expect: \"+PONG\", interval: 200ms, timeout: 100ms, rise: 1, fall: 1 }"
+      ))
+    defer { relay.stop() }
+    XCTAssertNotNil(waitUntil(5) { self.serverState(relay, silent.port) == "down" }, "silent backend not caught")
+    XCTAssertEqual(serverState(relay, pong.port), "up")
+    let passed = "splicer_health_checks_total{pool=\"backends\",server=\"127.0.0.1:\(pong.port)\",result=\"passed\"}"
+    XCTAssertGreaterThan(HTTPGet.sample(metrics(relay), passed) ?? 0, 0)
+  }
+
+  func testHTTPCheckCatchesAServerError() throws {
+    let failing = try TestBackend(behavior: .httpStatus(500))
+    defer { failing.stop() }
+    let fine = try TestBackend(behavior: .httpStatus(204))
+    defer { fine.stop() }
+    let relay = try SplicerProcess(
+      yaml: yaml(
+        servers: ["{ address: \"127.0.0.1:\(failing.port)\" }", "{ address: \"127.0.0.1:\(fine.port)\" }"],
+        healthCheck:
+          "{ type: http, path: /healthz, status: 200-299, interval: 200ms, timeout: 100ms, rise: 1, fall: 2 }"))
+    defer { relay.stop() }
+    XCTAssertNotNil(waitUntil(5) { self.serverState(relay, failing.port) == "down" }, "HTTP 500 not caught")
+    XCTAssertNotNil(relay.waitForLine(containing: "\"message\":\"server down\"", and: "HTTP 500"))
+    XCTAssertEqual(serverState(relay, fine.port), "up")
+  }
+
+  /// Every server down or draining: clients get the fallback file byte for byte, by sendfile.
+  func testFallbackFileIsServedByteExactWhenNoServerIsUp() throws {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("fallback-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    var payload = Array("HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\n\r\n".utf8)
+    payload += (0..<200_000).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }
+    let path = directory.appendingPathComponent("503.http").path
+    try Data(payload).write(to: URL(fileURLWithPath: path))
+    let dead = try TestSockets.closedPort()
+    let backend = try TestBackend()
+    defer { backend.stop() }
+    let relay = try SplicerProcess(
+      yaml: yaml(
+        servers: ["{ address: \"127.0.0.1:\(dead)\" }", "{ address: \"127.0.0.1:\(backend.port)\", drain: true }"],
+        healthCheck: "{ type: tcp, interval: 200ms, timeout: 100ms, rise: 1, fall: 1 }",
+        extraPool: "    when_all_down: { respond_file: \(path) }\n"))
+    defer { relay.stop() }
+    XCTAssertNotNil(waitUntil(5) { self.serverState(relay, dead) == "down" })
+    XCTAssertEqual(serverState(relay, backend.port), "draining")
+    for _ in 0..<3 {
+      let fd = try TestSockets.connect(port: relay.port())
+      let (bytes, error) = TestSockets.readToEnd(fd, timeoutSeconds: 5)
+      close(fd)
+      XCTAssertEqual(error, 0)
+      XCTAssertEqual(bytes.count, payload.count)
+      XCTAssertTrue(bytes == payload, "fallback bytes differ")
+    }
+    // Health checks still probe a draining server; relayed connections never go there.
+    XCTAssertEqual(
+      HTTPGet.sample(
+        metrics(relay), "splicer_server_connect_attempts_total{pool=\"backends\",server=\"127.0.0.1:\(backend.port)\"}"),
+      0, "a draining server got a new connection")
+    XCTAssertEqual(
+      HTTPGet.sample(metrics(relay), "splicer_connections_closed_total{listener=\"test\",reason=\"no_server_up\"}"), 3)
+  }
+
+  /// Passive observation takes a refusing server down after `observe.failures` connects.
+  func testPassiveObservationTakesARefusingServerDownEarly() throws {
+    let backend = try TestBackend()
+    defer { backend.stop() }
+    let refused = try TestSockets.closedPort()
+    // The active check is slow (10 s): only passive observation can be this quick.
+    let relay = try SplicerProcess(
+      yaml: yaml(
+        servers: ["{ address: \"127.0.0.1:\(refused)\" }", "{ address: \"127.0.0.1:\(backend.port)\" }"],
+        healthCheck: "{ type: tcp, interval: 10s, timeout: 1s, rise: 1, fall: 3 }",
+        extraPool: "    observe: { failures: 2 }\n"))
+    defer { relay.stop() }
+    for index in 0..<8 {
+      try assertTransfers(
+        [TransferSpec(requestLength: 10, responseLength: 10, seed: UInt64(index + 1))], port: relay.port(),
+        backend: backend)
+    }
+    XCTAssertEqual(serverState(relay, refused), "down")
+    let failures =
+      "splicer_server_connect_failures_total{pool=\"backends\",server=\"127.0.0.1:\(refused)\",reason=\"refused\"}"
+    // Two failures took it down; the workers that raced may add one each, no more.
+    XCTAssertLessThanOrEqual(HTTPGet.sample(metrics(relay), failures) ?? 99, 4)
+    XCTAssertNotNil(relay.waitForLine(containing: "\"message\":\"server down\"", and: "\"observed\""))
+  }
+
+  /// Health survives a reload for a server that stays in the config.
+  func testDownStateSurvivesAReload() throws {
+    let backend = try TestBackend()
+    defer { backend.stop() }
+    let dead = try TestSockets.closedPort()
+    let check = "{ type: tcp, interval: 200ms, timeout: 100ms, rise: 3, fall: 1 }"
+    let config = yaml(
+      servers: ["{ address: \"127.0.0.1:\(dead)\" }", "{ address: \"127.0.0.1:\(backend.port)\" }"], healthCheck: check)
+    let relay = try SplicerProcess(yaml: config)
+    defer { relay.stop() }
+    XCTAssertNotNil(waitUntil(5) { self.serverState(relay, dead) == "down" })
+    try relay.rewriteConfig(config.replacingOccurrences(of: "idle: 60s", with: "idle: 30s"))
+    relay.send(SIGHUP)
+    XCTAssertNotNil(relay.waitForLine(containing: "\"message\":\"reloaded\""))
+    XCTAssertEqual(serverState(relay, dead), "down")
+  }
+}

@@ -1,0 +1,81 @@
+import SplicerRouting
+import XCTest
+
+final class HealthStateTests: XCTestCase {
+  /// (rise, fall, start, results as "+"/"-", expected status after each, transitions)
+  func testThresholds() {
+    let cases: [(rise: Int, fall: Int, start: HealthState.Status, results: String, statuses: String)] = [
+      (2, 3, .up, "---", "UUD"),
+      (2, 3, .up, "--+--", "UUUUU"),  // a success resets the run of failures
+      (2, 3, .down, "++", "DU"),
+      (2, 3, .down, "+-+", "DDD"),  // a failure resets the run of successes
+      (1, 1, .up, "-+-+", "DUDU"),
+      (3, 2, .up, "--+++", "UDDDU"),
+      (2, 2, .up, "+-+-+-+-", "UUUUUUUU"),  // flapping never moves it
+      (2, 2, .down, "-+-+-+-+", "DDDDDDDD"),
+    ]
+    for (rise, fall, start, results, statuses) in cases {
+      var state = HealthState(rise: rise, fall: fall, status: start)
+      var seen = ""
+      var transitions = 0
+      for result in results {
+        if state.record(success: result == "+") != nil { transitions += 1 }
+        seen += state.status == .up ? "U" : "D"
+      }
+      XCTAssertEqual(seen, statuses, "rise \(rise) fall \(fall) \(results)")
+      let expectedTransitions =
+        zip(statuses.dropFirst(), statuses).filter { $0 != $1 }.count
+        + (statuses.first.map { ($0 == "U") != (start == .up) ? 1 : 0 } ?? 0)
+      XCTAssertEqual(transitions, expectedTransitions, "rise \(rise) fall \(fall) \(results)")
+    }
+  }
+
+  func testForceDownNeedsRiseSuccessesToComeBack() {
+    var state = HealthState(rise: 3, fall: 5)
+    XCTAssertTrue(state.forceDown())
+    XCTAssertFalse(state.forceDown())
+    XCTAssertNil(state.record(success: true))
+    XCTAssertNil(state.record(success: true))
+    XCTAssertEqual(state.record(success: true), .up)
+  }
+
+  func testJitterStaysWithinItsBounds() {
+    let interval = Duration.seconds(2)
+    XCTAssertEqual(CheckSchedule.delay(interval: interval, jitter: 0.1, random: 0), .milliseconds(1800))
+    XCTAssertEqual(CheckSchedule.delay(interval: interval, jitter: 0.1, random: 0.5), .seconds(2))
+    XCTAssertEqual(CheckSchedule.delay(interval: interval, jitter: 0, random: 0.9), .seconds(2))
+    var generator = SystemRandomNumberGenerator()
+    for _ in 0..<10_000 {
+      let delay = CheckSchedule.delay(
+        interval: interval, jitter: 0.25, random: Double.random(in: 0..<1, using: &generator))
+      XCTAssertGreaterThanOrEqual(delay, .milliseconds(1500))
+      XCTAssertLessThan(delay, .milliseconds(2500))
+    }
+  }
+
+  func testUnavailableServersAreSkippedWithoutSpendingAttempts() {
+    // (servers, retries, available, cursor start, expected picks)
+    let cases: [(Int, Int, Set<Int>, Int, [Int])] = [
+      (3, 2, [0, 2], 0, [0, 2, 0]),  // 1 is skipped; the two left take turns
+      (3, 2, [1], 0, [1, 1, 1]),
+      (3, 0, [], 0, []),
+      (4, 1, [2, 3], 0, [2, 3]),
+      (4, 3, [3], 1, [3, 3, 3, 3]),
+    ]
+    for (servers, retries, available, start, expected) in cases {
+      var cursor = RoundRobinCursor(start: start)
+      var plan = ConnectPlan(serverCount: servers, retries: retries)
+      var picks: [Int] = []
+      while let index = plan.nextServer(cursor: &cursor, isAvailable: { available.contains($0) }) {
+        picks.append(index)
+        if picks.count > 10 { break }
+      }
+      XCTAssertEqual(Array(picks.prefix(expected.count)), expected, "\(servers) \(retries) \(available)")
+      XCTAssertEqual(picks.count, available.isEmpty ? 0 : retries + 1)
+    }
+    var cursor = RoundRobinCursor()
+    var none = ConnectPlan(serverCount: 2, retries: 1)
+    XCTAssertNil(none.nextServer(cursor: &cursor, isAvailable: { _ in false }))
+    XCTAssertFalse(none.isExhausted, "finding no server is not the same as running out of attempts")
+  }
+}
