@@ -14,17 +14,8 @@ final class OperationsTests: RelayTestCase {
     let relay = try SplicerProcess(yaml: TestConfig.yaml(servers: [first.port]))
     defer { relay.stop() }
     let specs = (0..<100).map { TransferSpec(requestLength: 2 << 20, responseLength: 2 << 20, seed: UInt64(500 + $0)) }
-    var clients: [StreamConnection] = []
-    for spec in specs {
-      let connection = StreamConnection(
-        fd: try TestSockets.connect(port: relay.port()),
-        outgoing: PatternStream(seed: spec.seed &* 2 &+ 1, length: spec.requestLength),
-        prefix: TestBackend.header(responseLength: spec.responseLength, seed: spec.seed))
-      // Small writes and reads keep the transfers going long enough to straddle the reload.
-      connection.maximumWrite = 4_096
-      connection.maximumRead = 4_096
-      clients.append(connection)
-    }
+    // Small writes and reads keep the transfers going long enough to straddle the reload.
+    let clients = try connectClients(specs, port: relay.port(), maximumIO: 4_096)
     var reloaded = false
     let finished = PollDriver.run(clients, timeoutSeconds: 120) {
       if !reloaded && clients.allSatisfy({ $0.received.byteCount > 0 }) {
@@ -36,13 +27,8 @@ final class OperationsTests: RelayTestCase {
     XCTAssertTrue(finished)
     XCTAssertTrue(reloaded, "the reload happened after the transfers ended")
     XCTAssertNotNil(relay.waitForLine(containing: "\"message\":\"reloaded\""))
-    for (spec, client) in zip(specs, clients) {
-      XCTAssertNil(client.failure, "seed \(spec.seed)")
-      XCTAssertEqual(client.received.byteCount, spec.responseLength, "seed \(spec.seed)")
-      XCTAssertEqual(
-        client.receivedDigest, PatternStream(seed: spec.seed, length: spec.responseLength).expectedDigest())
-      XCTAssertEqual(first.result(seed: spec.seed)?.count, spec.requestLength, "seed \(spec.seed) on the old server")
-    }
+    // Every transfer finished byte-exact on the server it started with.
+    assertResults(specs, clients, backend: first)
     XCTAssertEqual(Set(closeReasons(relay)), ["completed"])
     // New connections use the new pool.
     try assertTransfers(
@@ -93,15 +79,7 @@ final class OperationsTests: RelayTestCase {
     let relay = try SplicerProcess(yaml: TestConfig.yaml(servers: [backend.port], admin: true))
     defer { relay.stop() }
     let specs = (0..<20).map { TransferSpec(requestLength: 1 << 20, responseLength: 4 << 20, seed: UInt64(700 + $0)) }
-    var clients: [StreamConnection] = []
-    for spec in specs {
-      let connection = StreamConnection(
-        fd: try TestSockets.connect(port: relay.port()),
-        outgoing: PatternStream(seed: spec.seed &* 2 &+ 1, length: spec.requestLength),
-        prefix: TestBackend.header(responseLength: spec.responseLength, seed: spec.seed))
-      connection.maximumRead = 4_096
-      clients.append(connection)
-    }
+    let clients = try connectClients(specs, port: relay.port(), maximumIO: 4_096)
     var signalled = false
     var refusedDuringDrain = false
     let finished = PollDriver.run(clients, timeoutSeconds: 60) {
@@ -120,11 +98,7 @@ final class OperationsTests: RelayTestCase {
     XCTAssertTrue(finished)
     XCTAssertTrue(signalled)
     XCTAssertTrue(refusedDuringDrain, "a new client was accepted while draining")
-    for (spec, client) in zip(specs, clients) {
-      XCTAssertNil(client.failure, "seed \(spec.seed)")
-      XCTAssertEqual(
-        client.receivedDigest, PatternStream(seed: spec.seed, length: spec.responseLength).expectedDigest())
-    }
+    assertResults(specs, clients, backend: backend)
     XCTAssertEqual(relay.waitForExit(timeoutSeconds: 20), 0)
     XCTAssertEqual(Set(closeReasons(relay)), ["completed"])
   }

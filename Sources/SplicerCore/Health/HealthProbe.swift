@@ -169,13 +169,7 @@ final class HealthProbe: EventHandler, TimerTarget {
   }
 
   private func finish(success: Bool, detail: String) {
-    checker.loop.cancelTimer(self)
-    if fd >= 0 {
-      checker.loop.forget(fd)
-      Socket.close(fd)
-      fd = -1
-    }
-    phase = .waiting
+    cancel()
     checker.recordResult(self, success: success, detail: detail)
     scheduleNext()
   }
@@ -190,7 +184,8 @@ final class HealthProbe: EventHandler, TimerTarget {
     state.record(success: success)
   }
 
-  /// Ends a running check without recording it (reload removed the server, or stopping).
+  /// Ends a running check without recording it; also the first step of `finish`. Used alone
+  /// when a reload removed the server or the checker stops.
   func cancel() {
     checker.loop.cancelTimer(self)
     if fd >= 0 {

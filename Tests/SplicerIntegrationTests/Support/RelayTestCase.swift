@@ -19,17 +19,34 @@ class RelayTestCase: XCTestCase {
     _ specs: [TransferSpec], port: UInt16, backend: TestBackend, timeoutSeconds: Double = 120,
     file: StaticString = #filePath, line: UInt = #line
   ) throws {
-    var clients: [StreamConnection] = []
-    for spec in specs {
-      let fd = try TestSockets.connect(port: port)
-      let connection = StreamConnection(
-        fd: fd, outgoing: PatternStream(seed: spec.seed &* 2 &+ 1, length: spec.requestLength),
-        prefix: TestBackend.header(responseLength: spec.responseLength, seed: spec.seed, flags: spec.flags))
-      connection.sendAfterPeerEOF = spec.clientSendsAfterReply
-      clients.append(connection)
-    }
+    let clients = try connectClients(specs, port: port)
     let finished = PollDriver.run(clients, timeoutSeconds: timeoutSeconds)
     XCTAssertTrue(finished, "transfers did not finish in \(timeoutSeconds) s", file: file, line: line)
+    assertResults(specs, clients, backend: backend, file: file, line: line)
+  }
+
+  /// One client connection per spec, not yet driven; `maximumIO` bounds each read and write
+  /// to make transfers last (e.g. across a reload).
+  func connectClients(_ specs: [TransferSpec], port: UInt16, maximumIO: Int? = nil) throws -> [StreamConnection] {
+    try specs.map { spec in
+      let connection = StreamConnection(
+        fd: try TestSockets.connect(port: port),
+        outgoing: PatternStream(seed: spec.seed &* 2 &+ 1, length: spec.requestLength),
+        prefix: TestBackend.header(responseLength: spec.responseLength, seed: spec.seed, flags: spec.flags))
+      connection.sendAfterPeerEOF = spec.clientSendsAfterReply
+      if let maximumIO {
+        connection.maximumWrite = maximumIO
+        connection.maximumRead = maximumIO
+      }
+      return connection
+    }
+  }
+
+  /// Every byte of every spec arrived intact both ways (SHA-256 and length).
+  func assertResults(
+    _ specs: [TransferSpec], _ clients: [StreamConnection], backend: TestBackend, file: StaticString = #filePath,
+    line: UInt = #line
+  ) {
     for (spec, client) in zip(specs, clients) {
       XCTAssertNil(client.failure, "seed \(spec.seed): client saw errno \(client.failure ?? 0)", file: file, line: line)
       XCTAssertEqual(
