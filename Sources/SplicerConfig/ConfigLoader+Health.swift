@@ -16,21 +16,22 @@ extension ConfigLoader {
     let path = try fields["path"]?.string()
     let host = try fields["host"]?.string()
     let statusNode = fields["status"]
-    func refuse(_ key: String, _ types: String) throws(ConfigError) {
-      if let node = fields[key] { throw node.error("'\(key)' applies only to type \(types)") }
+    let keyTypes = ["send": "send_expect", "expect": "send_expect", "path": "http", "host": "http", "status": "http"]
+    func refuse(_ key: String) throws(ConfigError) {
+      if let node = fields[key] { throw node.error("'\(key)' applies only to type \(keyTypes[key]!)") }
     }
     switch type {
     case "tcp":
-      for key in ["send", "expect", "path", "host", "status"] { try refuse(key, "send_expect or http") }
+      for key in ["send", "expect", "path", "host", "status"] { try refuse(key) }
       check.probe = .tcp
     case "send_expect":
-      for key in ["path", "host", "status"] { try refuse(key, "http") }
+      for key in ["path", "host", "status"] { try refuse(key) }
       guard let expect, !expect.isEmpty else {
         throw (fields["expect"] ?? typeNode).error("type send_expect needs a non-empty 'expect'")
       }
       check.probe = .sendExpect(send: send ?? [], expect: expect)
     case "http":
-      for key in ["send", "expect"] { try refuse(key, "send_expect") }
+      for key in ["send", "expect"] { try refuse(key) }
       let path = path ?? "/"
       guard path.hasPrefix("/"), !path.contains(where: { $0 == " " || $0 == "\r" || $0 == "\n" }) else {
         throw (fields["path"] ?? typeNode).error("'path' must start with / and contain no spaces or line breaks")
@@ -45,8 +46,9 @@ extension ConfigLoader {
     }
     if let interval = fields["interval"] { check.interval = try interval.duration() }
     if let timeout = fields["timeout"] { check.timeout = try timeout.duration() }
-    if check.timeout > check.interval, let node = fields["timeout"] {
-      throw node.error("timeout (\(check.timeout)) must not exceed interval (\(check.interval))")
+    if check.timeout > check.interval {
+      throw (fields["timeout"] ?? fields["interval"] ?? typeNode).error(
+        "timeout (\(check.timeout)) must not exceed interval (\(check.interval))")
     }
     if let rise = fields["rise"] { check.rise = try rise.int(in: thresholdRange) }
     if let fall = fields["fall"] { check.fall = try fall.int(in: thresholdRange) }

@@ -175,7 +175,9 @@ public final class ProxyServer: @unchecked Sendable {
   ///
   /// With port 0 the first bind picks the port and the others reuse it, so that all workers
   /// share one SO_REUSEPORT group. On failure every socket bound so far is closed.
-  private static func bindAll(_ listener: ListenerConfig, workerCount: Int) throws -> (
+  /// - Parameter probe: first check that no other socket listens there (skipped when the
+  ///   address is one this proxy already holds, e.g. a listener renamed by a reload).
+  private static func bindAll(_ listener: ListenerConfig, workerCount: Int, probe: Bool = true) throws -> (
     fds: [Int32], address: SocketAddress
   ) {
     guard var address = SocketAddress(ip: listener.bind.host, port: listener.bind.port) else {
@@ -183,7 +185,7 @@ public final class ProxyServer: @unchecked Sendable {
     }
     var fds: [Int32] = []
     do {
-      if address.port != 0 {
+      if address.port != 0 && probe {
         // SO_REUSEPORT would let this process silently join another's listening group on the
         // same address (the kernel then splits the connections between them); a plain bind
         // first turns that into "address in use".
@@ -200,7 +202,9 @@ public final class ProxyServer: @unchecked Sendable {
       for fd in fds { Socket.close(fd) }
       var message = "listener \(listener.name): \(error)"
       if error.errno == EACCES && address.port < 1024 {
-        message += "; binding a port below 1024 needs root or CAP_NET_BIND_SERVICE"
+        message +=
+          "; binding a port below 1024 needs root or CAP_NET_BIND_SERVICE"
+          + " (after start, only with keep_bind_capability: true)"
       }
       throw ProxyStartError(message: message)
     }
@@ -238,6 +242,11 @@ public final class ProxyServer: @unchecked Sendable {
     if configuration.tuning != old.configuration.tuning { summary.ignored.append("tuning") }
     if configuration.admin != old.configuration.admin { summary.ignored.append("admin") }
     if configuration.privileges != old.configuration.privileges { summary.ignored.append("user/group") }
+    if configuration.log.level != old.configuration.log.level
+      || configuration.log.format != old.configuration.log.format
+    {
+      summary.ignored.append("log.level/log.format")
+    }
     var effective = configuration
     effective.workers = old.configuration.workers
     effective.tuning = old.configuration.tuning
@@ -264,7 +273,8 @@ public final class ProxyServer: @unchecked Sendable {
           bound.append(BoundListener(name: listener.name, address: address))
           continue
         }
-        let sockets = try Self.bindAll(listener, workerCount: workers.count)
+        let ours = old.configuration.listeners.contains { $0.bind == listener.bind }
+        let sockets = try Self.bindAll(listener, workerCount: workers.count, probe: !ours)
         newSockets.append((sockets.fds, context))
         bound.append(BoundListener(name: listener.name, address: sockets.address))
         if oldListeners[listener.name] == nil {

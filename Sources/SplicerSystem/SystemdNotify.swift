@@ -4,8 +4,7 @@ import Glibc
 /// without libsystemd: each call sends one datagram of newline-separated `KEY=VALUE` lines.
 ///
 /// A value type holding the socket's address. Every send opens, uses and closes its own datagram
-/// socket, as libsystemd does, so one notifier can be shared by all threads (the event loops
-/// send the watchdog pings). When NOTIFY_SOCKET is unset (not started by systemd with
+/// socket, as libsystemd does, so one notifier can be shared by all threads. When NOTIFY_SOCKET is unset (not started by systemd with
 /// `Type=notify`) every call does nothing.
 public struct SystemdNotify: Sendable {
   /// Where NOTIFY_SOCKET points.

@@ -193,6 +193,25 @@ final class HealthCheckTests: RelayTestCase {
     XCTAssertNotNil(relay.waitForLine(containing: "\"message\":\"server down\"", and: "\"observed\""))
   }
 
+  /// A reload that removes a pool's health check brings its down servers back.
+  func testRemovingTheCheckBringsDownServersBack() throws {
+    let backend = try TestBackend()
+    defer { backend.stop() }
+    let dead = try TestSockets.closedPort()
+    let config = yaml(
+      servers: ["{ address: \"127.0.0.1:\(dead)\" }", "{ address: \"127.0.0.1:\(backend.port)\" }"],
+      healthCheck: "{ type: tcp, interval: 200ms, timeout: 100ms, rise: 1, fall: 1 }")
+    let relay = try SplicerProcess(yaml: config)
+    defer { relay.stop() }
+    XCTAssertNotNil(waitUntil(5) { self.serverState(relay, dead) == "down" })
+    let unchecked = config.components(separatedBy: "\n").filter { !$0.contains("health_check:") }.joined(
+      separator: "\n")
+    try relay.rewriteConfig(unchecked)
+    relay.send(SIGHUP)
+    XCTAssertNotNil(relay.waitForLine(containing: "\"message\":\"reloaded\""))
+    XCTAssertNotNil(waitUntil(5) { self.serverState(relay, dead) == "up" })
+  }
+
   /// Health survives a reload for a server that stays in the config.
   func testDownStateSurvivesAReload() throws {
     let backend = try TestBackend()

@@ -72,6 +72,22 @@ final class OperationsTests: RelayTestCase {
     XCTAssertThrowsError(try TestSockets.connect(port: oldPort), "the removed listener still accepts")
   }
 
+  /// Renaming a listener (or changing only its backlog) keeps its address: the reload must not
+  /// mistake the proxy's own socket for another process on that address.
+  func testReloadRenamingAListenerOnAFixedPort() throws {
+    let backend = try TestBackend()
+    defer { backend.stop() }
+    let port = try TestSockets.closedPort()
+    let fixed = TestConfig.yaml(servers: [backend.port]).replacingOccurrences(
+      of: "bind: 127.0.0.1:0", with: "bind: 127.0.0.1:\(port)")
+    let relay = try SplicerProcess(yaml: fixed)
+    defer { relay.stop() }
+    try relay.rewriteConfig(fixed.replacingOccurrences(of: "name: test", with: "name: renamed"))
+    relay.send(SIGHUP)
+    XCTAssertNotNil(relay.waitForLine(containing: "\"message\":\"reloaded\""), relay.allLines().joined(separator: "\n"))
+    try assertTransfers([TransferSpec(requestLength: 100, responseLength: 100, seed: 4)], port: port, backend: backend)
+  }
+
   /// SIGTERM while transfers run: they complete, new clients are refused, the exit is clean.
   func testGracefulStopLetsRunningTransfersFinish() throws {
     let backend = try TestBackend()

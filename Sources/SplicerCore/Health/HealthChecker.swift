@@ -77,6 +77,9 @@ public final class HealthChecker: @unchecked Sendable {
     }
     for (row, probe) in probes where next[row] !== probe { probe.cancel() }
     probes = next
+    // A server whose pool lost its check (or never had one) is up: nothing else would ever
+    // bring it back from a down recorded earlier.
+    for entry in routing.servers where next[entry.backend.id] == nil { board.setUp(entry.backend.id, true) }
   }
 
   /// Called by a probe when a check has ended.

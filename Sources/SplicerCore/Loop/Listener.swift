@@ -6,7 +6,7 @@ import SplicerSystem
 /// What a session needs to know about the listener that accepted it.
 struct ListenerContext {
   let name: String
-  /// Position in the config's listener list, for per-listener counters.
+  /// The listener's `StatsLayout` row, for per-listener counters.
   let index: Int
   let mode: RelayMode
   let pool: BackendPool
@@ -109,7 +109,11 @@ final class Listener: EventHandler, TimerTarget {
   /// Stops accepting for good and closes the socket.
   func close() {
     worker.loop.cancelTimer(self)
-    worker.loop.forget(fd)
+    // Removed from epoll explicitly: closing a descriptor only ends its registration when no
+    // other descriptor shares the socket, and socket-activated listeners are shared (the
+    // service manager and every worker hold one); a stale level-triggered registration
+    // would spin the loop.
+    worker.loop.unwatch(fd)
     Socket.close(fd)
   }
 }

@@ -367,7 +367,7 @@ final class Session: EventHandler, TimerTarget, DeferredWork {
         "pool": "\(listener.pool.name)",
         "server": backend.map { "\($0.endpoint)" } ?? "-",
         "bytes_to_server": "\(toServer?.bytesRelayed ?? 0)",
-        "bytes_to_client": "\(toClient?.bytesRelayed ?? 0)",
+        "bytes_to_client": "\(toClient?.bytesRelayed ?? UInt64(fallbackOffset))",
         "connect_ms": "\(Double(connectNanos / 1000) / 1000)",
         "duration_ms": "\(Double((now &- acceptedAt) / 1000) / 1000)",
         "reason": "\(reason)",

@@ -1,8 +1,8 @@
 /// One worker's counters: per listener, per server and for the worker as a whole.
 ///
 /// Written only by the worker's thread (see `CounterTable`) and summed over the workers when
-/// metrics are scraped. Listener rows follow the config's listener order; server rows follow
-/// `Backend.id`, the server's position across all pools.
+/// metrics are scraped. Rows are `StatsLayout` rows: a listener's by name, a server's by pool
+/// and address (`Backend.id`), kept across reloads.
 public final class WorkerStats: @unchecked Sendable {
   /// Counters and gauges of the worker as a whole.
   public enum Global: Int, CaseIterable, Sendable {
