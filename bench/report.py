@@ -10,6 +10,9 @@ import sys
 from collections import defaultdict
 
 REFERENCE = "haproxy"
+# metric prefix -> test name used in the noisy_<test> flags
+TESTS = [("bulk_fwd", "bulk_fwd"), ("bulk_rev", "bulk_rev"), ("conn", "conn"), ("ka", "keepalive"),
+         ("idle", "idle")]
 ORDER = ["direct", "splicer", "splicer-copy", "haproxy", "nginx"]
 LABELS = {
     "direct": "direct (no relay)",
@@ -22,23 +25,29 @@ LABELS = {
 
 def load(results_path, meta_path):
     values = defaultdict(list)
+    noisy = []
     with open(results_path) as handle:
         for line in handle:
-            relay, metric, value, _round = line.rstrip("\n").split("\t")
+            relay, metric, value, round_ = line.rstrip("\n").split("\t")
+            if metric.startswith("noisy_"):
+                noisy.append((relay, metric[len("noisy_"):], round_))
+                continue
             values[(relay, metric)].append(float(value))
     meta = {}
     with open(meta_path) as handle:
         for line in handle:
             key, _, value = line.rstrip("\n").partition("\t")
             meta[key] = value
-    return {key: statistics.median(v) for key, v in values.items()}, meta
+    return values, noisy, meta
 
 
 class Report:
-    def __init__(self, figures, meta):
-        self.figures = figures
+    def __init__(self, values, noisy, meta):
+        self.values = values
+        self.figures = {key: statistics.median(v) for key, v in values.items()}
+        self.noisy = noisy
         self.meta = meta
-        present = {relay for relay, _ in figures}
+        present = {relay for relay, _ in self.figures}
         self.relays = [r for r in ORDER if r in present] + sorted(present - set(ORDER))
         self.lines = []
         self.load_cpu = meta.get("load_cpu", "0")
@@ -70,9 +79,10 @@ class Report:
     def fmt_ratio(self, relay, metric):
         return self.fmt(self.ratio(relay, metric), 2, "x")
 
-    def table(self, header, rows):
+    def table(self, header, rows, left=(0,)):
+        """Columns listed in `left` are left-aligned, the others (figures) right-aligned."""
         self.lines.append("| " + " | ".join(header) + " |")
-        self.lines.append("|" + "|".join("---" if i == 0 else "---:" for i in range(len(header))) + "|")
+        self.lines.append("|" + "|".join("---" if i in left else "---:" for i in range(len(header))) + "|")
         for row in rows:
             self.lines.append("| " + " | ".join(row) + " |")
         self.lines.append("")
@@ -165,28 +175,35 @@ class Report:
                 self.fmt(self.get(r, "idle_fds_per_conn"), 2),
                 f"{self.fmt(mib('idle_rss_closed_kib'), 1)} MiB / {self.fmt(self.get(r, 'idle_fds_closed'), 0)}",
             ])
-        self.table(["relay", "RSS before MiB", f"RSS with {n} MiB", "KiB/conn", "vs HAProxy",
-                    "fds before", f"fds with {n}", "fds/conn", "after close: RSS / fds"], rows)
+        self.table(["relay", "RSS before (MiB)", f"RSS, {n} open (MiB)", "KiB/conn", "vs HAProxy",
+                    "fds before", f"fds, {n} open", "fds/conn", "after close: RSS / fds"], rows)
 
     def targets(self):
         self.say("## Targets (splicer in splice mode)")
         self.say()
         rows = []
 
+        def disturbed(metric, relays):
+            test = next((t for prefix, t in TESTS if metric.startswith(prefix)), None)
+            hits = [f"{LABELS.get(r, r)} round {n}" for r, t, n in sorted(self.noisy)
+                    if t == test and r in relays]
+            return "disturbed: " + ", ".join(hits) if hits else ""
+
         def ratio_target(name, metric, op, bound):
             value = self.ratio("splicer", metric)
             if value is None:
-                rows.append([name, "not measured", "—"])
+                rows.append([name, "not measured", "—", ""])
                 return
             met = value >= bound if op == ">=" else value <= bound
-            rows.append([name, f"{value:.2f}x HAProxy", "yes" if met else "**no**"])
+            rows.append([name, f"{value:.2f}x HAProxy", "yes" if met else "**no**",
+                         disturbed(metric, ("splicer", REFERENCE))])
 
         def absolute_target(name, metric, bound, unit):
             value = self.get("splicer", metric)
             if value is None:
-                rows.append([name, "not measured", "—"])
+                rows.append([name, "not measured", "—", ""])
                 return
-            rows.append([name, f"{value:.2f} {unit}", "yes" if value <= bound else "**no**"])
+            rows.append([name, f"{value:.2f} {unit}", "yes" if value <= bound else "**no**", ""])
 
         ratio_target("bulk throughput client→server >= 1.1x HAProxy", "bulk_fwd_gbps", ">=", 1.1)
         ratio_target("bulk throughput server→client >= 1.1x HAProxy", "bulk_rev_gbps", ">=", 1.1)
@@ -196,26 +213,44 @@ class Report:
         ratio_target("keep-alive p99 latency <= HAProxy", "ka_p99_ms", "<=", 1.0)
         absolute_target("fds per idle connection <= 2", "idle_fds_per_conn", 2.0, "fds")
         absolute_target("RSS per idle connection <= 2 KiB", "idle_kib_per_conn", 2.0, "KiB")
-        self.table(["target", "measured", "met"], rows)
+        self.table(["target", "measured", "met", "tests run on a busy machine"], rows, left=(0, 3))
 
     def caveats(self):
-        noisy = sorted((relay, metric[len("noisy_"):]) for relay, metric in self.figures
-                       if metric.startswith("noisy_"))
+        noisy = sorted(self.noisy)
         steal = [v for (relay, metric), v in self.figures.items() if metric.endswith("_steal_pct")]
         self.say("## Measurement notes")
         self.say()
         if noisy:
-            self.say("- Measured while other processes were busy (machine not quiet before or after, even after "
-                     "a retry): " + ", ".join(f"{LABELS.get(r, r)} {t}" for r, t in noisy) + ".")
+            self.say("- Measured while the machine was not quiet (other processes busy before or after, or "
+                     "hypervisor steal during the test, even after retries): "
+                     + ", ".join(f"{LABELS.get(r, r)} {t} (round {n})" for r, t, n in noisy) + ".")
         else:
             self.say("- Every test ran on a quiet machine (no other process busy before or right after it).")
         if steal:
-            self.say(f"- Hypervisor steal during the load tests: up to {max(steal):.1f} % of all CPUs "
-                     f"(median over rounds per test).")
+            self.say(f"- Hypervisor steal during the load tests: at most {max(steal):.1f} % of all CPUs "
+                     f"(the highest per-test median over rounds).")
         self.say(f"- CPU{self.load_cpu}/CPU{self.relay_cpu} busy: share of each CPU that was not idle during "
                  "the test (user+system+irq+softirq from /proc/stat), whoever used it. "
                  "Relay process CPU: utime+stime of the relay process (nginx: its worker) over wall time.")
         self.say()
+        if int(self.meta.get("rounds", "1")) > 1:
+            self.spread()
+
+    def spread(self):
+        self.say("### Round-to-round spread (min–max over rounds; the tables above show the median)")
+        self.say()
+        metrics = [("bulk_fwd_gbps", "Gbit/s →", 1), ("bulk_rev_gbps", "Gbit/s ←", 1),
+                   ("bulk_fwd_cpu_s_per_gb", "s/GB →", 3), ("bulk_rev_cpu_s_per_gb", "s/GB ←", 3),
+                   ("conn_rps", "conn/s", 0), ("ka_rps", "keep-alive req/s", 0),
+                   ("ka_p99_ms", "keep-alive p99 ms", 2)]
+        rows = []
+        for r in self.relays:
+            row = [LABELS.get(r, r)]
+            for metric, _, digits in metrics:
+                v = self.values.get((r, metric))
+                row.append("—" if not v else f"{self.fmt(min(v), digits)}–{self.fmt(max(v), digits)}")
+            rows.append(row)
+        self.table(["relay"] + [label for _, label, _ in metrics], rows)
 
     def render(self):
         self.header()
@@ -234,8 +269,8 @@ def main():
     parser.add_argument("--results", required=True)
     parser.add_argument("--meta", required=True)
     args = parser.parse_args()
-    figures, meta = load(args.results, args.meta)
-    print(Report(figures, meta).render())
+    values, noisy, meta = load(args.results, args.meta)
+    print(Report(values, noisy, meta).render())
     return 0
 
 

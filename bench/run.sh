@@ -2,14 +2,14 @@
 # Side-by-side benchmark of Splicer (splice and copy modes), HAProxy (mode tcp, splice) and
 # nginx stream on this machine. See docs/BENCHMARKS.md for the method.
 #
-#   bash bench/run.sh                 # full run (~6 minutes after the build)
-#   QUICK=1 bash bench/run.sh         # short run: 3 s per test, 1000 idle connections
+#   bash bench/run.sh                 # full run: 10 s tests, 3 rounds (>= 16 min, see docs)
+#   QUICK=1 bash bench/run.sh         # short run: 3 s per test, 1000 idle connections, 1 round
 #   DURATION=10 IDLE_CONNS=5000 ROUNDS=3 RELAYS="splicer haproxy" bash bench/run.sh
 #
 # Environment (defaults in brackets):
 #   DURATION [10]      seconds per iperf3 / wrk test
 #   IDLE_CONNS [5000]  idle connections for the RSS/fd test (at most 8000: 20000-fd limit)
-#   ROUNDS [1]         repeat the whole matrix; the report shows the median of the rounds
+#   ROUNDS [3]         repeat the whole matrix; the report shows the median of the rounds
 #   RELAYS ["splicer splicer-copy haproxy nginx"]  relays to measure (haproxy is the reference)
 #   DIRECT [1]         also measure without a relay (load-generator ceiling, no ratios)
 #   WRK_CONNS [50]     wrk connections; WRK_THREADS [1]
@@ -18,9 +18,10 @@
 #   SKIP_BUILD [0]     use an existing .build-release/release/splicer (or SPLICER_BIN)
 #   SKIP_INSTALL [0]   do not apt-get install missing tools
 #   QUIET_PCT [10]     before each test, wait until the machine is less busy than this (% of all
-#                      CPUs over 1 s), at most QUIET_WAIT [120] s per test, QUIET_BUDGET [900] s
-#                      per run; a test with other load before or after it is run again up to
-#                      RETRIES [1] times, then kept and flagged in the report
+#                      CPUs over 1 s), at most QUIET_WAIT [120] s per test
+#                      and QUIET_BUDGET [900] s per run. A test with other load before or after
+#                      it, or more than STEAL_PCT [5] % steal during it, is run again up to
+#                      RETRIES [2] times, then kept and flagged in the report
 #   KEEP_WORKDIR [0]   keep the temp dir with configs, logs and raw outputs
 #   OUT [bench/results/latest.md]  where the Markdown report is written
 set -euo pipefail
@@ -32,10 +33,11 @@ QUICK=${QUICK:-0}
 if [[ $QUICK == 1 ]]; then
   DURATION=${DURATION:-3}
   IDLE_CONNS=${IDLE_CONNS:-1000}
+  ROUNDS=${ROUNDS:-1}
 fi
 DURATION=${DURATION:-10}
 IDLE_CONNS=${IDLE_CONNS:-5000}
-ROUNDS=${ROUNDS:-1}
+ROUNDS=${ROUNDS:-3}
 RELAYS=${RELAYS:-"splicer splicer-copy haproxy nginx"}
 DIRECT=${DIRECT:-1}
 WRK_CONNS=${WRK_CONNS:-50}
@@ -51,9 +53,10 @@ OUT=${OUT:-$BENCH_DIR/results/latest.md}
 SPLICER_BIN=${SPLICER_BIN:-$REPO_DIR/.build-release/release/splicer}
 IDLE_TIMEOUT=${IDLE_TIMEOUT:-120}
 QUIET_PCT=${QUIET_PCT:-10}
+STEAL_PCT=${STEAL_PCT:-5}
 QUIET_WAIT=${QUIET_WAIT:-120}
 QUIET_BUDGET=${QUIET_BUDGET:-900}
-RETRIES=${RETRIES:-1}
+RETRIES=${RETRIES:-2}
 HAPROXY_MAXCONN=8000
 NGINX_STREAM_MODULE=${NGINX_STREAM_MODULE:-/usr/lib/nginx/modules/ngx_stream_module.so}
 
@@ -67,11 +70,16 @@ source "$BENCH_DIR/lib/measure.sh"
 # ---------------------------------------------------------------------------------------------
 # Setup
 # ---------------------------------------------------------------------------------------------
+# True when $1 is an integer in [$2, $3].
+in_range() { [[ $1 =~ ^[0-9]+$ ]] && (($1 >= $2 && $1 <= $3)); }
+
 validate_settings() {
-  [[ $DURATION =~ ^[0-9]+$ ]] && ((DURATION >= 1 && DURATION <= 600)) || die "DURATION must be 1..600 seconds"
-  [[ $IDLE_CONNS =~ ^[0-9]+$ ]] && ((IDLE_CONNS >= 100 && IDLE_CONNS <= 8000)) ||
+  in_range "$DURATION" 1 600 || die "DURATION must be 1..600 seconds"
+  in_range "$IDLE_CONNS" 100 8000 ||
     die "IDLE_CONNS must be 100..8000 (each relay holds 2 fds per connection under a 20000-fd limit)"
-  [[ $ROUNDS =~ ^[0-9]+$ ]] && ((ROUNDS >= 1 && ROUNDS <= 10)) || die "ROUNDS must be 1..10"
+  in_range "$ROUNDS" 1 10 || die "ROUNDS must be 1..10"
+  in_range "$WRK_CONNS" 1 10000 || die "WRK_CONNS must be 1..10000"
+  in_range "$BASE_PORT" 1024 65000 || die "BASE_PORT must be 1024..65000"
   local relay
   for relay in $RELAYS; do relay_ports "$relay"; done
   if [[ $PIN == 1 ]] && (($(nproc) < 2)); then
@@ -87,7 +95,7 @@ validate_settings() {
 # Installs whatever is missing with apt-get (Debian/Ubuntu).
 install_tools() {
   local -a missing=()
-  local tool pkg
+  local tool
   for tool in haproxy:haproxy nginx:nginx iperf3:iperf3 wrk:wrk curl:curl python3:python3 \
     taskset:util-linux ss:iproute2 timeout:coreutils; do
     command -v "${tool%%:*}" >/dev/null 2>&1 || missing+=("${tool#*:}")
@@ -116,8 +124,21 @@ build_splicer() {
   else
     command -v swift >/dev/null || die "swift not found; install a Swift toolchain or set SKIP_BUILD=1 SPLICER_BIN=..."
     log "building Splicer (release, scratch path .build-release)"
-    (cd "$REPO_DIR" && swift build -c release --scratch-path .build-release --product splicer) \
-      >"$WORKDIR/build.log" 2>&1 || { show_log "$WORKDIR/build.log"; die "swift build failed (log: $WORKDIR/build.log)"; }
+    local attempt
+    for attempt in 1 2 3; do
+      if (cd "$REPO_DIR" && swift build -c release --scratch-path .build-release --product splicer) \
+        >"$WORKDIR/build.log" 2>&1; then
+        break
+      fi
+      # Someone saving a source file mid-build is worth another try; a compile error is not.
+      if ((attempt < 3)) && grep -q 'was modified during the build' "$WORKDIR/build.log"; then
+        log "a source file changed during the build; building again"
+        sleep 5
+        continue
+      fi
+      show_log "$WORKDIR/build.log"
+      die "swift build failed (log: $WORKDIR/build.log)"
+    done
   fi
   [[ -x $SPLICER_BIN ]] || die "no Splicer binary at $SPLICER_BIN"
 }
@@ -131,7 +152,10 @@ record_machine() {
   meta mem "$(awk '/^MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)"
   meta kernel "$(uname -r)"
   meta os "$(. /etc/os-release 2>/dev/null && echo "$PRETTY_NAME" || echo unknown)"
-  meta splicer "$("$SPLICER_BIN" --version 2>&1 | head -n 1) ($(git -C "$REPO_DIR" rev-parse --short HEAD 2>/dev/null || echo 'no commit'))"
+  local rev
+  rev=$(git -C "$REPO_DIR" rev-parse --short HEAD 2>/dev/null || echo "no commit")
+  git -C "$REPO_DIR" diff --quiet HEAD -- Sources Package.swift 2>/dev/null || rev+=", Sources modified"
+  meta splicer "$("$SPLICER_BIN" --version 2>&1 | head -n 1) ($rev)"
   meta haproxy "$(first_line haproxy -v | awk '{print $3}')"
   meta nginx "$(first_line nginx -v | sed 's|.*nginx/||')"
   meta iperf3 "$(first_line iperf3 --version | awk '{print $2}')"
@@ -169,21 +193,26 @@ cleanup() {
 }
 
 # Runs one measurement on a quiet machine. Its figures are kept only if the machine was also
-# quiet right after it; otherwise it is run again (RETRIES times), then kept and flagged.
+# quiet right after it and the hypervisor stole little CPU during it; otherwise it is run
+# again (RETRIES times), then kept and flagged in the report.
 # usage: run_test RELAY TEST command [args...]
 run_test() {
-  local relay=$1 test=$2 attempt clean
+  local relay=$1 test=$2 attempt clean why
   shift 2
   for ((attempt = 0; ; attempt++)); do
-    clean=1
-    wait_quiet || clean=0
+    clean=1 why=""
+    wait_quiet || { clean=0; why=" busy before"; }
     RECORD_TO=$PENDING_TSV
     : >"$PENDING_TSV"
+    S_STEAL=0
     "$@"
     RECORD_TO=$RESULTS_TSV
-    (($(machine_busy_pct) < QUIET_PCT)) || clean=0
+    if python3 -c "import sys; sys.exit(0 if $S_STEAL > $STEAL_PCT else 1)"; then
+      clean=0 why+=" ${S_STEAL}% hypervisor steal during"
+    fi
+    (($(machine_busy_pct) < QUIET_PCT)) || { clean=0; why+=" busy after"; }
     ((clean == 1 || attempt >= RETRIES)) && break
-    log "other processes were busy around '$relay $test'; measuring it again"
+    log "other load around '$relay $test' (${why# }); measuring it again"
   done
   cat "$PENDING_TSV" >>"$RESULTS_TSV"
   ((clean == 1)) || record "$relay" "noisy_$test" 1
@@ -197,7 +226,8 @@ run_relay() {
   run_test "$relay" bulk_rev measure_bulk "$relay" rev
   run_test "$relay" conn measure_http "$relay" close
   run_test "$relay" keepalive measure_http "$relay" keepalive
-  [[ $relay == direct ]] || run_test "$relay" idle measure_idle "$relay"
+  # Memory and fd counts do not depend on CPU contention: no quiet-machine gate needed.
+  [[ $relay == direct ]] || measure_idle "$relay"
   stop_relay
 }
 
@@ -215,15 +245,24 @@ main() {
   : >"$META_TSV"
   local started=$SECONDS
 
+  local relay
+  for relay in direct $RELAYS; do
+    relay_ports "$relay"
+    require_ports_free "$P_IPERF" "$P_HTTP" "$P_HOLD"
+  done
   install_tools
   build_splicer
   record_machine
   start_backends
 
-  local relays=$RELAYS
-  [[ $DIRECT == 1 ]] && relays="direct $relays"
+  local -a relays
+  read -ra relays <<<"$RELAYS"
+  [[ $DIRECT == 1 ]] && relays=(direct "${relays[@]}")
+  local n=${#relays[@]} i
   for ((ROUND = 1; ROUND <= ROUNDS; ROUND++)); do
-    for relay in $relays; do run_relay "$relay"; done
+    # Each round starts one relay later, so slow drift on the machine does not always favour
+    # the same relay.
+    for ((i = 0; i < n; i++)); do run_relay "${relays[(i + ROUND - 1) % n]}"; done
   done
   meta elapsed "$((SECONDS - started)) s"
 
@@ -231,8 +270,13 @@ main() {
   python3 "$BENCH_DIR/report.py" --results "$RESULTS_TSV" --meta "$META_TSV" >"$OUT.tmp"
   mv "$OUT.tmp" "$OUT"
   cp "$RESULTS_TSV" "${OUT%.md}.tsv"
+  # Keep every run, not only the latest: a later QUICK=1 run must not overwrite a full one.
+  local stamp
+  stamp=$(dirname "$OUT")/run-$(date -u +%Y%m%dT%H%M%SZ)$([[ $QUICK == 1 ]] && echo -quick)
+  cp "$OUT" "$stamp.md"
+  cp "$RESULTS_TSV" "$stamp.tsv"
   cat "$OUT"
-  log "report written to $OUT (raw figures: ${OUT%.md}.tsv); took $((SECONDS - started)) s"
+  log "report written to $OUT and $stamp.md (raw figures: .tsv next to them); took $((SECONDS - started)) s"
 }
 
 main "$@"

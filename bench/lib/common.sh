@@ -97,6 +97,7 @@ stop_all() {
 # ---------------------------------------------------------------------------------------------
 # /proc readers
 # ---------------------------------------------------------------------------------------------
+# shellcheck disable=SC2034  # used by measure.sh
 CLK_TCK=$(getconf CLK_TCK)
 
 # utime+stime of the whole process (all threads), in clock ticks.
@@ -124,21 +125,23 @@ calc() { python3 -c "print(round($1, 6))"; }
 # ---------------------------------------------------------------------------------------------
 port_listening() { [[ -n $(ss -Htln "sport = :$1" 2>/dev/null) ]]; }
 
-# usage: wait_for_ports PID LOGFILE TIMEOUT_S PORT...; dies with the log tail if PID exits or a
-# port is not listening in time. Checks with ss, so no stray connection reaches the backends.
+# usage: wait_for_ports NAME PID LOGFILE TIMEOUT_S PORT...; dies with the log tail if PID exits
+# or a port is not listening in time. Checks with ss, so no stray connection reaches a backend.
 wait_for_ports() {
-  local pid=$1 logfile=$2 timeout=$3
-  shift 3
-  local deadline=$((SECONDS + timeout)) port
+  local name=$1 pid=$2 logfile=$3 timeout=$4
+  shift 4
+  local deadline=$((SECONDS + timeout)) port rc
   for port in "$@"; do
     until port_listening "$port"; do
       if ! pid_alive "$pid"; then
+        rc=0
+        wait "$pid" 2>/dev/null || rc=$?
         show_log "$logfile"
-        die "process $pid exited before listening on 127.0.0.1:$port"
+        die "$name did not come up: it exited with status $rc before listening on 127.0.0.1:$port"
       fi
       if ((SECONDS >= deadline)); then
         show_log "$logfile"
-        die "nothing listening on 127.0.0.1:$port after ${timeout}s (pid $pid)"
+        die "$name did not come up: nothing listening on 127.0.0.1:$port after ${timeout}s (pid $pid)"
       fi
       sleep 0.1
     done
@@ -178,12 +181,13 @@ cpu_stat() {
     print busy, steal, total; exit }' /proc/stat
 }
 
-# Busy share of the whole machine over one second, in percent (integer).
+# Busy share of the whole machine over one second, in percent (integer). Steal is left out: an
+# idle guest shows some steal on a busy host; steal during a test is checked by run_test.
 machine_busy_pct() {
-  local b0 s0 t0 b1 s1 t1
-  read -r b0 s0 t0 < <(cpu_stat cpu)
+  local b0 t0 b1 t1
+  read -r b0 _ t0 < <(cpu_stat cpu)
   sleep 1
-  read -r b1 s1 t1 < <(cpu_stat cpu)
+  read -r b1 _ t1 < <(cpu_stat cpu)
   echo $(((b1 - b0) * 100 / (t1 - t0 > 0 ? t1 - t0 : 1)))
 }
 
@@ -202,7 +206,7 @@ wait_quiet() {
       return 1
     fi
     if ((SECONDS - started == 1)); then
-      log "machine busy (${busy}% of all CPUs, not us); waiting up to ${QUIET_WAIT}s for it to calm down"
+      log "machine busy (${busy}% of all CPUs, not us); waiting up to ${QUIET_WAIT}s"
     fi
   done
 }

@@ -1,6 +1,7 @@
-# shellcheck shell=bash
-# Measurements for bench/run.sh. Sourced, not executed. Each function measures one relay (the
-# one started last by start_relay, or none for "direct") and records figures with `record`.
+# shellcheck shell=bash disable=SC2153
+# Measurements for bench/run.sh. Sourced, not executed; settings (RELAY_CPU, DURATION, ...) come
+# from run.sh. Each function measures one relay (the one started last by start_relay, or none
+# for "direct") and records figures with `record`.
 
 # Runs a load generator in the background on LOAD_CPU, bounded by `timeout`, and waits for it:
 # an interrupt then reaches the trap at once and the EXIT cleanup stops it.

@@ -75,10 +75,10 @@ CONF
   spawn "$LOAD_CPU" "$WORKDIR/holder.log" python3 "$BENCH_DIR/idle_conns.py" hold --port "$P_HOLD"
   local holder_pid=$SPAWNED_PID
 
-  wait_for_ports "$iperf_pid" "$WORKDIR/iperf3-server.log" 10 "$P_IPERF"
-  wait_for_ports "$http_pid" "$dir/logs/error.log" 10 "$P_HTTP"
+  wait_for_ports "iperf3 server" "$iperf_pid" "$WORKDIR/iperf3-server.log" 10 "$P_IPERF"
+  wait_for_ports "nginx HTTP backend" "$http_pid" "$dir/logs/error.log" 10 "$P_HTTP"
   track_children "$http_pid"
-  wait_for_ports "$holder_pid" "$WORKDIR/holder.log" 10 "$P_HOLD"
+  wait_for_ports "idle holder" "$holder_pid" "$WORKDIR/holder.log" 10 "$P_HOLD"
   smoke_test direct
 }
 
@@ -139,11 +139,11 @@ CONF
   spawn "$RELAY_CPU" "$RELAY_LOG" "$SPLICER_BIN" run --config "$cfg"
   RELAY_PID=$SPAWNED_PID
   RELAY_MEASURE_PID=$SPAWNED_PID
-  wait_for_ports "$RELAY_PID" "$RELAY_LOG" 15 "$P_IPERF" "$P_HTTP" "$P_HOLD"
+  wait_for_ports "$RELAY_NAME" "$RELAY_PID" "$RELAY_LOG" 15 "$P_IPERF" "$P_HTTP" "$P_HOLD"
   # Splicer's own readiness signal: one "listener bound" line per listener.
   local deadline=$((SECONDS + 10))
   until (($(grep -c '"message":"listener bound"' "$RELAY_LOG" || true) >= 3)); do
-    ((SECONDS < deadline)) || { show_log "$RELAY_LOG"; die "$name: no 'listener bound' log lines"; }
+    ((SECONDS < deadline)) || { show_log "$RELAY_LOG"; die "$name did not come up: no 'listener bound' log lines"; }
     sleep 0.1
   done
 }
@@ -188,7 +188,7 @@ CONF
   spawn "$RELAY_CPU" "$RELAY_LOG" haproxy -db -f "$cfg"
   RELAY_PID=$SPAWNED_PID
   RELAY_MEASURE_PID=$SPAWNED_PID
-  wait_for_ports "$RELAY_PID" "$RELAY_LOG" 15 "$P_IPERF" "$P_HTTP" "$P_HOLD"
+  wait_for_ports "$RELAY_NAME" "$RELAY_PID" "$RELAY_LOG" 15 "$P_IPERF" "$P_HTTP" "$P_HOLD"
 }
 
 start_nginx_relay() {
@@ -218,7 +218,7 @@ CONF
   # The master is what we signal; the single worker is what relays, so it is what we measure.
   spawn "$RELAY_CPU" "$dir/logs/stdout.log" nginx -p "$dir" -c "$dir/nginx.conf" -e "$RELAY_LOG"
   RELAY_PID=$SPAWNED_PID
-  wait_for_ports "$RELAY_PID" "$RELAY_LOG" 15 "$P_IPERF" "$P_HTTP" "$P_HOLD"
+  wait_for_ports "$RELAY_NAME" "$RELAY_PID" "$RELAY_LOG" 15 "$P_IPERF" "$P_HTTP" "$P_HOLD"
   track_children "$RELAY_PID"
   RELAY_MEASURE_PID=$FIRST_CHILD
 }
@@ -226,7 +226,7 @@ CONF
 # Starts RELAY (or nothing for "direct") and checks that it forwards.
 start_relay() {
   local relay=$1
-  RELAY_PID="" RELAY_MEASURE_PID="" RELAY_LOG=""
+  RELAY_NAME=$relay RELAY_PID="" RELAY_MEASURE_PID="" RELAY_LOG=""
   case $relay in
     direct) ;;
     splicer) start_splicer splice ;;
