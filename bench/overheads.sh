@@ -56,55 +56,64 @@ start_splicer() {
   LISTEN_PORT=$(grep -o '"address":"127.0.0.1:[0-9]*"' "$work/splicer.log" | head -1 | grep -o '[0-9]*"$' | tr -d '"')
 }
 
-gbits() { # forward iperf3 through the relay; prints Gbit/s received
-  taskset -c 0 iperf3 -c 127.0.0.1 -p "$LISTEN_PORT" -t "$DURATION" -J | python3 -c \
-    'import json,sys; print("%.2f" % (json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"]/1e9))'
+# run_iperf -> prints "Gbit/s relay-CPU-s/GB" for one forward iperf3 run through the relay
+run_iperf() {
+  local before after json
+  before=$(cpu_ticks "/proc/$SPID/stat")
+  json=$(taskset -c 0 iperf3 -c 127.0.0.1 -p "$LISTEN_PORT" -t "$DURATION" -J)
+  after=$(cpu_ticks "/proc/$SPID/stat")
+  python3 -c 'import json,sys
+end = json.loads(sys.argv[1])["end"]["sum_received"]
+cpu = (int(sys.argv[2]) - int(sys.argv[3])) / int(sys.argv[4])
+print("%.2f %.3f" % (end["bits_per_second"] / 1e9, cpu / (end["bytes"] / 1e9)))' "$json" "$after" "$before" "$hz"
 }
 
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 echo "## Health checker: 100 servers checked every second"
-admin=$(free_port)
-start_splicer "$(config 1 "$admin")"
-sleep 3
-health_tid=$(grep -l '^splicer-health' /proc/"$SPID"/task/*/comm | head -1 | xargs dirname)
-before=$(cpu_ticks "$health_tid/stat"); start=$(date +%s.%N)
-with=(); for _ in $(seq "$ROUNDS"); do with+=("$(gbits)"); done
-after=$(cpu_ticks "$health_tid/stat"); end=$(date +%s.%N)
-checks=$(curl -s "127.0.0.1:$admin/metrics" | awk '/^splicer_health_checks_total/ {s+=$2} END {print s}')
-up=$(curl -s "127.0.0.1:$admin/metrics" | awk '/^splicer_server_up\{pool="checked"/ {s+=$2} END {print s}')
-kill "$SPID"; wait "$SPID" 2>/dev/null || true
-health_cpu=$(python3 -c "print('%.4f' % (($after-$before)/$hz/($end-$start)))")
-start_splicer "$(config 0 "$(free_port)")"
-without=(); for _ in $(seq "$ROUNDS"); do without+=("$(gbits)"); done
-kill "$SPID"; wait "$SPID" 2>/dev/null || true
-w=$(printf '%s\n' "${with[@]}" | median); wo=$(printf '%s\n' "${without[@]}" | median)
+# Rounds alternate with and without the checks, so slow drifts of the machine hit both alike.
+with_g=(); with_c=(); without_g=(); without_c=(); health_cpu=(); checks=0
+for _ in $(seq "$ROUNDS"); do
+  admin=$(free_port)
+  start_splicer "$(config 1 "$admin")"
+  sleep 2
+  health_tid=$(grep -l '^splicer-health' /proc/"$SPID"/task/*/comm | head -1 | xargs dirname)
+  h0=$(cpu_ticks "$health_tid/stat"); t0=$(date +%s.%N)
+  read -r g c <<<"$(run_iperf)"; with_g+=("$g"); with_c+=("$c")
+  h1=$(cpu_ticks "$health_tid/stat"); t1=$(date +%s.%N)
+  health_cpu+=("$(python3 -c "print('%.4f' % (($h1-$h0)/$hz/($t1-$t0)))")")
+  checks=$(curl -s "127.0.0.1:$admin/metrics" | awk '/^splicer_health_checks_total/ {s+=$2} END {print s}')
+  up=$(curl -s "127.0.0.1:$admin/metrics" | awk '/^splicer_server_up\{pool="checked"/ {s+=$2} END {print s}')
+  kill "$SPID"; wait "$SPID" 2>/dev/null || true
+  start_splicer "$(config 0 "$(free_port)")"
+  read -r g c <<<"$(run_iperf)"; without_g+=("$g"); without_c+=("$c")
+  kill "$SPID"; wait "$SPID" 2>/dev/null || true
+done
+m() { printf '%s\n' "$@" | median; }
 echo "| measure | value |"
 echo "|---|---:|"
-echo "| health checker thread CPU (share of one core) | ${health_cpu} |"
-echo "| checks run during the measurement (all 100 servers) | ${checks} |"
-echo "| servers up at the end | ${up} / 100 |"
-echo "| bulk Gbit/s without checks (median of $ROUNDS × ${DURATION}s) | ${wo} (${without[*]}) |"
-echo "| bulk Gbit/s with 100 servers checked every second | ${w} (${with[*]}) |"
-echo "| ratio with / without | $(python3 -c "print('%.3f' % ($w/$wo))") |"
+echo "| health checker thread CPU, share of one core (median; all rounds) | $(m "${health_cpu[@]}") (${health_cpu[*]}) |"
+echo "| checks in the last round (100 servers, about ${DURATION}+2 s) | ${checks}; up at the end: ${up} / 100 |"
+echo "| bulk Gbit/s without / with checks (median of $ROUNDS × ${DURATION}s) | $(m "${without_g[@]}") / $(m "${with_g[@]}") |"
+echo "| relay CPU s/GB without / with checks | $(m "${without_c[@]}") / $(m "${with_c[@]}") (${without_c[*]} / ${with_c[*]}) |"
+echo "| ratio with / without: throughput, CPU per GB | $(python3 -c "print('%.3f' % ($(m "${with_g[@]}")/$(m "${without_g[@]}")))"), $(python3 -c "print('%.3f' % ($(m "${with_c[@]}")/$(m "${without_c[@]}")))") |"
 
 echo
 echo "## /metrics scraped every 100 ms during a bulk transfer"
 admin=$(free_port)
 start_splicer "$(config 0 "$admin")"
-quiet=(); scraped=()
+quiet_g=(); quiet_c=(); scraped_g=(); scraped_c=()
 for _ in $(seq "$ROUNDS"); do
-  quiet+=("$(gbits)")
+  read -r g c <<<"$(run_iperf)"; quiet_g+=("$g"); quiet_c+=("$c")
   ( while true; do curl -s -o /dev/null "127.0.0.1:$admin/metrics"; sleep 0.1; done ) & scraper=$!; pids+=("$scraper")
-  scraped+=("$(gbits)")
+  read -r g c <<<"$(run_iperf)"; scraped_g+=("$g"); scraped_c+=("$c")
   kill "$scraper"; wait "$scraper" 2>/dev/null || true
 done
-scrapes=$(curl -s "127.0.0.1:$admin/metrics" | grep -c '^splicer_' || true)
+series=$(curl -s "127.0.0.1:$admin/metrics" | grep -c '^splicer_' || true)
 kill "$SPID"; wait "$SPID" 2>/dev/null || true
-q=$(printf '%s\n' "${quiet[@]}" | median); s=$(printf '%s\n' "${scraped[@]}" | median)
 echo "| measure | value |"
 echo "|---|---:|"
-echo "| bulk Gbit/s, no scraping (median of $ROUNDS × ${DURATION}s) | ${q} (${quiet[*]}) |"
-echo "| bulk Gbit/s, scraped every 100 ms | ${s} (${scraped[*]}) |"
-echo "| ratio scraped / not scraped | $(python3 -c "print('%.3f' % ($s/$q))") |"
-echo "| series per scrape | ${scrapes} |"
+echo "| bulk Gbit/s, not scraped / scraped every 100 ms (median of $ROUNDS × ${DURATION}s) | $(m "${quiet_g[@]}") / $(m "${scraped_g[@]}") (${quiet_g[*]} / ${scraped_g[*]}) |"
+echo "| relay CPU s/GB, not scraped / scraped (includes serving the scrapes) | $(m "${quiet_c[@]}") / $(m "${scraped_c[@]}") (${quiet_c[*]} / ${scraped_c[*]}) |"
+echo "| ratio scraped / not scraped: throughput, CPU per GB | $(python3 -c "print('%.3f' % ($(m "${scraped_g[@]}")/$(m "${quiet_g[@]}")))"), $(python3 -c "print('%.3f' % ($(m "${scraped_c[@]}")/$(m "${quiet_c[@]}")))") |"
+echo "| splicer_ series per scrape | ${series} |"
