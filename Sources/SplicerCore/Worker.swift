@@ -39,7 +39,7 @@ final class Worker: @unchecked Sendable {
   private var listeners: [Listener] = []
   private var sessions: [Session] = []
   private var draining = false
-  private let inbox = Mutex<[WorkerCommand]>([])
+  private let inbox = Mutex(Inbox())
   private let finished: @Sendable () -> Void
   /// Called on the worker's thread once it has closed its listeners for a drain.
   var stoppedAccepting: (@Sendable () -> Void)?
@@ -87,6 +87,7 @@ final class Worker: @unchecked Sendable {
     } catch {
       logger.critical("event loop failed", metadata: ["error": "\(error)"])
     }
+    closeInbox()
     closeListeners()
     while let session = sessions.last { session.close(.shutdown) }
     resources.pipes.drain()
@@ -98,8 +99,28 @@ final class Worker: @unchecked Sendable {
 
   /// Queues `command` for the worker's thread; safe from any thread.
   func post(_ command: WorkerCommand) {
-    inbox.withLock { $0.append(command) }
+    let accepted = inbox.withLock { inbox in
+      if inbox.closed { return false }
+      inbox.commands.append(command)
+      return true
+    }
+    guard accepted else {
+      // The loop has ended (stopped, or failed): nobody will adopt the sockets a reload bound
+      // for this worker.
+      command.closeOwnedSockets()
+      return
+    }
     loop.wake()
+  }
+
+  /// Refuses further commands and closes the sockets of those never applied.
+  private func closeInbox() {
+    let unapplied = inbox.withLock { inbox in
+      inbox.closed = true
+      defer { inbox.commands.removeAll() }
+      return inbox.commands
+    }
+    for command in unapplied { command.closeOwnedSockets() }
   }
 
   /// Stops the loop at once; open sessions are closed with reason `shutdown`. Any thread.
@@ -108,9 +129,9 @@ final class Worker: @unchecked Sendable {
   }
 
   private func applyCommands() {
-    let commands = inbox.withLock { queue in
-      defer { queue.removeAll() }
-      return queue
+    let commands = inbox.withLock { inbox in
+      defer { inbox.commands.removeAll() }
+      return inbox.commands
     }
     for command in commands {
       switch command {
@@ -210,6 +231,20 @@ enum WorkerCommand: @unchecked Sendable {
   case reconfigure(WorkerUpdate)
   /// Graceful stop: close the listeners, finish the open sessions, then end the loop.
   case drain
+
+  /// Closes the listening sockets the command hands over, for a worker that can no longer
+  /// adopt them.
+  func closeOwnedSockets() {
+    if case .reconfigure(let update) = self {
+      for (fd, _) in update.added { Socket.close(fd) }
+    }
+  }
+}
+
+/// Commands queued for a worker's thread; closed once its loop has ended.
+private struct Inbox {
+  var commands: [WorkerCommand] = []
+  var closed = false
 }
 
 /// What a reload changes in one worker. Sessions already open keep the context they started

@@ -153,6 +153,10 @@ final class HealthCheckTests: RelayTestCase {
     XCTAssertEqual(serverState(relay, backend.port), "draining")
     for _ in 0..<3 {
       let fd = try TestSockets.connect(port: relay.port())
+      // A request the relay never reads: closing on it unread would reset the connection and
+      // could cut the fallback short, so the relay must linger until our EOF.
+      let request = [UInt8](repeating: 0x41, count: 32_768)
+      XCTAssertEqual(request.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }, request.count)
       let (bytes, error) = TestSockets.readToEnd(fd, timeoutSeconds: 5)
       close(fd)
       XCTAssertEqual(error, 0)

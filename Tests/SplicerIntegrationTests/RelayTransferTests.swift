@@ -86,4 +86,36 @@ final class RelayTransferTests: RelayTestCase {
     ]
     try assertTransfers(specs, port: relay.port(), backend: backend)
   }
+
+  /// A server that speaks first (SMTP, SSH) to clients that wait for it: its greeting often
+  /// arrives in the same readiness report that completes the connect, and must not wait for
+  /// the idle timeout. Stopping the relay while the clients connect makes it start many
+  /// connects in one batch, so the backend answers before the relay looks again.
+  func testGreetingOfAServerThatSpeaksFirstArrivesAtOnce() throws {
+    let greeting = Array("220 ready\r\n".utf8)
+    let backend = try TestBackend(behavior: .greeting(String(decoding: greeting, as: UTF8.self)))
+    defer { backend.stop() }
+    let relay = try SplicerProcess(yaml: TestConfig.yaml(servers: [backend.port], workers: 1, idleTimeout: "120s"))
+    defer { relay.stop() }
+    relay.send(SIGSTOP)
+    var clients: [Int32] = []
+    defer { for fd in clients { close(fd) } }
+    for _ in 0..<100 { clients.append(try TestSockets.connect(port: relay.port())) }
+    relay.send(SIGCONT)
+    var received = [[UInt8]](repeating: [], count: clients.count)
+    let deadline = TestClock.now() + 10
+    var scratch = [UInt8](repeating: 0, count: 64)
+    while received.contains(where: { $0.count < greeting.count }) && TestClock.now() < deadline {
+      var fds = clients.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
+      _ = poll(&fds, nfds_t(fds.count), 100)
+      for (index, entry) in fds.enumerated() where entry.revents != 0 {
+        let count = read(entry.fd, &scratch, scratch.count)
+        if count > 0 { received[index] += scratch[0..<count] }
+      }
+    }
+    let waiting = received.filter { $0 != greeting }.count
+    XCTAssertEqual(waiting, 0, "\(waiting) of \(clients.count) clients never got the server's greeting")
+    // Both ends close, so the relay's sessions complete instead of waiting out its drain.
+    backend.stop()
+  }
 }

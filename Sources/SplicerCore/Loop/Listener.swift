@@ -98,11 +98,14 @@ final class Listener: EventHandler, TimerTarget {
   }
 
   func timerFired(now: UInt64) {
-    paused = false
     do {
       try start()
+      paused = false
     } catch {
+      // Still paused (epoll itself is short of memory, say): try again after another back-off
+      // rather than leave the listener unwatched for good.
       worker.logger.error("could not resume accepting", metadata: ["listener": "\(context.name)", "error": "\(error)"])
+      worker.loop.schedule(self, at: now &+ Self.backoffNanoseconds)
     }
   }
 

@@ -29,8 +29,6 @@ final class Session: EventHandler, TimerTarget, DeferredWork {
   private var plan: ConnectPlan
   private var toServer: RelayDirection?
   private var toClient: RelayDirection?
-  /// Client readiness seen before the upstream connection exists.
-  private var earlyClientEvents: EpollEvents = []
   private let acceptedAt: UInt64
   private var connectStartedAt: UInt64 = 0
   private var connectedAt: UInt64 = 0
@@ -40,6 +38,8 @@ final class Session: EventHandler, TimerTarget, DeferredWork {
   private var descriptorWaitStartedAt: UInt64?
   /// Bytes of the fallback file sent so far.
   private var fallbackOffset = 0
+  /// The fallback file has been sent in full; the session lingers for the client's EOF.
+  private var fallbackSent = false
 
   /// Position in the worker's session list, for O(1) removal.
   var listIndex = -1
@@ -78,7 +78,14 @@ final class Session: EventHandler, TimerTarget, DeferredWork {
     case .closed:
       return
     case .responding:
-      if events.contains(.error) || events.contains(.hangup) {
+      if fallbackSent {
+        // Lingering: the whole file is out and our FIN with it; wait for the client's EOF.
+        if events.contains(.error) || events.contains(.hangup) {
+          close(.noServerUp)
+        } else {
+          discardClientInput()
+        }
+      } else if events.contains(.error) || events.contains(.hangup) {
         close(.socketFailure(errno: Socket.pendingError(client), onClientSide: true))
       } else if events.contains(.writable) {
         sendFallback()
@@ -89,9 +96,8 @@ final class Session: EventHandler, TimerTarget, DeferredWork {
       } else if events.contains(.error) || events.contains(.hangup) {
         // The client reset before we had a server for it.
         close(.socketFailure(errno: Socket.pendingError(client), onClientSide: true))
-      } else {
-        earlyClientEvents.formUnion(events)
       }
+    // Other client readiness needs no note: relaying starts by trying both sources.
     case .relaying:
       let failed = events.contains(.error) || events.contains(.hangup)
       let readable = failed || events.contains(.readable) || events.contains(.readHangup)
@@ -126,7 +132,8 @@ final class Session: EventHandler, TimerTarget, DeferredWork {
         connectFailed(errno: ETIMEDOUT)
       }
     case .responding:
-      // A client that does not read the fallback within the connect timeout is dropped.
+      // A client that does not read the fallback, or does not close after it, within the
+      // connect timeout is dropped.
       close(.noServerUp)
     case .relaying:
       let idle = worker.timeouts.idle
@@ -210,7 +217,34 @@ final class Session: EventHandler, TimerTarget, DeferredWork {
       break
     }
     Socket.shutdownWrite(client)
-    close(.noServerUp)
+    // Closing now would reset the connection if the client sent anything we never read (an
+    // HTTP request, say), and a reset makes the client's kernel drop the fallback it has not
+    // yet handed to the application. So linger: read and discard until the client's EOF, for
+    // at most another connect timeout.
+    fallbackSent = true
+    worker.loop.schedule(self, at: worker.loop.now &+ worker.timeouts.connect)
+    discardClientInput()
+  }
+
+  /// Reads and drops what the client sends while the session lingers after the fallback;
+  /// closes on the client's EOF or error.
+  private func discardClientInput() {
+    withUnsafeTemporaryAllocation(byteCount: 4096, alignment: 16) { scratch in
+      while true {
+        do {
+          switch try Splice.read(client, into: scratch) {
+          case .wouldBlock: return
+          case .processed(0):
+            close(.noServerUp)
+            return
+          case .processed: continue
+          }
+        } catch {
+          close(.noServerUp)
+          return
+        }
+      }
+    }
   }
 
   /// The proxy is out of descriptors: rather than drop a client it already accepted, pause
@@ -281,8 +315,13 @@ final class Session: EventHandler, TimerTarget, DeferredWork {
     var down = RelayDirection(source: server, destination: client, mode: listener.mode)
     up.destinationWritable = true
     down.destinationWritable = true
-    let early = earlyClientEvents
-    up.sourceReadable = !early.isDisjoint(with: [.readable, .readHangup, .error, .hangup])
+    // Both sources count as readable: the client may have sent before the upstream existed,
+    // and a server that speaks first (SMTP, SSH, MySQL) may have sent its greeting in the same
+    // epoll report that completed the connect. Edge-triggered readiness would not report
+    // either again, so a false start would stall the session until the idle timeout. A spare
+    // read attempt costs one EAGAIN.
+    up.sourceReadable = true
+    down.sourceReadable = true
     toServer = up
     toClient = down
     worker.loop.schedule(self, at: lastActivity &+ worker.timeouts.idle)

@@ -16,6 +16,9 @@ final class TestBackend: @unchecked Sendable {
     case httpStatus(Int)
     /// Answer "+PONG\r\n" to anything, like Redis to PING.
     case pong
+    /// Write this greeting on accept, before reading anything (as SMTP or SSH servers do),
+    /// then hold the connection open.
+    case greeting(String)
   }
 
   struct Received: Equatable {
@@ -76,6 +79,11 @@ final class TestBackend: @unchecked Sendable {
 
   func stop() {
     lock.lock()
+    // Idempotent, so that a test may stop its backend early and still `defer` it.
+    if stopping {
+      lock.unlock()
+      return
+    }
     stopping = true
     lock.unlock()
     while thread?.isFinished == false { usleep(1000) }
@@ -144,6 +152,10 @@ final class TestBackend: @unchecked Sendable {
         Self.answer(fd, reply)
       case .pong:
         Self.answer(fd, "+PONG\r\n")
+      case .greeting(let text):
+        let bytes = Array(text.utf8)
+        _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        held.append(fd)
       case .serve:
         let connection = StreamConnection(fd: fd, outgoing: PatternStream(seed: 0, length: 0))
         connection.receiveHeaderLength = Self.headerLength
