@@ -76,6 +76,21 @@ struct ExporterState {
         "splicer_accept_backoffs_total",
         "Times accepting paused for 100 ms: descriptors or memory ran out, or accept failed unexpectedly.",
         labels, row.counters[.acceptBackoffs]!)
+      counter(
+        "splicer_listener_limit_pauses_total",
+        "Times the listener stopped accepting at max_connections; clients wait in the kernel backlog.", labels,
+        row.counters[.limitPauses]!)
+      counter(
+        "splicer_queued_connections_total", "Connections that waited in a pool queue for a server slot.", labels,
+        row.counters[.queued]!)
+      counter(
+        "splicer_proxy_headers_total", "PROXY protocol headers accepted from trusted peers.", labels,
+        row.counters[.proxyHeaders]!)
+      for outcome in InspectOutcome.allCases {
+        counter(
+          "splicer_inspections_total", "TLS ClientHello inspections for SNI routing, by result.",
+          labels + [("result", outcome.description)], row.inspections[outcome]!)
+      }
     }
 
     for row in snapshot.servers {

@@ -12,6 +12,7 @@ struct ProxySnapshot {
     let configured: Bool
     let counters: [WorkerStats.Listener: UInt64]
     let closes: [CloseReason: UInt64]
+    let inspections: [InspectOutcome: UInt64]
 
     var active: UInt64 {
       let accepted = counters[.accepted, default: 0]
@@ -69,10 +70,12 @@ struct ProxySnapshot {
       for slot in WorkerStats.Listener.allCases { counters[slot] = sum { $0.value(listener: row, slot) } }
       var closes: [CloseReason: UInt64] = [:]
       for reason in CloseReason.allCases { closes[reason] = sum { $0.closes(listener: row, reason) } }
+      var inspections: [InspectOutcome: UInt64] = [:]
+      for outcome in InspectOutcome.allCases { inspections[outcome] = sum { $0.inspections(listener: row, outcome) } }
       listeners.append(
         ListenerRow(
           name: name, address: address, mode: config?.mode.rawValue ?? "", pool: config?.pool ?? "",
-          configured: config != nil, counters: counters, closes: closes))
+          configured: config != nil, counters: counters, closes: closes, inspections: inspections))
     }
     self.listeners = listeners
     var servers: [ServerRow] = []

@@ -20,7 +20,12 @@ final class CloseReasonTests: XCTestCase {
 
   func testOnlyFailuresResetThePeers() {
     let aborting = CloseReason.allCases.filter(\.abortsConnection).map(\.description)
-    XCTAssertEqual(aborting, ["client_reset", "client_error", "server_reset", "server_error", "resources"])
+    XCTAssertEqual(
+      aborting,
+      [
+        "client_reset", "client_error", "server_reset", "server_error", "resources", "denied", "proxy_header_invalid",
+        "proxy_untrusted",
+      ])
   }
 
   func testConnectFailureReasons() {

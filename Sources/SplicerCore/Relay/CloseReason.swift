@@ -21,13 +21,41 @@ public enum CloseReason: Int, CaseIterable, Sendable, CustomStringConvertible {
   case shutdown
   /// The worker could not get the descriptors or memory the session needed.
   case resources
+  /// The client's address is not allowed on the listener (`allow` / `deny`).
+  case denied
+  /// The client closed before the relay had chosen a server (sent nothing, or only part of
+  /// a PROXY header or ClientHello).
+  case clientClosedEarly
+  /// No route matched and the listener has no default pool.
+  case noRoute
+  /// The ClientHello could not be read (not TLS, malformed, too large) and the listener's
+  /// `inspect.on_failure` is `close`.
+  case inspectFailed
+  /// No complete ClientHello within `inspect.timeout`, with `on_failure: close`.
+  case inspectTimeout
+  /// A malformed or oversized PROXY protocol header on an `accept_proxy` listener.
+  case proxyHeaderInvalid
+  /// A connection on an `accept_proxy` listener from a peer outside `trusted`.
+  case proxyUntrusted
+  /// No complete PROXY header within `accept_proxy.timeout`.
+  case proxyHeaderTimeout
+  /// Every server that could take the connection was at `max_connections` and the pool's
+  /// queue was full.
+  case queueFull
+  /// Waited in the pool's queue for `queue.timeout` without a server slot coming free.
+  case queueTimeout
 
   /// Whether the peers should see a reset rather than a clean FIN: after an error a FIN
   /// would let a client mistake a truncated stream for a complete one.
   var abortsConnection: Bool {
     switch self {
-    case .completed, .idleTimeout, .shutdown, .connectFailed, .noServerUp: false
-    case .clientReset, .clientError, .serverReset, .serverError, .resources: true
+    case .completed, .idleTimeout, .shutdown, .connectFailed, .noServerUp, .clientClosedEarly, .noRoute,
+      .inspectFailed, .inspectTimeout, .proxyHeaderTimeout, .queueFull, .queueTimeout:
+      false
+    // Refused outright: a reset, without lingering in FIN_WAIT for a client we do not serve.
+    case .clientReset, .clientError, .serverReset, .serverError, .resources, .denied, .proxyHeaderInvalid,
+      .proxyUntrusted:
+      true
     }
   }
 
@@ -43,6 +71,16 @@ public enum CloseReason: Int, CaseIterable, Sendable, CustomStringConvertible {
     case .idleTimeout: "idle_timeout"
     case .shutdown: "shutdown"
     case .resources: "resources"
+    case .denied: "denied"
+    case .clientClosedEarly: "client_closed_early"
+    case .noRoute: "no_route"
+    case .inspectFailed: "inspect_failed"
+    case .inspectTimeout: "inspect_timeout"
+    case .proxyHeaderInvalid: "proxy_header_invalid"
+    case .proxyUntrusted: "proxy_untrusted"
+    case .proxyHeaderTimeout: "proxy_header_timeout"
+    case .queueFull: "queue_full"
+    case .queueTimeout: "queue_timeout"
     }
   }
 

@@ -26,6 +26,12 @@ public final class WorkerStats: @unchecked Sendable {
     case bytesServerToClient
     case acceptErrors
     case acceptBackoffs
+    /// Times the listener stopped accepting because it reached `max_connections`.
+    case limitPauses
+    /// Connections that waited in a pool's queue for a server below `max_connections`.
+    case queued
+    /// PROXY protocol headers accepted (`accept_proxy`).
+    case proxyHeaders
   }
 
   /// Counters per server.
@@ -43,6 +49,7 @@ public final class WorkerStats: @unchecked Sendable {
   public let listenerCloses: CounterTable
   public let servers: CounterTable
   public let serverFailures: CounterTable
+  public let inspections: CounterTable
 
   public init(listenerCount: Int, serverCount: Int) {
     global = CounterTable(rows: 1, columns: Global.allCases.count)
@@ -51,6 +58,7 @@ public final class WorkerStats: @unchecked Sendable {
     listenerCloses = CounterTable(rows: listenerCount, columns: CloseReason.allCases.count)
     servers = CounterTable(rows: serverCount, columns: Server.allCases.count)
     serverFailures = CounterTable(rows: serverCount, columns: ConnectFailureReason.allCases.count)
+    inspections = CounterTable(rows: listenerCount, columns: InspectOutcome.allCases.count)
   }
 
   // MARK: Writing, on the worker's thread
@@ -74,6 +82,8 @@ public final class WorkerStats: @unchecked Sendable {
 
   func countFallback(_ reason: SpliceFallbackReason) { fallbacks.add(0, reason.rawValue) }
 
+  func countInspection(listener: Int, _ outcome: InspectOutcome) { inspections.add(listener, outcome.rawValue) }
+
   func countConnectFailure(server: Int, _ reason: ConnectFailureReason) {
     serverFailures.add(server, reason.rawValue)
   }
@@ -85,6 +95,9 @@ public final class WorkerStats: @unchecked Sendable {
   public func value(server: Int, _ slot: Server) -> UInt64 { servers.value(server, slot.rawValue) }
   public func closes(listener: Int, _ reason: CloseReason) -> UInt64 { listenerCloses.value(listener, reason.rawValue) }
   public func fallbacks(_ reason: SpliceFallbackReason) -> UInt64 { fallbacks.value(0, reason.rawValue) }
+  public func inspections(listener: Int, _ outcome: InspectOutcome) -> UInt64 {
+    inspections.value(listener, outcome.rawValue)
+  }
   public func connectFailures(server: Int, _ reason: ConnectFailureReason) -> UInt64 {
     serverFailures.value(server, reason.rawValue)
   }

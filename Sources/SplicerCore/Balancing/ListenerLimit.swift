@@ -1,0 +1,50 @@
+import Synchronization
+
+/// A listener's `max_connections`, counted across every worker.
+///
+/// One per listener name, kept by `ProxyServer` across reloads so that connections accepted
+/// under the old configuration still count (and still give their slot back). At the limit a
+/// worker stops watching its listening socket, so further clients wait in the kernel's
+/// backlog rather than being accepted and dropped; the close that frees a slot wakes the
+/// workers that paused.
+public final class ListenerLimit: Sendable {
+  private let open = Atomic<Int>(0)
+  private let limit: Atomic<Int>
+
+  /// - Parameter maximum: nil for no limit.
+  public init(maximum: Int?) {
+    limit = Atomic(maximum ?? .max)
+  }
+
+  /// A reload may change the limit; connections over a lowered limit are not closed, the
+  /// listener just accepts no more until enough of them end.
+  public func setMaximum(_ maximum: Int?) {
+    limit.store(maximum ?? .max, ordering: .relaxed)
+  }
+
+  public var maximum: Int? {
+    let value = limit.load(ordering: .relaxed)
+    return value == .max ? nil : value
+  }
+
+  /// Connections accepted and not yet closed.
+  public var connections: Int { open.load(ordering: .relaxed) }
+
+  /// Takes a slot for a connection about to be accepted; false at the limit.
+  public func tryAcquire() -> Bool {
+    var current = open.load(ordering: .relaxed)
+    while current < limit.load(ordering: .relaxed) {
+      let (exchanged, original) = open.compareExchange(expected: current, desired: current + 1, ordering: .relaxed)
+      if exchanged { return true }
+      current = original
+    }
+    return false
+  }
+
+  /// Gives a slot back; returns true when the listener was at its limit before, i.e. when
+  /// workers may have paused accepting and should look again.
+  public func release() -> Bool {
+    let before = open.subtract(1, ordering: .relaxed).oldValue
+    return before >= limit.load(ordering: .relaxed)
+  }
+}

@@ -1,0 +1,18 @@
+import CSplicer
+import Glibc
+
+extension Socket {
+  /// Copies what has arrived on `fd` into `buffer` without consuming it (recv with MSG_PEEK):
+  /// the bytes stay queued for whoever reads next, which lets the relay look at a TLS
+  /// ClientHello and still splice it to the server untouched.
+  ///
+  /// Returns `.processed(0)` at end of stream with nothing queued.
+  public static func peek(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer) throws(SyscallError) -> IOResult<Int> {
+    try nonBlocking("recv(MSG_PEEK)") { Glibc.recv(fd, buffer.baseAddress, buffer.count, Int32(MSG_PEEK)) }
+  }
+
+  /// Writes `bytes` with MSG_NOSIGNAL (a closed peer is an EPIPE error, not a signal).
+  public static func send(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) throws(SyscallError) -> IOResult<Int> {
+    try nonBlocking("send") { Glibc.send(fd, bytes.baseAddress, bytes.count, Int32(MSG_NOSIGNAL)) }
+  }
+}
