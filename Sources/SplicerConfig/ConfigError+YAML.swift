@@ -19,6 +19,8 @@ extension ConfigError {
       }
       if Self.hasUnquotedIPv6Address(line: mark.line, in: yaml) {
         message += "; IPv6 addresses must be quoted in YAML, e.g. bind: \"[::1]:8080\""
+      } else if Self.hasUnquotedWildcard(line: mark.line, in: yaml) {
+        message += "; YAML reads a leading * as an alias: quote wildcards, e.g. sni: \"*.example.com\""
       }
       self.init(file: file, line: mark.line, column: mark.column, message: message)
     case .reader(let problem, let offset, _, let yaml):
@@ -42,6 +44,15 @@ extension ConfigError {
       return false
     }
     return line[close.upperBound...].first?.isASCIIDigit == true
+  }
+
+  /// Whether line `number` holds `*.` right after `: `, `- `, `[` or `,`, i.e. an unquoted
+  /// server name wildcard, which YAML takes for an alias and rejects.
+  static func hasUnquotedWildcard(line number: Int, in yaml: String) -> Bool {
+    let lines = yaml.split(separator: "\n", omittingEmptySubsequences: false)
+    guard number >= 1, number <= lines.count else { return false }
+    let line = lines[number - 1].replacing(" ", with: "")
+    return [":*.", "-*.", "[*.", ",*."].contains { line.contains($0) }
   }
 
   /// 1-based line and column (in Unicode scalars, as libyaml counts) of a `Character` offset.

@@ -59,10 +59,16 @@ extension ConfigLoader {
 
   static func checkPoolReferences(_ listeners: [ListenerEntry], pools: [PoolConfig]) throws(ConfigError) {
     let names = pools.map(\.name)
-    for listener in listeners where !names.contains(listener.config.pool) {
-      let hint = KeySuggestion.hint(for: listener.config.pool, among: names)
-      let known = hint.isEmpty ? " (pools: \(names.joined(separator: ", ")))" : hint
-      throw listener.poolNode.error("no pool named '\(listener.config.pool)'\(known)")
+    for listener in listeners {
+      // In file order, so that the first dangling name in the file is the one reported.
+      let references = listener.poolReferences.sorted {
+        ($0.node.node.mark?.line ?? 0) < ($1.node.node.mark?.line ?? 0)
+      }
+      for reference in references where !names.contains(reference.name) {
+        let hint = KeySuggestion.hint(for: reference.name, among: names)
+        let known = hint.isEmpty ? " (pools: \(names.joined(separator: ", ")))" : hint
+        throw reference.node.error("no pool named '\(reference.name)'\(known)")
+      }
     }
   }
 }

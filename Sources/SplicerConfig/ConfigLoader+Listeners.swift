@@ -1,5 +1,8 @@
 extension ConfigLoader {
-  static let listenerKeys = ["name", "bind", "pool", "mode", "backlog"]
+  static let listenerKeys = [
+    "name", "bind", "pool", "routes", "mode", "backlog", "allow", "deny", "max_connections", "accept_proxy",
+    "inspect",
+  ]
   static let backlogRange = 1...65535
 
   static func readListeners(_ node: YAMLNodeReader) throws(ConfigError) -> [ListenerEntry] {
@@ -29,14 +32,39 @@ extension ConfigLoader {
         }
         bindOwners[bind] = (name, bindNode.node.mark?.line ?? 0)
       }
-
-      let poolNode = try fields.required("pool")
-      let pool = try poolNode.string()
-      let mode = try fields["mode"]?.choice(of: RelayMode.self) ?? .splice
-      let backlog = try fields["backlog"]?.int(in: backlogRange) ?? 1024
-      let config = ListenerConfig(name: name, bind: bind, pool: pool, mode: mode, backlog: backlog)
-      listeners.append(ListenerEntry(config: config, poolNode: poolNode))
+      listeners.append(try readListener(name: name, bind: bind, fields))
     }
     return listeners
+  }
+
+  /// The keys after `name` and `bind`, which are checked across listeners by the caller.
+  static func readListener(
+    name: String, bind: Endpoint, _ fields: YAMLMappingReader
+  ) throws(ConfigError) -> ListenerEntry {
+    var references: [ListenerEntry.PoolReference] = []
+    var routes: [RouteConfig] = []
+    if let routesNode = fields["routes"] {
+      (routes, references) = try readRoutes(routesNode)
+    }
+    var pool: String? = nil
+    if let poolNode = fields["pool"] {
+      let name = try poolNode.string()
+      pool = name
+      references.append(ListenerEntry.PoolReference(name: name, node: poolNode))
+    }
+    if pool == nil && routes.isEmpty {
+      throw fields.owner.error(
+        "listener '\(name)' needs 'pool' (where its connections go), 'routes', or both",
+        key: fields.owner.path)
+    }
+    var config = ListenerConfig(name: name, bind: bind, pool: pool, routes: routes)
+    config.mode = try fields["mode"]?.choice(of: RelayMode.self) ?? .splice
+    config.backlog = try fields["backlog"]?.int(in: backlogRange) ?? 1024
+    config.allow = try fields["allow"]?.cidrs(allowEmpty: true) ?? []
+    config.deny = try fields["deny"]?.cidrs(allowEmpty: true) ?? []
+    config.maxConnections = try fields["max_connections"]?.int(in: ListenerConfig.maxConnectionsRange)
+    config.acceptProxy = try fields["accept_proxy"].flatMap(readAcceptProxy)
+    config.inspect = try fields["inspect"].map(readInspect) ?? InspectConfig()
+    return ListenerEntry(config: config, poolReferences: references)
   }
 }

@@ -1,9 +1,14 @@
 extension ConfigLoader {
-  static let poolKeys = ["servers", "retries", "health_check", "observe", "when_all_down"]
-  static let serverKeys = ["address", "drain"]
+  static let poolKeys = [
+    "servers", "balance", "retries", "send_proxy", "queue", "resolve_interval", "health_check", "observe",
+    "when_all_down",
+  ]
+  static let queueKeys = ["size", "timeout"]
   static let retriesRange = 0...16
   /// Cap on the default retry count: past a few servers, more attempts mostly add latency.
   static let defaultRetriesCap = 3
+  /// Re-resolving more often than this only loads the resolver.
+  static let minimumResolveInterval = Duration.seconds(1)
 
   static func readPools(_ node: YAMLNodeReader) throws(ConfigError) -> [PoolConfig] {
     let mapping = try node.namedMapping(expected: "a mapping from pool names to pools", entryKind: "pool")
@@ -23,32 +28,50 @@ extension ConfigLoader {
   static func readPool(named name: String, _ node: YAMLNodeReader) throws(ConfigError) -> PoolConfig {
     let fields = try node.mapping(knownKeys: poolKeys)
     let serversNode = try fields.required("servers")
-    let items = try serversNode.sequence(expected: "a sequence of servers")
-    if items.isEmpty {
-      throw serversNode.error("expected at least one server")
-    }
-    var servers: [ServerConfig] = []
-    var addressLines: [Endpoint: Int] = [:]
-    for item in items {
-      let serverFields = try item.mapping(knownKeys: serverKeys)
-      let addressNode = try serverFields.required("address")
-      let address = try addressNode.endpoint(allowPortZero: false)
-      if let line = addressLines[address] {
-        throw addressNode.error(
-          "duplicate server address \(address) in pool '\(name)' (first at line \(line))")
-      }
-      addressLines[address] = addressNode.node.mark?.line ?? 0
-      servers.append(ServerConfig(address: address, drain: try serverFields["drain"]?.bool() ?? false))
-    }
+    let servers = try readServers(serversNode, pool: name)
     if fields["health_check"] == nil, let observe = fields["observe"] {
       throw observe.error(
         "'observe' needs a 'health_check' in the same pool: only an active check brings a server back")
     }
     let defaultRetries = min(servers.count - 1, defaultRetriesCap)
-    let retries = try fields["retries"]?.int(in: retriesRange) ?? defaultRetries
-    return PoolConfig(
-      name: name, servers: servers, retries: retries, healthCheck: try fields["health_check"].map(readHealthCheck),
-      observe: try fields["observe"].map(readObserve),
-      whenAllDown: try fields["when_all_down"].map(readWhenAllDown) ?? .close)
+    var pool = PoolConfig(
+      name: name, servers: servers, retries: try fields["retries"]?.int(in: retriesRange) ?? defaultRetries)
+    pool.balance = try fields["balance"]?.choice(of: BalanceAlgorithm.self) ?? .roundRobin
+    pool.sendProxy = try fields["send_proxy"]?.choice(of: ProxyProtocolVersion.self)
+    pool.queue = try fields["queue"].map(readQueue) ?? QueueConfig()
+    if let interval = fields["resolve_interval"] {
+      pool.resolveInterval = try interval.duration()
+      if pool.resolveInterval < minimumResolveInterval {
+        throw interval.error("must be at least 1s, got \(try interval.string())")
+      }
+    }
+    if let checkNode = fields["health_check"] {
+      let check = try readHealthCheck(checkNode)
+      // A unix socket has no port to replace; probing some TCP port instead would check the
+      // wrong thing, so the override is refused rather than skipped for those servers.
+      if check.port != nil, let unix = servers.first(where: \.address.isUnix),
+        let portNode = try checkNode.mapping(knownKeys: healthCheckKeys)["port"]
+      {
+        throw portNode.error(
+          "'port' cannot apply to unix socket server \(unix.address); leave it out to check each server where it listens"
+        )
+      }
+      pool.healthCheck = check
+    }
+    pool.observe = try fields["observe"].map(readObserve)
+    pool.whenAllDown = try fields["when_all_down"].map(readWhenAllDown) ?? .close
+    return pool
+  }
+
+  static func readQueue(_ node: YAMLNodeReader) throws(ConfigError) -> QueueConfig {
+    let fields = try node.mapping(knownKeys: queueKeys, allowNull: true)
+    var queue = QueueConfig()
+    if let size = fields["size"] {
+      queue.size = try size.int(in: QueueConfig.sizeRange)
+    }
+    if let timeout = fields["timeout"] {
+      queue.timeout = try timeout.duration()
+    }
+    return queue
   }
 }

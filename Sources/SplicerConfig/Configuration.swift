@@ -43,57 +43,6 @@ public enum RelayMode: String, Sendable, Equatable, CaseIterable {
   case copy
 }
 
-public struct ListenerConfig: Sendable, Equatable {
-  public var name: String
-  public var bind: Endpoint
-  public var pool: String
-  public var mode: RelayMode
-  /// listen(2) backlog.
-  public var backlog: Int
-
-  public init(name: String, bind: Endpoint, pool: String, mode: RelayMode = .splice, backlog: Int = 1024) {
-    self.name = name
-    self.bind = bind
-    self.pool = pool
-    self.mode = mode
-    self.backlog = backlog
-  }
-}
-
-public struct PoolConfig: Sendable, Equatable {
-  public var name: String
-  public var servers: [ServerConfig]
-  /// How many further servers a connection may try after a refused or timed-out connect.
-  public var retries: Int
-  /// Active checks; nil: every server counts as up unless passive checks say otherwise.
-  public var healthCheck: HealthCheckConfig?
-  public var observe: ObserveConfig?
-  public var whenAllDown: WhenAllDown
-
-  public init(
-    name: String, servers: [ServerConfig], retries: Int, healthCheck: HealthCheckConfig? = nil,
-    observe: ObserveConfig? = nil, whenAllDown: WhenAllDown = .close
-  ) {
-    self.name = name
-    self.servers = servers
-    self.retries = retries
-    self.healthCheck = healthCheck
-    self.observe = observe
-    self.whenAllDown = whenAllDown
-  }
-}
-
-public struct ServerConfig: Sendable, Equatable {
-  public var address: Endpoint
-  /// Draining: gets no new connections; open ones finish. For taking a server out by reload.
-  public var drain: Bool
-
-  public init(address: Endpoint, drain: Bool = false) {
-    self.address = address
-    self.drain = drain
-  }
-}
-
 /// A numeric IP address and TCP port, as written in the config (`127.0.0.1:80`, `[::1]:80`).
 public struct Endpoint: Sendable, Hashable, CustomStringConvertible {
   public enum Family: Sendable, Hashable {

@@ -7,8 +7,9 @@
 /// Parses `a.b.c.d:port` and `[IPv6]:port` into an `Endpoint`, checking the address with inet_pton.
 ///
 /// The host text is rewritten by inet_ntop, so `[0::1]:80` and `[::1]:80` yield equal endpoints and
-/// duplicate checks compare addresses, not spellings. Host names are rejected: resolving them would
-/// need a resolver and a policy for when the answer changes, which Splicer does not have yet.
+/// duplicate checks compare addresses, not spellings. Host names are rejected here: this parser is
+/// for the addresses Splicer binds (listeners, admin). Servers may also be host names or unix
+/// sockets; `ServerAddressParser` reads those and hands numeric ones to this parser.
 enum EndpointParser {
   static let example = "e.g. 127.0.0.1:8080 or [::1]:8080"
 
@@ -49,7 +50,9 @@ enum EndpointParser {
   }
 
   private static func hostNameError(_ host: String) -> ValueError {
-    ValueError("host names are not supported yet ('\(host)'); use a numeric address such as 127.0.0.1")
+    ValueError(
+      "listeners bind numeric addresses, not host names ('\(host)'); use e.g. 127.0.0.1:8080, 0.0.0.0:8080 or [::]:8080"
+    )
   }
 
   private static func parseBracketed(_ text: String, allowPortZero: Bool) throws(ValueError) -> Endpoint {
@@ -77,7 +80,7 @@ enum EndpointParser {
     return Endpoint(family: .ipv6, host: normalized, port: port)
   }
 
-  private static func parsePort(
+  static func parsePort(
     _ digits: Substring, in text: String, allowZero: Bool
   ) throws(ValueError) -> UInt16 {
     let lowest = allowZero ? 0 : 1
@@ -95,11 +98,28 @@ enum EndpointParser {
 
   /// The canonical text of a numeric address, or nil if inet_pton rejects it.
   static func normalize(_ host: String, family: Int32) -> String? {
+    guard let bytes = bytes(of: host, family: family) else { return nil }
+    return format(bytes, family: family)
+  }
+
+  /// The 4 or 16 bytes of a numeric address in network order, or nil if inet_pton rejects it.
+  static func bytes(of host: String, family: Int32) -> [UInt8]? {
     var storage = in6_addr()  // large enough for either family
     let parsed = withUnsafeMutableBytes(of: &storage) { bytes in
       inet_pton(family, host, bytes.baseAddress)
     }
     guard parsed == 1 else { return nil }
+    return withUnsafeBytes(of: &storage) { Array($0.prefix(family == AF_INET ? 4 : 16)) }
+  }
+
+  /// inet_ntop's text for 16 address bytes, e.g. `fd00::` or `::ffff:10.0.0.1`.
+  static func format(ipv6 bytes: [UInt8]) -> String {
+    format(bytes, family: AF_INET6) ?? bytes.map { String($0, radix: 16) }.joined(separator: ":")
+  }
+
+  private static func format(_ address: [UInt8], family: Int32) -> String? {
+    var storage = in6_addr()
+    withUnsafeMutableBytes(of: &storage) { $0.copyBytes(from: address) }
     var buffer = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
     let written = withUnsafeBytes(of: &storage) { bytes in
       inet_ntop(family, bytes.baseAddress, &buffer, socklen_t(buffer.count))

@@ -21,6 +21,18 @@ extension YAMLNodeReader {
     }
   }
 
+  func serverAddress() throws(ConfigError) -> ServerAddress {
+    try parsed(expected: "an address (\(ServerAddressParser.example))", ServerAddressParser.parse)
+  }
+
+  func cidr() throws(ConfigError) -> CIDR {
+    try parsed(expected: "a network (\(CIDR.example))", CIDR.init(parsing:))
+  }
+
+  func sniPattern() throws(ConfigError) -> SNIPattern {
+    try parsed(expected: "a server name such as api.example.com or *.example.com", SNIPattern.init(parsing:))
+  }
+
   /// A listener or pool name: it ends up in logs and metric labels, so it is kept to a safe set.
   func name(of what: String) throws(ConfigError) -> String {
     let name = try string()

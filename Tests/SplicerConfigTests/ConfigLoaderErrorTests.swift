@@ -86,7 +86,7 @@ final class ConfigLoaderErrorTests: XCTestCase {
     Case(
       name: "unknown listener key without a near match",
       yaml: replacing(line: 4, with: "    pool: app\n    colour: red"), line: 5, key: "listeners[0].colour",
-      message: "expected one of: name, bind, pool, mode, backlog"),
+      message: "expected one of: name, bind, pool, routes, mode, backlog, allow"),
     Case(
       name: "misspelt tuning key", yaml: appending("tuning:\n  piep_size: 64KiB"), line: 10,
       key: "tuning.piep_size", message: "did you mean 'pipe_size'?"),
@@ -212,8 +212,8 @@ final class ConfigLoaderErrorTests: XCTestCase {
       name: "server port zero", yaml: replacing(line: 8, with: "      - address: 127.0.0.1:0"), line: 8,
       key: "pools.app.servers[0].address", message: "port 0 is out of range (1-65535)"),
     Case(
-      name: "host name", yaml: replacing(line: 8, with: "      - address: backend.internal:9000"), line: 8,
-      key: "pools.app.servers[0].address", message: "host names are not supported yet"),
+      name: "host name bind", yaml: replacing(line: 3, with: "    bind: localhost:8080"), line: 3,
+      key: "listeners[0].bind", message: "listeners bind numeric addresses, not host names ('localhost')"),
     Case(
       name: "IPv6 without brackets", yaml: replacing(line: 3, with: "    bind: ::1:8080"), line: 3,
       key: "listeners[0].bind", message: "IPv6 addresses must be in brackets"),
