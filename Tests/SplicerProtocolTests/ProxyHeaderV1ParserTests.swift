@@ -57,6 +57,9 @@ final class ProxyHeaderV1ParserTests: XCTestCase {
       ("PROXY TCP4 1.2.3.4 5.6.7.8 1  2\r\n", .v1BadSyntax),
       ("PROXY TCP4 1.2.3.4 5.6.7.8 1 2 \r\n", .v1BadSyntax),
       ("PROXY TCP4 1.2.3.4 5.6.7.8 1 2\n", .v1BadSyntax),
+      // No CRLF: the client's payload runs into the last field.
+      ("PROXY TCP4 1.2.3.4 5.6.7.8 1 2GET / HTTP/1.1\r\n", .v1BadPort),
+      ("PROXY UNKNOWNGET / HTTP/1.1\r\n", .v1BadProtocol),
       ("PROXY TCP4 1.2.3.4 5.6.7.8 1 2\rX", .v1BadSyntax),
       ("PROXY TCP4 1.2.3.4 5.6.7.8 1\r\n", .v1BadSyntax),
       ("PROXY TCP4 1.2.3.4 5.6.7.8\r\n", .v1BadSyntax),
