@@ -28,6 +28,13 @@ let package = Package(
       dependencies: ["CSplicer", "CCap"],
       swiftSettings: strictFlags
     ),
+    // Pure parsers and encoders the relay runs at connection start: PROXY protocol headers and the
+    // server name of a TLS ClientHello. No sockets, no Foundation; safe on any input (fuzzed).
+    .target(
+      name: "SplicerProtocol",
+      dependencies: ["SplicerSystem"],
+      swiftSettings: strictFlags
+    ),
     .target(
       name: "SplicerConfig",
       dependencies: [.product(name: "Yams", package: "Yams")],
@@ -41,7 +48,7 @@ let package = Package(
     .target(
       name: "SplicerCore",
       dependencies: [
-        "SplicerSystem", "SplicerRouting", "SplicerConfig",
+        "SplicerSystem", "SplicerRouting", "SplicerConfig", "SplicerProtocol",
         .product(name: "Logging", package: "swift-log"),
         .product(name: "CoreMetrics", package: "swift-metrics"),
       ],
@@ -71,13 +78,14 @@ let package = Package(
       swiftSettings: strictFlags
     ),
     .testTarget(name: "SplicerSystemTests", dependencies: ["SplicerSystem"]),
+    .testTarget(name: "SplicerProtocolTests", dependencies: ["SplicerProtocol", "SplicerSystem"]),
     .testTarget(name: "SplicerConfigTests", dependencies: ["SplicerConfig"]),
     .testTarget(name: "SplicerRoutingTests", dependencies: ["SplicerRouting", "SplicerConfig"]),
     .testTarget(name: "SplicerCoreTests", dependencies: ["SplicerCore", "SplicerSystem"]),
     .testTarget(name: "SplicerMetricsTests", dependencies: ["SplicerMetrics", "SplicerCore", "SplicerConfig"]),
     .testTarget(
       name: "SplicerIntegrationTests",
-      dependencies: ["SplicerSystem", "SplicerConfig", "CTestCrypto", "splicer"]
+      dependencies: ["SplicerSystem", "SplicerConfig", "SplicerProtocol", "CTestCrypto", "splicer"]
     ),
   ]
 )
