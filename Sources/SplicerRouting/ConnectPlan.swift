@@ -1,72 +1,71 @@
-/// Which server a connection tries next, for one connection's connect attempts.
+/// The connect attempts of one connection: how many are left, and which server comes next.
 ///
-/// Pure: it only counts. The first pick comes from the worker's round-robin cursor; each retry
-/// moves on to the following server, so a retry never hits the server that just failed unless
-/// the pool has only one. At most `retries + 1` attempts are made.
+/// Owned by the connection; the choice itself is delegated to the worker's `PoolBalancer` for
+/// the pool, which the plan borrows for each step. The plan adds what is per connection:
+/// at most `retries + 1` attempts, and a retry avoids the server that just failed unless it
+/// is the only one available. Finding no usable server spends no attempt.
 public struct ConnectPlan: Sendable, Equatable {
-  public let serverCount: Int
+  /// What the connection should do next.
+  public enum Step: Sendable, Hashable {
+    /// Connect to the server at this index in the pool; one attempt has been spent.
+    case server(Int)
+    /// Servers are up but all are at their connection limit: wait for a free slot, then ask
+    /// again.
+    case allFull
+    /// No server is up (down or draining): the pool cannot serve this connection now.
+    case noneAvailable
+    /// Every attempt has been spent on servers that failed: give up on this connection.
+    case exhausted
+  }
+
   public private(set) var attemptsLeft: Int
+  /// The server of the latest `.server` step, which the next step avoids.
   public private(set) var lastTried: Int?
   private var repeatPending = false
 
-  public init(serverCount: Int, retries: Int) {
-    self.serverCount = serverCount
-    self.attemptsLeft = serverCount == 0 ? 0 : retries + 1
+  /// - Parameter retries: further servers to try after a failed connect (the pool's `retries`).
+  public init(retries: Int) {
+    attemptsLeft = max(retries, 0) + 1
   }
 
-  /// The index of the next server to try, or nil when the attempts are used up or no server
-  /// is available.
+  /// The next step for this connection.
   ///
-  /// - Parameter cursor: the worker's round-robin position, advanced on every first pick so
-  ///   that new connections spread over the pool.
-  /// - Parameter isAvailable: whether a server may take new connections now (up and not
-  ///   draining); unavailable servers are skipped without spending an attempt.
-  public mutating func nextServer(cursor: inout RoundRobinCursor, isAvailable: (Int) -> Bool = { _ in true }) -> Int? {
-    guard attemptsLeft > 0 else { return nil }
+  /// - Parameter balancer: the worker's balancer for the connection's pool.
+  /// - Parameter clientKey: `PoolBalancer.clientKey(_:)` of the client, computed once.
+  /// - Parameter eligibility: the relay's view of each server now.
+  public mutating func next(
+    balancer: inout PoolBalancer, clientKey: UInt64, eligibility: (Int) -> ServerEligibility
+  ) -> Step {
+    guard attemptsLeft > 0 else { return .exhausted }
     if repeatPending, let lastTried {
       repeatPending = false
-      attemptsLeft -= 1
-      return lastTried
-    }
-    let start = lastTried.map { ($0 + 1) % serverCount } ?? cursor.advance(count: serverCount)
-    // Starting after the last server tried puts it last: retried only when no other is available.
-    for offset in 0..<serverCount {
-      let index = (start + offset) % serverCount
-      if isAvailable(index) {
+      // The attempt never reached the server, so it is not at fault: go back to it, unless it
+      // has meanwhile gone down or filled up, in which case the balancer picks afresh.
+      if case .available = eligibility(lastTried) {
         attemptsLeft -= 1
-        lastTried = index
-        return index
+        return .server(lastTried)
       }
     }
-    return nil
+    switch balancer.pick(clientKey: clientKey, avoiding: lastTried, eligibility: eligibility) {
+    case .server(let index):
+      attemptsLeft -= 1
+      lastTried = index
+      return .server(index)
+    case .allFull:
+      return .allFull
+    case .noneAvailable:
+      return .noneAvailable
+    }
   }
 
-  /// True once every attempt has been spent (as opposed to finding no available server).
+  /// True once every attempt has been spent (as opposed to finding no usable server).
   public var isExhausted: Bool { attemptsLeft == 0 }
 
-  /// Gives back the last attempt, which never reached the server (the proxy itself ran out
-  /// of descriptors): the next call returns the same server again.
+  /// Gives back the last attempt, which never reached the server (the proxy itself ran out of
+  /// descriptors): the next step returns the same server again if it is still available.
   public mutating func repeatLastAttempt() {
-    guard lastTried != nil else { return }
+    guard lastTried != nil, !repeatPending else { return }
     attemptsLeft += 1
     repeatPending = true
-  }
-}
-
-/// A round-robin position over a pool's servers, one per worker per pool.
-public struct RoundRobinCursor: Sendable, Equatable {
-  public private(set) var position: Int
-
-  /// Workers start at different offsets so that they do not all pick server 0 first.
-  public init(start: Int = 0) {
-    position = start
-  }
-
-  /// Returns the current index modulo `count` and moves on by one.
-  public mutating func advance(count: Int) -> Int {
-    precondition(count > 0, "round robin over an empty pool")
-    let index = position % count
-    position = (index + 1) % count
-    return index
   }
 }
