@@ -47,7 +47,12 @@ public final class ProxyServer: @unchecked Sendable {
   public let stats: [WorkerStats]
   /// Every server's status, written by the health checker and by passive observation.
   public let health: HealthBoard
+  /// Open connections per server, across workers.
+  public let load: ServerLoadBoard
   private let checker: HealthChecker
+  private let resolver: HostnameResolver
+  /// Each listener's `max_connections` count, by name; kept across reloads. Main thread only.
+  private var limits: [String: ListenerLimit] = [:]
   private let published: Mutex<State>
   private let draining = Atomic<Bool>(false)
   private let finishedWorkers = FinishedCount()
@@ -67,14 +72,18 @@ public final class ProxyServer: @unchecked Sendable {
     var layout = StatsLayout.sized(
       forListeners: configuration.listeners.count,
       servers: configuration.pools.reduce(0) { $0 + $1.servers.count })
-    let routing = try Self.routingTable(for: configuration, layout: &layout)
+    let resolver = try HostnameResolver(logger: logger)
+    let resolved = resolver.prepare(RoutingTable.hostNames(in: configuration))
+    let routing = try Self.routingTable(for: configuration, layout: &layout, resolved: resolved)
     let fallbacks = try Self.openFallbacks(configuration)
+    var limits: [String: ListenerLimit] = [:]
     // Every counter row exists before the workers get their latency recorders.
     let contexts = try configuration.listeners.map {
       try Self.context(
-        for: $0, configuration: configuration, routing: routing, fallbacks: fallbacks, layout: &layout)
+        for: $0, routing: routing, fallbacks: fallbacks, limits: &limits, layout: &layout)
     }
     let health = HealthBoard(capacity: layout.serverCapacity)
+    let load = ServerLoadBoard(capacity: layout.serverCapacity)
     let stats = (0..<configuration.workers).map { _ in
       WorkerStats(listenerCount: layout.listenerCapacity, serverCount: layout.serverCapacity)
     }
@@ -82,8 +91,8 @@ public final class ProxyServer: @unchecked Sendable {
     let latency = LatencyRecorders(layout: layout)
     let workers = try (0..<configuration.workers).map { index in
       try Worker(
-        index: index, configuration: configuration, poolCount: configuration.pools.count, stats: stats[index],
-        health: health, latency: latency, logger: logger,
+        index: index, configuration: configuration, stats: stats[index], health: health, load: load,
+        latency: latency, logger: logger,
         finished: { finishedWorkers.count.add(1, ordering: .releasing) })
     }
     var bound: [BoundListener] = []
@@ -111,9 +120,13 @@ public final class ProxyServer: @unchecked Sendable {
         "the service manager passed a socket no listener is named after; closing it", metadata: ["name": "\(name)"])
       Socket.close(fd)
     }
+    for worker in workers { worker.siblings = workers }
     self.workers = workers
     self.stats = stats
     self.health = health
+    self.load = load
+    self.resolver = resolver
+    self.limits = limits
     self.checker = try HealthChecker(board: health, logger: logger)
     self.published = Mutex(State(configuration: configuration, routing: routing, boundListeners: bound, layout: layout))
   }
@@ -123,7 +136,9 @@ public final class ProxyServer: @unchecked Sendable {
 
   // MARK: Building blocks shared by start and reload
 
-  private static func routingTable(for configuration: Configuration, layout: inout StatsLayout) throws -> RoutingTable {
+  private static func routingTable(
+    for configuration: Configuration, layout: inout StatsLayout, resolved: [String: ResolvedAddress]
+  ) throws -> RoutingTable {
     var ids: [String: [Int]] = [:]
     for pool in configuration.pools {
       ids[pool.name] = try pool.servers.map { server in
@@ -135,7 +150,7 @@ public final class ProxyServer: @unchecked Sendable {
         return row
       }
     }
-    return RoutingTable(configuration: configuration, serverIDs: ids)
+    return RoutingTable(configuration: configuration, serverIDs: ids, resolved: resolved)
   }
 
   /// The `when_all_down` files of the config's pools, opened for sendfile, by pool name.
@@ -152,23 +167,26 @@ public final class ProxyServer: @unchecked Sendable {
     return files
   }
 
+  /// - Parameter limits: the `max_connections` counters by listener name; a listener that
+  ///   has one keeps it (with the new maximum), so connections open across a reload count.
   private static func context(
-    for listener: ListenerConfig, configuration: Configuration, routing: RoutingTable,
-    fallbacks: [String: FallbackFile], layout: inout StatsLayout
+    for listener: ListenerConfig, routing: RoutingTable, fallbacks: [String: FallbackFile],
+    limits: inout [String: ListenerLimit], layout: inout StatsLayout
   ) throws -> ListenerContext {
-    guard let pool = routing.pool(forListener: listener.name),
-      let slot = configuration.pools.firstIndex(where: { $0.name == listener.pool })
-    else {
-      preconditionFailure("config loader let through listener \(listener.name) without a pool")
+    guard let routes = routing.routes(forListener: listener.name) else {
+      preconditionFailure("routing table without listener \(listener.name)")
     }
     guard let row = layout.listenerRow(listener.name) else {
       throw ProxyStartError(
         message:
           "the config names more listeners than this process can count (\(layout.listenerCapacity)); restart instead")
     }
+    let limit = limits[listener.name] ?? ListenerLimit(maximum: listener.maxConnections)
+    limit.setMaximum(listener.maxConnections)
+    limits[listener.name] = limit
     return ListenerContext(
-      name: listener.name, index: row, mode: listener.mode, pool: pool, poolSlot: slot,
-      fallback: fallbacks[listener.pool])
+      name: listener.name, index: row, mode: listener.mode, routes: routes, acceptProxy: listener.acceptProxy,
+      inspect: listener.inspect, limit: limit, fallbacks: fallbacks)
   }
 
   /// Binds one socket per worker on the listener's address.
@@ -221,6 +239,7 @@ public final class ProxyServer: @unchecked Sendable {
     }
     let current = state
     try checker.start(routing: current.routing, pools: current.configuration.pools)
+    try resolver.start()
     for listener in state.boundListeners {
       logger.notice(
         "listener bound",
@@ -254,8 +273,10 @@ public final class ProxyServer: @unchecked Sendable {
     effective.privileges = old.configuration.privileges
 
     var layout = old.layout
-    let routing = try Self.routingTable(for: effective, layout: &layout)
+    let resolved = resolver.prepare(RoutingTable.hostNames(in: effective))
+    let routing = try Self.routingTable(for: effective, layout: &layout, resolved: resolved)
     let fallbacks = try Self.openFallbacks(effective)
+    var limits = self.limits
     let oldListeners = Dictionary(uniqueKeysWithValues: old.configuration.listeners.map { ($0.name, $0) })
     var contexts: [String: ListenerContext] = [:]
     var bound: [BoundListener] = []
@@ -263,7 +284,7 @@ public final class ProxyServer: @unchecked Sendable {
     do {
       for listener in effective.listeners {
         let context = try Self.context(
-          for: listener, configuration: effective, routing: routing, fallbacks: fallbacks, layout: &layout)
+          for: listener, routing: routing, fallbacks: fallbacks, limits: &limits, layout: &layout)
         contexts[listener.name] = context
         if let previous = oldListeners[listener.name], previous.bind == listener.bind,
           previous.backlog == listener.backlog,
@@ -288,6 +309,7 @@ public final class ProxyServer: @unchecked Sendable {
       throw error
     }
     summary.removed = old.configuration.listeners.map(\.name).filter { contexts[$0] == nil }
+    self.limits = limits
 
     let latency = LatencyRecorders(layout: layout)
     for (index, worker) in workers.enumerated() {
@@ -296,7 +318,7 @@ public final class ProxyServer: @unchecked Sendable {
           WorkerUpdate(
             contexts: contexts, rebound: Set(summary.rebound),
             added: newSockets.map { ($0.fds[index], $0.context) }, timeouts: effective.timeouts,
-            accessLog: effective.log.accessLog, latency: latency, poolCount: effective.pools.count)))
+            accessLog: effective.log.accessLog, latency: latency)))
     }
     published.withLock {
       $0 = State(configuration: effective, routing: routing, boundListeners: bound, layout: layout)
@@ -347,6 +369,7 @@ public final class ProxyServer: @unchecked Sendable {
     for thread in threads { Threads.join(thread) }
     threads.removeAll()
     checker.stop()
+    resolver.stop()
   }
 
   /// Sums a worker-wide counter over the workers.

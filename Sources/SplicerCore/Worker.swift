@@ -28,14 +28,23 @@ final class Worker: @unchecked Sendable {
   let stats: WorkerStats
   /// Server status from the health checker; read on every connect.
   let health: HealthBoard
+  /// Open connections per server across the workers; balancers and `max_connections` read it.
+  let load: ServerLoadBoard
   let resources: RelayResources
   let logger: Logger
   // Replaced by a reload, on this thread; sessions read them when they need them.
   private(set) var latency: LatencyRecorders
   private(set) var timeouts: TimeoutsNanoseconds
   private(set) var accessLog: Bool
-  /// Round-robin positions, one per pool, indexed by `ListenerContext.poolSlot`.
-  private var cursors: [RoundRobinCursor]
+  /// Balancing state per pool (positions, weights, random source), rebuilt by a reload.
+  var balancers: [ObjectIdentifier: PoolBalancer] = [:]
+  /// Sessions waiting for a server slot, per pool, oldest first.
+  var queues: [ObjectIdentifier: [Session]] = [:]
+  /// Server slots freed per pool since the queue runner last ran.
+  var freedSlots: [ObjectIdentifier: (pool: BackendPool, count: Int)] = [:]
+  var queueRunScheduled = false
+  /// Every worker of the proxy (this one included), for the rare messages between them.
+  var siblings: [Worker] = []
   private var listeners: [Listener] = []
   private var sessions: [Session] = []
   private var draining = false
@@ -46,11 +55,12 @@ final class Worker: @unchecked Sendable {
 
   /// - Parameter finished: called on the worker's thread when it has closed everything.
   init(
-    index: Int, configuration: Configuration, poolCount: Int, stats: WorkerStats, health: HealthBoard,
+    index: Int, configuration: Configuration, stats: WorkerStats, health: HealthBoard, load: ServerLoadBoard,
     latency: LatencyRecorders, logger: Logger, finished: @escaping @Sendable () -> Void
   ) throws(SyscallError) {
     self.index = index
     self.health = health
+    self.load = load
     self.latency = latency
     self.finished = finished
     self.loop = try EventLoop()
@@ -68,7 +78,6 @@ final class Worker: @unchecked Sendable {
     self.logger = logger
     self.timeouts = TimeoutsNanoseconds(configuration.timeouts)
     self.accessLog = configuration.log.accessLog
-    self.cursors = (0..<poolCount).map { _ in RoundRobinCursor(start: index) }
     loop.onWake = { [unowned self] in self.applyCommands() }
   }
 
@@ -137,6 +146,8 @@ final class Worker: @unchecked Sendable {
       switch command {
       case .reconfigure(let update): apply(update)
       case .drain: beginDrain()
+      case .serviceQueue(let pool): serverSlotFreed(in: pool, fromSibling: true)
+      case .capacityFreed(let limit): resumeListeners(limitedBy: limit)
       }
     }
   }
@@ -145,8 +156,8 @@ final class Worker: @unchecked Sendable {
     timeouts = TimeoutsNanoseconds(update.timeouts)
     accessLog = update.accessLog
     latency = update.latency
-    // New pools, new positions: spreading restarts from this worker's offset.
-    cursors = (0..<update.poolCount).map { _ in RoundRobinCursor(start: index) }
+    // New pools, new balancing state; sessions still queued keep their (old) pool's queue.
+    balancers.removeAll()
     var kept: [Listener] = []
     for listener in listeners {
       if let context = update.contexts[listener.context.name], !update.rebound.contains(listener.context.name) {
@@ -189,22 +200,27 @@ final class Worker: @unchecked Sendable {
     for listener in listeners { listener.pause(error) }
   }
 
-  // MARK: Sessions
-
-  /// The next server of `plan`, first picks spread by this worker's cursor for the pool.
-  func nextServer(_ plan: inout ConnectPlan, poolSlot: Int, isAvailable: (Int) -> Bool) -> Int? {
-    guard poolSlot < cursors.count else {
-      // A session from before a reload that left fewer pools: its slot no longer exists, so it
-      // starts from its own cursor. Only the spread of its first pick is affected.
-      var cursor = RoundRobinCursor(start: index)
-      return plan.nextServer(cursor: &cursor, isAvailable: isAvailable)
-    }
-    return plan.nextServer(cursor: &cursors[poolSlot], isAvailable: isAvailable)
+  /// Resumes the listeners that paused at `limit`'s `max_connections`.
+  func resumeListeners(limitedBy limit: ListenerLimit) {
+    for listener in listeners where listener.context.limit === limit { listener.resumeAfterLimit() }
   }
+
+  /// A session freed a slot of `limit` that was full: every worker may have paused on it.
+  func listenerCapacityFreed(_ limit: ListenerLimit) {
+    for worker in siblings {
+      if worker === self {
+        resumeListeners(limitedBy: limit)
+      } else {
+        worker.post(.capacityFreed(limit))
+      }
+    }
+  }
+
+  // MARK: Sessions
 
   func startSession(client: Int32, peer: SocketAddress, listener: ListenerContext) {
     stats.add(listener: listener.index, .accepted)
-    let session = Session(client: client, clientAddress: peer, listener: listener, worker: self)
+    let session = Session(client: client, peerAddress: peer, listener: listener, worker: self)
     session.listIndex = sessions.count
     sessions.append(session)
     session.start()
@@ -231,6 +247,10 @@ enum WorkerCommand: @unchecked Sendable {
   case reconfigure(WorkerUpdate)
   /// Graceful stop: close the listeners, finish the open sessions, then end the loop.
   case drain
+  /// A server slot of the pool came free on another worker: a session queued here may take it.
+  case serviceQueue(BackendPool)
+  /// A listener limit that was full has room again: resume listeners paused on it.
+  case capacityFreed(ListenerLimit)
 
   /// Closes the listening sockets the command hands over, for a worker that can no longer
   /// adopt them.
@@ -259,5 +279,4 @@ struct WorkerUpdate {
   let timeouts: Timeouts
   let accessLog: Bool
   let latency: LatencyRecorders
-  let poolCount: Int
 }

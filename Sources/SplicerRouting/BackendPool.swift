@@ -1,31 +1,12 @@
 import SplicerConfig
 import SplicerSystem
+import Synchronization
 
-/// One upstream server, with its address already in kernel form.
-public struct Backend: Sendable, Hashable {
-  /// Position in the pool; stable for the life of the routing table.
-  public let index: Int
-  /// Position across all pools of the routing table, for per-server counters.
-  public let id: Int
-  public let endpoint: Endpoint
-  public let address: SocketAddress
-  /// Configured as draining: no new connections.
-  public let draining: Bool
-
-  public init(index: Int, id: Int, endpoint: Endpoint, draining: Bool = false) {
-    self.index = index
-    self.id = id
-    self.draining = draining
-    self.endpoint = endpoint
-    // The config loader accepted the endpoint only after inet_pton did, so this cannot fail.
-    guard let address = SocketAddress(ip: endpoint.host, port: endpoint.port) else {
-      preconditionFailure("config loader let through an unparsable address \(endpoint)")
-    }
-    self.address = address
-  }
-}
-
-/// A named set of servers and how many of them one connection may try.
+/// A named set of servers, how connections are spread over them, and how many of them one
+/// connection may try.
+///
+/// Immutable but for the queue count, which every worker's queue for this pool shares so
+/// that `queue.size` bounds the pool as a whole.
 public final class BackendPool: Sendable {
   public let name: String
   public let servers: [Backend]
@@ -34,24 +15,51 @@ public final class BackendPool: Sendable {
   /// Passive checks: consecutive connect failures that take a server down; nil: off.
   public let observeFailures: Int?
   public let whenAllDown: WhenAllDown
+  public let algorithm: BalanceAlgorithm
+  public let balancedServers: [BalancedServer]
+  /// The PROXY header servers get before the client's bytes; nil: none.
+  public let sendProxy: ProxyProtocolVersion?
+  /// Sessions that may wait for a server below `max_connections`; 0: none wait.
+  public let queueSize: Int
+  public let queueTimeout: UInt64
+  private let waiting = Atomic<Int>(0)
 
   /// - Parameter ids: the `Backend.id` of each server, in order; by default 0, 1, 2, …
-  public init(config: PoolConfig, ids: [Int]? = nil) {
+  /// - Parameter resolved: the shared lookups of host-name servers, keyed `host:port`.
+  public init(config: PoolConfig, ids: [Int]? = nil, resolved: [String: ResolvedAddress] = [:]) {
     name = config.name
-    servers = config.servers.enumerated().map {
-      Backend(
-        index: $0.offset, id: ids?[$0.offset] ?? $0.offset, endpoint: $0.element.address, draining: $0.element.drain)
+    servers = config.servers.enumerated().map { offset, server in
+      var lookup: ResolvedAddress?
+      if case .hostname(let host, let port) = server.address {
+        lookup = resolved["\(host):\(port)"] ?? ResolvedAddress(host: host, port: port)
+      }
+      return Backend(index: offset, id: ids?[offset] ?? offset, config: server, resolved: lookup)
     }
     retries = config.retries
     observeFailures = config.observe?.failures
     whenAllDown = config.whenAllDown
+    algorithm = config.balance
+    balancedServers = servers.map(\.balanced)
+    sendProxy = config.sendProxy
+    queueSize = config.queue.size
+    queueTimeout = config.queue.timeout.nanoseconds
   }
 
-  public init(name: String, servers: [Backend], retries: Int) {
-    self.name = name
-    self.servers = servers
-    self.retries = retries
-    observeFailures = nil
-    whenAllDown = .close
+  /// Sessions in this pool's queues on all workers now.
+  public var queuedSessions: Int { waiting.load(ordering: .relaxed) }
+
+  /// Takes a place in the queue; false when it is full.
+  public func reserveQueuePlace() -> Bool {
+    var current = waiting.load(ordering: .relaxed)
+    while current < queueSize {
+      let (exchanged, original) = waiting.compareExchange(expected: current, desired: current + 1, ordering: .relaxed)
+      if exchanged { return true }
+      current = original
+    }
+    return false
+  }
+
+  public func releaseQueuePlace() {
+    waiting.subtract(1, ordering: .relaxed)
   }
 }

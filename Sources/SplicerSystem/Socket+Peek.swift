@@ -7,7 +7,8 @@ extension Socket {
   /// ClientHello and still splice it to the server untouched.
   ///
   /// Returns `.processed(0)` at end of stream with nothing queued.
-  public static func peek(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer) throws(SyscallError) -> IOResult<Int> {
+  public static func peek(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer) throws(SyscallError) -> IOResult<Int>
+  {
     try nonBlocking("recv(MSG_PEEK)") { Glibc.recv(fd, buffer.baseAddress, buffer.count, Int32(MSG_PEEK)) }
   }
 

@@ -34,16 +34,6 @@ final class HealthCheckTests: RelayTestCase {
     return servers.first { $0["address"] as? String == "127.0.0.1:\(port)" }?["state"] as? String
   }
 
-  /// Polls (bounded) until `condition` holds; returns the seconds it took, nil on timeout.
-  private func waitUntil(_ timeoutSeconds: Double, _ condition: () -> Bool) -> Double? {
-    let start = TestClock.now()
-    while TestClock.now() - start < timeoutSeconds {
-      if condition() { return TestClock.now() - start }
-      usleep(10_000)
-    }
-    return nil
-  }
-
   /// One of two backends dies under steady new connections: within fall × interval + timeout
   /// (+ one interval of slack) no new connection goes to it, no client sees an error, and once
   /// it is back it gets traffic again within rise × interval (+ slack).

@@ -52,30 +52,4 @@ final class HealthStateTests: XCTestCase {
       XCTAssertLessThan(delay, .milliseconds(2500))
     }
   }
-
-  func testUnavailableServersAreSkippedWithoutSpendingAttempts() {
-    // (servers, retries, available, cursor start, expected picks)
-    let cases: [(Int, Int, Set<Int>, Int, [Int])] = [
-      (3, 2, [0, 2], 0, [0, 2, 0]),  // 1 is skipped; the two left take turns
-      (3, 2, [1], 0, [1, 1, 1]),
-      (3, 0, [], 0, []),
-      (4, 1, [2, 3], 0, [2, 3]),
-      (4, 3, [3], 1, [3, 3, 3, 3]),
-    ]
-    for (servers, retries, available, start, expected) in cases {
-      var cursor = RoundRobinCursor(start: start)
-      var plan = ConnectPlan(serverCount: servers, retries: retries)
-      var picks: [Int] = []
-      while let index = plan.nextServer(cursor: &cursor, isAvailable: { available.contains($0) }) {
-        picks.append(index)
-        if picks.count > 10 { break }
-      }
-      XCTAssertEqual(Array(picks.prefix(expected.count)), expected, "\(servers) \(retries) \(available)")
-      XCTAssertEqual(picks.count, available.isEmpty ? 0 : retries + 1)
-    }
-    var cursor = RoundRobinCursor()
-    var none = ConnectPlan(serverCount: 2, retries: 1)
-    XCTAssertNil(none.nextServer(cursor: &cursor, isAvailable: { _ in false }))
-    XCTAssertFalse(none.isExhausted, "finding no server is not the same as running out of attempts")
-  }
 }

@@ -19,7 +19,7 @@ final class HealthProbe: EventHandler, TimerTarget {
   let pool: String
   let server: String
   let config: HealthCheckConfig
-  private let address: SocketAddress
+  private let backend: Backend
   private unowned let checker: HealthChecker
   private(set) var state: HealthState
   private var phase = Phase.waiting
@@ -37,19 +37,18 @@ final class HealthProbe: EventHandler, TimerTarget {
   {
     self.row = row
     self.pool = pool
-    self.server = backend.endpoint.description
+    self.server = backend.name
+    self.backend = backend
     self.config = config
     self.state = state
     self.checker = checker
-    let port = config.port ?? backend.endpoint.port
-    address = SocketAddress(ip: backend.endpoint.host, port: port) ?? backend.address
     switch config.probe {
     case .tcp:
       request = []
     case .sendExpect(let send, _):
       request = send
     case .http(let path, let host, _):
-      let hostHeader = host ?? backend.endpoint.description
+      let hostHeader = host ?? (backend.address.isUnix ? "localhost" : backend.name)
       request = Array(
         "GET \(path) HTTP/1.1\r\nHost: \(hostHeader)\r\nUser-Agent: splicer-health-check\r\nConnection: close\r\n\r\n"
           .utf8)
@@ -77,6 +76,12 @@ final class HealthProbe: EventHandler, TimerTarget {
   private func begin() {
     reply.removeAll(keepingCapacity: true)
     sent = 0
+    // Looked up per check: a host name's address may have changed since the last one.
+    guard var address = backend.currentAddress else {
+      finish(success: false, detail: "host name not resolved yet")
+      return
+    }
+    if let port = config.port { address = address.withPort(port) }
     do {
       let (socket, connectState) = try Socket.startConnect(to: address)
       fd = socket

@@ -3,17 +3,24 @@ import SplicerConfig
 import SplicerRouting
 import SplicerSystem
 
-/// What a session needs to know about the listener that accepted it.
+/// What a session needs to know about the listener that accepted it. Replaced as a whole by
+/// a reload; sessions keep the one they were accepted under.
 struct ListenerContext {
   let name: String
   /// The listener's `StatsLayout` row, for per-listener counters.
   let index: Int
   let mode: RelayMode
-  let pool: BackendPool
-  /// Index of the pool's round-robin cursor in the worker.
-  let poolSlot: Int
-  /// What clients get while no server of the pool is up: nil closes them.
-  let fallback: FallbackFile?
+  /// Access rules and routes to pools.
+  let routes: ListenerRoutes
+  /// PROXY protocol from the peers in front; nil: none expected.
+  let acceptProxy: AcceptProxyConfig?
+  /// Bounds on reading the ClientHello, for `sni` routes.
+  let inspect: InspectConfig
+  /// `max_connections` across workers; kept across reloads.
+  let limit: ListenerLimit
+  /// What clients get while no server of a pool is up, by pool name; a pool without one
+  /// closes them.
+  let fallbacks: [String: FallbackFile]
 }
 
 /// One worker's listening socket for one configured listener.
@@ -28,6 +35,8 @@ final class Listener: EventHandler, TimerTarget {
   var context: ListenerContext
   private unowned let worker: Worker
   private var paused = false
+  /// Not watching the socket because the listener is at `max_connections`.
+  private var pausedAtLimit = false
   var timerSlot = -1
   var timerDeadline: UInt64 = 0
 
@@ -56,15 +65,25 @@ final class Listener: EventHandler, TimerTarget {
   }
 
   private func acceptBatch() {
+    let limit = context.limit
     for _ in 0..<Self.acceptBatch {
+      // The slot is taken before accepting, so a listener at its limit leaves clients in the
+      // kernel's backlog (where they wait, or time out on their own) instead of accepting
+      // them only to drop them.
+      guard limit.tryAcquire() else {
+        pauseAtLimit()
+        return
+      }
       do {
         switch try Socket.accept(fd) {
         case .wouldBlock:
+          _ = limit.release()
           return
         case .processed(let (client, peer)):
           worker.startSession(client: client, peer: peer, listener: context)
         }
       } catch {
+        _ = limit.release()
         switch error.errno {
         case ECONNABORTED, EPROTO, ENETDOWN, ENOPROTOOPT, EHOSTDOWN, ENONET, EHOSTUNREACH, EOPNOTSUPP, ENETUNREACH:
           // The client went away between SYN and accept; the next one may be fine.
@@ -83,12 +102,41 @@ final class Listener: EventHandler, TimerTarget {
     }
   }
 
+  /// Stops watching the socket until a connection of this listener closes (on any worker).
+  private func pauseAtLimit() {
+    guard !pausedAtLimit else { return }
+    pausedAtLimit = true
+    worker.stats.add(listener: context.index, .limitPauses)
+    worker.loop.unwatch(fd)
+    // A slot may have come free between the failed attempt and the unwatch, with its wake-up
+    // already handled; look once more so that no listener stays paused with room left.
+    if context.limit.connections < (context.limit.maximum ?? .max) { resumeAfterLimit() }
+  }
+
+  /// Watches the socket again after `pauseAtLimit`; a no-op otherwise.
+  func resumeAfterLimit() {
+    guard pausedAtLimit else { return }
+    pausedAtLimit = false
+    // The EMFILE back-off's timer re-registers the socket when it is also paused for that.
+    guard !paused else { return }
+    do {
+      try start()
+    } catch {
+      pause(error)
+    }
+  }
+
   /// Stops watching the socket for a moment; pending clients wait in the kernel's backlog.
   /// Also called by the worker when a session could not open its upstream socket, since
   /// accepting more clients then only means closing them again.
   func pause(_ error: SyscallError) {
     guard !paused else { return }
     paused = true
+    if pausedAtLimit {
+      // Already unwatched; the timer alone brings it back.
+      worker.loop.schedule(self, at: worker.loop.now &+ Self.backoffNanoseconds)
+      return
+    }
     worker.stats.add(listener: context.index, .acceptBackoffs)
     worker.logger.warning(
       "accept paused", metadata: ["listener": "\(context.name)", "error": "\(error)", "backoff_ms": "100"])
@@ -98,6 +146,10 @@ final class Listener: EventHandler, TimerTarget {
   }
 
   func timerFired(now: UInt64) {
+    if pausedAtLimit {
+      paused = false
+      return
+    }
     do {
       try start()
       paused = false

@@ -1,0 +1,60 @@
+import Logging
+import SplicerSystem
+
+/// Closing: releasing everything the session holds, counting and logging it.
+extension Session {
+  /// Releases everything the session holds, logs it and counts it. Idempotent.
+  func close(_ reason: CloseReason) {
+    guard phase != .closed else { return }
+    // A timeout or shutdown that strands bytes in a pipe truncates the stream: the peers must
+    // see a reset then too, not a FIN that would pass for a complete transfer.
+    let stranded = (toServer?.hasPendingBytes ?? false) || (toClient?.hasPendingBytes ?? false)
+    let abort = reason.abortsConnection || stranded
+    if reason == .serverReset, let backend { observeFailure(of: backend, what: "reset") }
+    if phase == .queued { worker.leaveQueue(self) }
+    phase = .closed
+    let loop = worker.loop
+    loop.cancelTimer(self)
+    toServer?.release(worker.resources)
+    toClient?.release(worker.resources)
+    closeSocket(client, abort: abort)
+    if server >= 0 { closeSocket(server, abort: abort) }
+    server = -1
+    releaseServerSlot()
+    if listener.limit.release() { worker.listenerCapacityFreed(listener.limit) }
+    worker.stats.countClose(listener: listener.index, reason)
+    worker.latency.duration[listener.index].recordNanoseconds(Int64(clamping: worker.loop.now &- acceptedAt))
+    if connectedAt > 0, let backend { worker.stats.add(server: backend.id, .closed) }
+    worker.sessionClosed(self)
+    if worker.accessLog { logAccess(reason) }
+  }
+
+  private func closeSocket(_ fd: Int32, abort: Bool) {
+    worker.loop.forget(fd)
+    if abort { Socket.setResetOnClose(fd) }
+    Socket.close(fd)
+  }
+
+  private func logAccess(_ reason: CloseReason) {
+    let now = worker.loop.now
+    let connectNanos = connectedAt > 0 ? connectedAt &- connectStartedAt : 0
+    var metadata: Logger.Metadata = [
+      "client": "\(clientAddress)",
+      "listener": "\(listener.name)",
+      "pool": "\(pool?.name ?? "-")",
+      "server": "\(backend?.name ?? "-")",
+      "bytes_to_server": "\(toServer?.bytesRelayed ?? 0)",
+      "bytes_to_client": "\(toClient?.bytesRelayed ?? UInt64(fallbackOffset))",
+      "connect_ms": "\(Double(connectNanos / 1000) / 1000)",
+      "duration_ms": "\(Double((now &- acceptedAt) / 1000) / 1000)",
+      "reason": "\(reason)",
+    ]
+    if clientAddress != peerAddress { metadata["peer"] = "\(peerAddress)" }
+    if let serverName { metadata["sni"] = "\(serverName)" }
+    if let queuedAt {
+      let left = connectStartedAt > queuedAt ? connectStartedAt : now
+      metadata["queued_ms"] = "\(Double((left &- queuedAt) / 1000) / 1000)"
+    }
+    worker.logger.info("connection closed", metadata: metadata)
+  }
+}
