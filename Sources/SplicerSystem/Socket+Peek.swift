@@ -17,3 +17,14 @@ extension Socket {
     try nonBlocking("send") { Glibc.send(fd, bytes.baseAddress, bytes.count, Int32(MSG_NOSIGNAL)) }
   }
 }
+
+extension Socket {
+  /// SO_RCVLOWAT: epoll reports the socket readable only once `bytes` are queued. Used while
+  /// peeking at a ClientHello whose length is known, so that a client trickling it in one
+  /// byte at a time does not cost a peek and a parse per byte. Best effort: a failure only
+  /// means more wake-ups.
+  public static func setReceiveLowWatermark(_ fd: Int32, _ bytes: Int) {
+    var value = Int32(clamping: bytes)
+    _ = setsockopt(fd, SOL_SOCKET, SO_RCVLOWAT, &value, socklen_t(MemoryLayout<Int32>.size))
+  }
+}

@@ -128,6 +128,51 @@ final class RoutingTests: RelayTestCase {
       HTTPGet.sample(metrics, "splicer_connections_closed_total{listener=\"strict\",reason=\"inspect_timeout\"}"), 1)
   }
 
+  /// A minimal TLS 1.2 ClientHello carrying `name` in server_name.
+  private func clientHello(serverName name: String) -> [UInt8] {
+    func u16(_ value: Int) -> [UInt8] { [UInt8(value >> 8), UInt8(value & 0xff)] }
+    let host = Array(name.utf8)
+    let serverNameList = [0] + u16(host.count) + host
+    let extensionData = u16(serverNameList.count) + serverNameList
+    let extensions = u16(0) + u16(extensionData.count) + extensionData
+    var body: [UInt8] = [3, 3] + [UInt8](repeating: 7, count: 32) + [0]
+    body += u16(2) + [0x13, 0x01] + [1, 0] + u16(extensions.count) + extensions
+    let handshake = [1, 0] + u16(body.count) + body
+    return [22, 3, 1] + u16(handshake.count) + handshake
+  }
+
+  /// A ClientHello that trickles in a few bytes per write is still routed by its name (the
+  /// relay waits for the whole record instead of re-reading it on every byte).
+  func testClientHelloArrivingInPiecesIsRoutedByItsName() throws {
+    let tls = try TestBackend(behavior: .pong)
+    defer { tls.stop() }
+    let relay = try SplicerProcess(
+      yaml: """
+        workers: 1
+        listeners:
+          - name: test
+            bind: 127.0.0.1:0
+            inspect: { timeout: 5s, on_failure: close }
+            routes: [{ sni: ["slow.example.test"], pool: tls }]
+        pools:
+          tls: { servers: [{ address: "127.0.0.1:\(tls.port)" }] }
+        log: { level: info, format: json, access_log: true }
+        """)
+    defer { relay.stop() }
+    let hello = clientHello(serverName: "Slow.Example.Test")
+    let fd = try TestSockets.connect(port: relay.port())
+    var one: Int32 = 1
+    setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+    for start in stride(from: 0, to: hello.count, by: 3) {
+      XCTAssertTrue(TestSockets.writeAll(fd, Array(hello[start..<min(start + 3, hello.count)])))
+    }
+    let (answer, _) = TestSockets.readToEnd(fd, timeoutSeconds: 5)
+    close(fd)
+    XCTAssertEqual(String(decoding: answer, as: UTF8.self), "+PONG\r\n")
+    let line = relay.waitForClosedConnections(1).first ?? ""
+    XCTAssertTrue(line.contains("\"sni\":\"slow.example.test\""), line)
+  }
+
   /// `deny` wins over `allow`; a `source` route sends its clients to their own pool.
   func testAccessRulesAndSourceRoutesByClientAddress() throws {
     let main = try TestBackend()

@@ -131,6 +131,8 @@ extension Session {
           inspectionFailed(.truncated)
         } else if count >= limit {
           inspectionFailed(.tooLarge)
+        } else {
+          waitForRecord(UnsafeRawBufferPointer(rebasing: buffer[0..<count]), limit: limit)
         }
       case .serverName(let name):
         worker.stats.countInspection(listener: listener.index, .serverName)
@@ -146,6 +148,18 @@ extension Session {
       case .tooLarge: inspectionFailed(.tooLarge)
       }
     }
+  }
+
+  /// Each wake-up re-reads the whole ClientHello so far, so a client that sends it a byte at
+  /// a time would cost quadratic copying. Once the first TLS record's header says how long the
+  /// record is, the kernel is asked not to report the socket readable before all of it is
+  /// there.
+  private func waitForRecord(_ bytes: UnsafeRawBufferPointer, limit: Int) {
+    guard bytes.count >= 5, bytes[0] == 22 else { return }
+    let recordEnd = 5 + (Int(bytes[3]) << 8 | Int(bytes[4]))
+    guard recordEnd > bytes.count else { return }
+    Socket.setReceiveLowWatermark(client, min(recordEnd, limit))
+    lowWatermarkRaised = true
   }
 
   /// No server name to route on: the routes without one decide, or the client is closed,
@@ -164,6 +178,11 @@ extension Session {
 
   /// Starts connecting to the chosen pool, or closes when no route matched.
   private func route(to chosen: BackendPool?) {
+    if lowWatermarkRaised {
+      // Relaying must see every byte as it comes.
+      Socket.setReceiveLowWatermark(client, 1)
+      lowWatermarkRaised = false
+    }
     guard let chosen else {
       close(.noRoute)
       return

@@ -45,6 +45,8 @@ final class Session: EventHandler, TimerTarget, DeferredWork {
   var pool: BackendPool?
   /// The TLS server name the client asked for, when the listener inspects it.
   var serverName: String?
+  /// SO_RCVLOWAT is above 1 while the rest of a ClientHello record is awaited.
+  var lowWatermarkRaised = false
   var server: Int32 = -1
   var backend: Backend?
   /// The server whose `ServerLoadBoard` slot this session holds.
