@@ -1,5 +1,7 @@
 import Foundation
 import Glibc
+import SplicerProtocol
+import SplicerSystem
 import XCTest
 
 /// Routes, access rules and the PROXY protocol on a real relay, with real TLS clients and
@@ -260,6 +262,13 @@ final class RoutingTests: RelayTestCase {
     let chained = try TestSockets.connect(port: relay.port("chain"))
     XCTAssertTrue(TestSockets.writeAll(chained, Array("PROXY TCP4 198.51.100.7 127.0.0.1 40000 443\r\n".utf8)))
     XCTAssertEqual(answer(chained), "198.51.100.7 40000\n")
+    // The same in binary (v2), from an IPv6 client this time.
+    let chainedV2 = try TestSockets.connect(port: relay.port("chain"))
+    let v2 = ProxyHeaderEncoder.v2(
+      source: SocketAddress(ip: "2001:db8::7", port: 40001)!, destination: SocketAddress(ip: "2001:db8::1", port: 443)!)
+    XCTAssertTrue(TestSockets.writeAll(chainedV2, v2))
+    // Not in the 198.51.100.0/24 source route, and the listener has no default pool.
+    XCTAssertEqual(answer(chainedV2), "")
     // Broken headers close only their own connection.
     for bad in [
       "PROXY TCP4 198.51.100.7 nonsense 1 2\r\n", "GET / HTTP/1.1\r\n\r\n", String(repeating: "P", count: 300),
@@ -271,14 +280,19 @@ final class RoutingTests: RelayTestCase {
     let untrusted = try TestSockets.connect(port: relay.port("picky"))
     _ = TestSockets.writeAll(untrusted, Array("PROXY TCP4 10.1.1.1 127.0.0.1 1 2\r\n".utf8))
     XCTAssertEqual(answer(untrusted), "")
-    relay.waitForClosedConnections(7)
+    relay.waitForClosedConnections(8)
     let metrics = try HTTPGet.get(port: relay.port("admin"), path: "/metrics").body
+    XCTAssertEqual(
+      HTTPGet.sample(metrics, "splicer_connections_closed_total{listener=\"chain\",reason=\"no_route\"}"), 1)
     XCTAssertEqual(
       HTTPGet.sample(metrics, "splicer_connections_closed_total{listener=\"chain\",reason=\"proxy_header_invalid\"}"), 3
     )
     XCTAssertEqual(
       HTTPGet.sample(metrics, "splicer_connections_closed_total{listener=\"picky\",reason=\"proxy_untrusted\"}"), 1)
-    XCTAssertEqual(HTTPGet.sample(metrics, "splicer_proxy_headers_total{listener=\"chain\"}"), 1)
+    XCTAssertEqual(HTTPGet.sample(metrics, "splicer_proxy_headers_total{listener=\"chain\"}"), 2)
+    XCTAssertTrue(
+      relay.allLines().contains { $0.contains("\"client\":\"[2001:db8::7]:40001\"") && $0.contains("no_route") },
+      "the access log names the client the PROXY header gave")
   }
 
   /// A server at `max_connections` queues the next client until a slot frees; beyond the
