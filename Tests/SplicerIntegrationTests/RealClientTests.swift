@@ -4,17 +4,8 @@ import XCTest
 
 /// The relay with the clients and servers a user would put in front of and behind it.
 final class RealClientTests: RelayTestCase {
-  /// Waits until something accepts connections on 127.0.0.1:port (a helper server starting up).
-  private func waitUntilListening(_ port: UInt16, timeoutSeconds: Double = 10) -> Bool {
-    let deadline = TestClock.now() + timeoutSeconds
-    while TestClock.now() < deadline {
-      if let fd = try? TestSockets.connect(port: port) {
-        close(fd)
-        return true
-      }
-      usleep(20_000)
-    }
-    return false
+  private func waitUntilListening(_ port: UInt16) -> Bool {
+    HelperServers.waitUntilListening(port)
   }
 
   private func iperf3(reverse: Bool) throws {

@@ -295,34 +295,33 @@ final class RoutingTests: RelayTestCase {
       "the access log names the client the PROXY header gave")
   }
 
+  /// A relay whose only server takes one connection at a time, with the given pool queue.
+  private func relayWithOneSlot(for backend: TestBackend, workers: Int, queue: String) throws -> SplicerProcess {
+    try SplicerProcess(
+      yaml: """
+        workers: \(workers)
+        listeners: [{ name: test, bind: 127.0.0.1:0, pool: limited }]
+        pools:
+          limited:
+            queue: \(queue)
+            servers: [{ address: "127.0.0.1:\(backend.port)", max_connections: 1 }]
+        log: { level: info, format: json, access_log: true }
+        admin: { bind: 127.0.0.1:0 }
+        """)
+  }
+
   /// A server at `max_connections` queues the next client until a slot frees; beyond the
   /// queue's size clients are closed at once, and a queued client gives up at the timeout.
   func testServerLimitQueuesClientsUntilASlotFrees() throws {
     let backend = try TestBackend()
     defer { backend.stop() }
-    let relay = try SplicerProcess(
-      yaml: """
-        workers: 2
-        listeners: [{ name: test, bind: 127.0.0.1:0, pool: limited }]
-        pools:
-          limited:
-            queue: { size: 1, timeout: 10s }
-            servers: [{ address: "127.0.0.1:\(backend.port)", max_connections: 1 }]
-        log: { level: info, format: json, access_log: true }
-        admin: { bind: 127.0.0.1:0 }
-        """)
+    let relay = try relayWithOneSlot(for: backend, workers: 2, queue: "{ size: 1, timeout: 10s }")
     defer { relay.stop() }
     let admin = relay.port("admin")
-    func sample(_ series: String) -> Double {
-      HTTPGet.sample((try? HTTPGet.get(port: admin, path: "/metrics").body) ?? "", series) ?? -1
-    }
     func waitFor(_ series: String, _ value: Double) -> Bool {
-      let deadline = TestClock.now() + 10
-      while TestClock.now() < deadline {
-        if sample(series) == value { return true }
-        usleep(10_000)
-      }
-      return false
+      waitUntil(10) {
+        HTTPGet.sample((try? HTTPGet.get(port: admin, path: "/metrics").body) ?? "", series) == value
+      } != nil
     }
     // The first client holds the only slot: it sends its header but not its EOF.
     let first = try TestSockets.connect(port: relay.port())
@@ -350,16 +349,7 @@ final class RoutingTests: RelayTestCase {
   func testQueuedClientGivesUpAtTheQueueTimeout() throws {
     let backend = try TestBackend(behavior: .holdOpen)
     defer { backend.stop() }
-    let relay = try SplicerProcess(
-      yaml: """
-        workers: 1
-        listeners: [{ name: test, bind: 127.0.0.1:0, pool: limited }]
-        pools:
-          limited:
-            queue: { size: 10, timeout: 300ms }
-            servers: [{ address: "127.0.0.1:\(backend.port)", max_connections: 1 }]
-        log: { level: info, format: json, access_log: true }
-        """)
+    let relay = try relayWithOneSlot(for: backend, workers: 1, queue: "{ size: 10, timeout: 300ms }")
     defer { relay.stop() }
     let holder = try TestSockets.connect(port: relay.port())
     defer { close(holder) }

@@ -56,23 +56,28 @@ extension Session {
     route(to: listener.routes.pool(serverName: nil, source: source))
   }
 
+  /// What the client has sent so far, left queued; nil when nothing has arrived yet, or when
+  /// the session closed (the client's EOF or an error).
+  private func peekClient(into buffer: UnsafeMutableRawBufferPointer) -> Int? {
+    do throws(SyscallError) {
+      switch try Socket.peek(client, into: buffer) {
+      case .wouldBlock: return nil
+      case .processed(0):
+        close(.clientClosedEarly)
+        return nil
+      case .processed(let count): return count
+      }
+    } catch {
+      close(.socketFailure(errno: error.errno, onClientSide: true))
+      return nil
+    }
+  }
+
   // MARK: PROXY protocol
 
   private func readProxyHeader(halfClosed: Bool) {
     withUnsafeTemporaryAllocation(byteCount: Self.proxyHeaderBuffer, alignment: 16) { buffer in
-      let count: Int
-      do throws(SyscallError) {
-        switch try Socket.peek(client, into: buffer) {
-        case .wouldBlock: return
-        case .processed(0):
-          close(.clientClosedEarly)
-          return
-        case .processed(let n): count = n
-        }
-      } catch {
-        close(.socketFailure(errno: error.errno, onClientSide: true))
-        return
-      }
+      guard let count = peekClient(into: buffer) else { return }
       switch ProxyHeaderParser.parse(UnsafeRawBufferPointer(rebasing: buffer[0..<count])) {
       case .needMore:
         // The buffer holds the longest header the parser accepts, so it cannot be full here.
@@ -112,19 +117,7 @@ extension Session {
   private func inspectClientHello(halfClosed: Bool) {
     let limit = listener.inspect.maxSize
     withUnsafeTemporaryAllocation(byteCount: limit, alignment: 16) { buffer in
-      let count: Int
-      do throws(SyscallError) {
-        switch try Socket.peek(client, into: buffer) {
-        case .wouldBlock: return
-        case .processed(0):
-          close(.clientClosedEarly)
-          return
-        case .processed(let n): count = n
-        }
-      } catch {
-        close(.socketFailure(errno: error.errno, onClientSide: true))
-        return
-      }
+      guard let count = peekClient(into: buffer) else { return }
       switch ClientHelloParser.parse(UnsafeRawBufferPointer(rebasing: buffer[0..<count]), maximumSize: limit) {
       case .needMore:
         if halfClosed {

@@ -17,17 +17,7 @@ extension TestSockets {
       close(fd)
       throw TestSocketError(call: "bind \(source)", code: code)
     }
-    var address = loopback(port: port)
-    let result = withUnsafePointer(to: &address) {
-      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-        Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-      }
-    }
-    guard result == 0 else {
-      let code = errno
-      close(fd)
-      throw TestSocketError(call: "connect from \(source)", code: code)
-    }
+    try connect(fd, port: port)
     let clientPort = try TestSockets.port(of: fd)
     _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
     return (fd, clientPort)

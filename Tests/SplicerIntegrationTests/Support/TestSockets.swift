@@ -51,6 +51,13 @@ enum TestSockets {
   /// Connects (blocking, then switched to nonblocking) to 127.0.0.1:port.
   static func connect(port: UInt16, nonblocking: Bool = true) throws -> Int32 {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue | SOCK_CLOEXEC.rawValue), 0)
+    try connect(fd, port: port)
+    if nonblocking { _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) }
+    return fd
+  }
+
+  /// Connects `fd` (blocking) to 127.0.0.1:port; closes it if that fails.
+  static func connect(_ fd: Int32, port: UInt16) throws {
     var address = loopback(port: port)
     let result = withUnsafePointer(to: &address) {
       $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
@@ -62,8 +69,6 @@ enum TestSockets {
       close(fd)
       throw TestSocketError(call: "connect", code: code)
     }
-    if nonblocking { _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) }
-    return fd
   }
 
   /// Reads until EOF or error with a receive timeout; returns the bytes and the final errno (0 on EOF).
