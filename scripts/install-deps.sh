@@ -8,7 +8,7 @@ if [[ "${1:-test}" == test ]]; then
   # libssl-dev: SHA-256 in the tests; iperf3, curl, python3, prometheus: the real clients and
   # servers the tests use; systemd: systemd-socket-activate and systemd-analyze; util-linux:
   # setpriv.
-  need+=(libssl-dev iperf3 curl python3 prometheus systemd util-linux)
+  need+=(libssl-dev iperf3 curl python3 prometheus systemd util-linux iproute2)
 fi
 
 missing=()
