@@ -12,9 +12,10 @@ import Glibc
 /// `peerAddress`, so the existing `TestBackend` behaviours all work across the link.
 ///
 /// Why not `ip netns` + veth + `tc netem`: kernels built without `CONFIG_NET_SCH_NETEM` (the
-/// test machines' among them) have no netem, and TUN needs nothing but `/dev/net/tun` and
-/// root. The link owns its device and thread; `close()` stops both (the test must call it), and the
-/// device disappears with its descriptor even if the test process dies.
+/// project's test and CI machines among them) have no netem, and TUN needs nothing but
+/// `/dev/net/tun` and root. The link owns its device and thread; `close()` stops both (the
+/// test must call it), and the device disappears with its descriptor even if the test
+/// process dies.
 final class ImpairedLink: @unchecked Sendable {
   private struct Queued {
     let release: Double
