@@ -8,8 +8,10 @@ if [[ "${1:-test}" == test ]]; then
   # libssl-dev: SHA-256 in the tests; iperf3, curl, python3, prometheus: the real clients and
   # servers the tests use; systemd: systemd-socket-activate and systemd-analyze; util-linux:
   # setpriv; openssl (s_server, s_client), nginx with its stream module, socat: the TLS,
-  # PROXY-protocol and unix-socket peers of the routing tests.
-  need+=(libssl-dev iperf3 curl python3 prometheus systemd util-linux openssl nginx libnginx-mod-stream socat)
+  # PROXY-protocol and unix-socket peers of the routing tests; iproute2: ip, which configures
+  # the fault-injection tests' TUN interface.
+  need+=(libssl-dev iperf3 curl python3 prometheus systemd util-linux openssl nginx libnginx-mod-stream socat
+    iproute2)
 fi
 
 missing=()
