@@ -23,8 +23,8 @@ final class CloseReasonTests: XCTestCase {
     XCTAssertEqual(
       aborting,
       [
-        "client_reset", "client_error", "server_reset", "server_error", "resources", "denied", "proxy_header_invalid",
-        "proxy_untrusted",
+        "client_reset", "client_error", "server_reset", "server_error", "idle_timeout", "shutdown", "resources",
+        "denied", "proxy_header_invalid", "proxy_untrusted",
       ])
   }
 

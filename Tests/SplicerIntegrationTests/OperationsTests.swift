@@ -136,6 +136,8 @@ final class OperationsTests: RelayTestCase {
     XCTAssertGreaterThanOrEqual(elapsed, 0.45)
     XCTAssertLessThan(elapsed, 5)
     XCTAssertEqual(closeReasons(relay), ["shutdown"])
+    // Cut by the drain timeout: the client sees a reset, not an end of stream.
+    XCTAssertEqual(TestSockets.readToEnd(fd, timeoutSeconds: 5).errno, ECONNRESET)
   }
 
   private func waitForBackend(_ backend: TestBackend, accepted: Int) -> Bool? {

@@ -103,9 +103,10 @@ final class RelayFailureTests: RelayTestCase {
     let fd = try TestSockets.connect(port: relay.port())
     defer { close(fd) }
     let started = TestClock.now()
-    let (bytes, _) = TestSockets.readToEnd(fd, timeoutSeconds: 10)
+    let (bytes, error) = TestSockets.readToEnd(fd, timeoutSeconds: 10)
     let elapsed = TestClock.now() - started
     XCTAssertEqual(bytes.count, 0)
+    XCTAssertEqual(error, ECONNRESET, "a connection the relay cuts ends in a reset, not a FIN")
     XCTAssertGreaterThanOrEqual(elapsed, 0.39)
     XCTAssertLessThan(elapsed, 3)
     assertDescriptorsReturn(relay, to: baseline, afterClosed: 1)

@@ -49,9 +49,12 @@ public enum CloseReason: Int, CaseIterable, Sendable, CustomStringConvertible {
   /// would let a client mistake a truncated stream for a complete one.
   var abortsConnection: Bool {
     switch self {
-    case .completed, .idleTimeout, .shutdown, .connectFailed, .noServerUp, .clientClosedEarly, .noRoute,
-      .inspectFailed, .inspectTimeout, .proxyHeaderTimeout, .queueFull, .queueTimeout:
+    case .completed, .connectFailed, .noServerUp, .clientClosedEarly, .noRoute, .inspectFailed, .inspectTimeout,
+      .proxyHeaderTimeout, .queueFull, .queueTimeout:
       false
+    // The relay cuts a connection neither peer ended (an idle or drain timeout): a FIN would
+    // let a client that had finished sending take a cut-off reply for the whole one.
+    case .idleTimeout, .shutdown: true
     // Refused outright: a reset, without lingering in FIN_WAIT for a client we do not serve.
     case .clientReset, .clientError, .serverReset, .serverError, .resources, .denied, .proxyHeaderInvalid,
       .proxyUntrusted:
