@@ -181,8 +181,8 @@ public final class ProxyServer: @unchecked Sendable {
         message:
           "the config names more listeners than this process can count (\(layout.listenerCapacity)); restart instead")
     }
+    // A listener that stays keeps its count; its new maximum is set once the reload succeeds.
     let limit = limits[listener.name] ?? ListenerLimit(maximum: listener.maxConnections)
-    limit.setMaximum(listener.maxConnections)
     limits[listener.name] = limit
     return ListenerContext(
       name: listener.name, index: row, mode: listener.mode, routes: routes, acceptProxy: listener.acceptProxy,
@@ -273,15 +273,16 @@ public final class ProxyServer: @unchecked Sendable {
     effective.privileges = old.configuration.privileges
 
     var layout = old.layout
-    let resolved = resolver.prepare(RoutingTable.hostNames(in: effective))
-    let routing = try Self.routingTable(for: effective, layout: &layout, resolved: resolved)
-    let fallbacks = try Self.openFallbacks(effective)
     var limits = self.limits
     let oldListeners = Dictionary(uniqueKeysWithValues: old.configuration.listeners.map { ($0.name, $0) })
     var contexts: [String: ListenerContext] = [:]
     var bound: [BoundListener] = []
     var newSockets: [(fds: [Int32], context: ListenerContext)] = []
+    let resolved = resolver.prepare(RoutingTable.hostNames(in: effective))
+    let routing: RoutingTable
     do {
+      routing = try Self.routingTable(for: effective, layout: &layout, resolved: resolved)
+      let fallbacks = try Self.openFallbacks(effective)
       for listener in effective.listeners {
         let context = try Self.context(
           for: listener, routing: routing, fallbacks: fallbacks, limits: &limits, layout: &layout)
@@ -305,10 +306,14 @@ public final class ProxyServer: @unchecked Sendable {
         }
       }
     } catch {
+      // Nothing may change when a reload fails: close what it bound, and go back to
+      // refreshing the names the running configuration uses.
       for sockets in newSockets { for fd in sockets.fds { Socket.close(fd) } }
+      _ = resolver.prepare(RoutingTable.hostNames(in: old.configuration))
       throw error
     }
     summary.removed = old.configuration.listeners.map(\.name).filter { contexts[$0] == nil }
+    for listener in effective.listeners { limits[listener.name]?.setMaximum(listener.maxConnections) }
     self.limits = limits
 
     let latency = LatencyRecorders(layout: layout)

@@ -61,6 +61,14 @@ public struct ConnectPlan: Sendable, Equatable {
   /// True once every attempt has been spent (as opposed to finding no usable server).
   public var isExhausted: Bool { attemptsLeft == 0 }
 
+  /// Gives back the last attempt without pinning the next one to the same server: the
+  /// server turned out unusable before a connect was made (another worker took its last slot,
+  /// or its host name lost its address). The next step still avoids it.
+  public mutating func refundLastAttempt() {
+    guard lastTried != nil else { return }
+    attemptsLeft += 1
+  }
+
   /// Gives back the last attempt, which never reached the server (the proxy itself ran out of
   /// descriptors): the next step returns the same server again if it is still available.
   public mutating func repeatLastAttempt() {

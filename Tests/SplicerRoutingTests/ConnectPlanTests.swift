@@ -98,6 +98,24 @@ final class ConnectPlanTests: XCTestCase {
     XCTAssertEqual(balancer.pick(clientKey: 0, avoiding: nil, eligibility: idle), .server(2))
   }
 
+  /// A server found full after the pick (another worker took its last slot) costs no attempt:
+  /// with no retries left the plan still queues (all full) instead of giving up.
+  func testRefundedAttemptIsNotSpentAndTheServerIsStillAvoided() {
+    var balancer = balancer(servers: 2)
+    var plan = ConnectPlan(retries: 0)
+    XCTAssertEqual(plan.next(balancer: &balancer, clientKey: 0, eligibility: idle), .server(0))
+    plan.refundLastAttempt()
+    XCTAssertEqual(plan.attemptsLeft, 1)
+    XCTAssertEqual(plan.next(balancer: &balancer, clientKey: 0, eligibility: idle), .server(1))
+    XCTAssertTrue(plan.isExhausted)
+    var single = ConnectPlan(retries: 0)
+    var one = self.balancer(servers: 1)
+    XCTAssertEqual(single.next(balancer: &one, clientKey: 0, eligibility: idle), .server(0))
+    single.refundLastAttempt()
+    XCTAssertEqual(
+      single.next(balancer: &one, clientKey: 0, eligibility: PoolBalancerEligibilityTests.eligibility("F")), .allFull)
+  }
+
   /// A repeated attempt whose server went down meanwhile goes to another server instead.
   func testRepeatLastAttemptPicksAfreshWhenTheServerWentDown() {
     var balancer = balancer(servers: 3)

@@ -23,8 +23,9 @@ public enum CloseReason: Int, CaseIterable, Sendable, CustomStringConvertible {
   case resources
   /// The client's address is not allowed on the listener (`allow` / `deny`).
   case denied
-  /// The client closed before the relay had chosen a server (sent nothing, or only part of
-  /// a PROXY header or ClientHello).
+  /// The client closed before the relay had chosen a server, having sent nothing, or only
+  /// part of a PROXY header. (A ClientHello cut short by the client's FIN is an inspection
+  /// failure: `inspect_failed`, or the default route.)
   case clientClosedEarly
   /// No route matched and the listener has no default pool.
   case noRoute

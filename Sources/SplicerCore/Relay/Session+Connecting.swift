@@ -17,7 +17,9 @@ extension Session {
           worker.load.tryAcquire(candidate.id, limit: candidate.maxConnections)
         else {
           // Another worker took the last slot since the balancer looked, or the name lost
-          // its address: try the next one.
+          // its address: no connect was made, so the attempt is not spent; ask again (the
+          // balancer now sees the server full, and queues the session if all are).
+          plan.refundLastAttempt()
           continue
         }
         if startConnect(to: candidate, at: address) { return }
