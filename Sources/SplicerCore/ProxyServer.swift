@@ -35,11 +35,14 @@ public final class ProxyServer: @unchecked Sendable {
     public var removed: [String] = []
     public var rebound: [String] = []
     public var kept: [String] = []
+    /// Old name → new name, for listeners renamed on the same address (their sockets stay).
+    public var renamed: [String: String] = [:]
     /// Settings that only a restart applies, left as they were.
     public var ignored: [String] = []
 
     public var description: String {
       "added \(added), removed \(removed), rebound \(rebound), kept \(kept)"
+        + (renamed.isEmpty ? "" : ", renamed \(renamed.sorted { $0.key < $1.key }.map { "\($0.key)->\($0.value)" })")
         + (ignored.isEmpty ? "" : "; needs a restart to change: \(ignored.joined(separator: ", "))")
     }
   }
@@ -295,6 +298,20 @@ public final class ProxyServer: @unchecked Sendable {
           bound.append(BoundListener(name: listener.name, address: address))
           continue
         }
+        // A listener renamed on the same address keeps its sockets, as a kept one does: closing
+        // them would reset the clients waiting in their backlogs.
+        if oldListeners[listener.name] == nil,
+          let previous = old.configuration.listeners.first(where: { candidate in
+            candidate.bind == listener.bind && candidate.backlog == listener.backlog && candidate.bind.port != 0
+              && !effective.listeners.contains { $0.name == candidate.name } && summary.renamed[candidate.name] == nil
+          }),
+          let address = old.boundListeners.first(where: { $0.name == previous.name })?.address
+        {
+          summary.renamed[previous.name] = listener.name
+          summary.kept.append(listener.name)
+          bound.append(BoundListener(name: listener.name, address: address))
+          continue
+        }
         let ours = old.configuration.listeners.contains { $0.bind == listener.bind }
         let sockets = try Self.bindAll(listener, workerCount: workers.count, probe: !ours)
         newSockets.append((sockets.fds, context))
@@ -321,7 +338,7 @@ public final class ProxyServer: @unchecked Sendable {
       worker.post(
         .reconfigure(
           WorkerUpdate(
-            contexts: contexts, rebound: Set(summary.rebound),
+            contexts: contexts, rebound: Set(summary.rebound), renamed: summary.renamed,
             added: newSockets.map { ($0.fds[index], $0.context) }, timeouts: effective.timeouts,
             accessLog: effective.log.accessLog, latency: latency)))
     }

@@ -160,11 +160,15 @@ final class Worker: @unchecked Sendable {
     balancers.removeAll()
     var kept: [Listener] = []
     for listener in listeners {
-      if let context = update.contexts[listener.context.name], !update.rebound.contains(listener.context.name) {
+      let name = update.renamed[listener.context.name] ?? listener.context.name
+      if let context = update.contexts[name], !update.rebound.contains(name) {
         listener.context = context
         kept.append(listener)
       } else {
-        // Removed or moved: stop accepting here; its open sessions carry on untouched.
+        // Removed or moved: stop accepting here; its open sessions carry on untouched. Clients
+        // already in its backlog connected before the reload took effect: serve them rather
+        // than reset them by closing the socket under them.
+        listener.acceptPending()
         listener.close()
       }
     }
@@ -274,6 +278,8 @@ struct WorkerUpdate {
   let contexts: [String: ListenerContext]
   /// Listeners whose address changed: the old socket closes, a new one is in `added`.
   let rebound: Set<String>
+  /// Old name → new name of listeners that keep their sockets under a new name.
+  let renamed: [String: String]
   /// Newly bound sockets for this worker, which it now owns.
   let added: [(fd: Int32, context: ListenerContext)]
   let timeouts: Timeouts

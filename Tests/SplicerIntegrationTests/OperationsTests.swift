@@ -84,7 +84,9 @@ final class OperationsTests: RelayTestCase {
     defer { relay.stop() }
     try relay.rewriteConfig(fixed.replacingOccurrences(of: "name: test", with: "name: renamed"))
     relay.send(SIGHUP)
-    XCTAssertNotNil(relay.waitForLine(containing: "\"message\":\"reloaded\""), relay.allLines().joined(separator: "\n"))
+    XCTAssertNotNil(
+      relay.waitForLine(containing: "\"message\":\"reloaded\"", and: "renamed [\\\"test->renamed\\\"]"),
+      relay.allLines().joined(separator: "\n"))
     try assertTransfers([TransferSpec(requestLength: 100, responseLength: 100, seed: 4)], port: port, backend: backend)
   }
 

@@ -64,7 +64,9 @@ final class Listener: EventHandler, TimerTarget {
     acceptBatch()
   }
 
-  private func acceptBatch() {
+  /// Accepts up to `acceptBatch` clients; true when the backlog was emptied.
+  @discardableResult
+  private func acceptBatch() -> Bool {
     let limit = context.limit
     for _ in 0..<Self.acceptBatch {
       // The slot is taken before accepting, so a listener at its limit leaves clients in the
@@ -72,13 +74,13 @@ final class Listener: EventHandler, TimerTarget {
       // them only to drop them.
       guard limit.tryAcquire() else {
         pauseAtLimit()
-        return
+        return false
       }
       do {
         switch try Socket.accept(fd) {
         case .wouldBlock:
           _ = limit.release()
-          return
+          return true
         case .processed(let (client, peer)):
           worker.startSession(client: client, peer: peer, listener: context)
         }
@@ -91,15 +93,16 @@ final class Listener: EventHandler, TimerTarget {
           continue
         case EMFILE, ENFILE, ENOBUFS, ENOMEM:
           pause(error)
-          return
+          return false
         default:
           worker.stats.add(listener: context.index, .acceptErrors)
           worker.logger.error("accept failed", metadata: ["listener": "\(context.name)", "error": "\(error)"])
           pause(error)
-          return
+          return false
         }
       }
     }
+    return false
   }
 
   /// Stops watching the socket until a connection of this listener closes (on any worker).
@@ -158,6 +161,14 @@ final class Listener: EventHandler, TimerTarget {
       // rather than leave the listener unwatched for good.
       worker.logger.error("could not resume accepting", metadata: ["listener": "\(context.name)", "error": "\(error)"])
       worker.loop.schedule(self, at: now &+ Self.backoffNanoseconds)
+    }
+  }
+
+  /// Accepts what waits in the backlog now (bounded), before the listener closes for a reload.
+  func acceptPending() {
+    guard !paused && !pausedAtLimit else { return }
+    for _ in 0..<16 {
+      if acceptBatch() { return }
     }
   }
 
