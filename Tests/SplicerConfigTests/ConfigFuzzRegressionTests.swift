@@ -55,6 +55,9 @@ final class ConfigFuzzRegressionTests: XCTestCase {
     process.arguments = ["SplicerConfigTests.ConfigFuzzRegressionTests/testChildLoadsOneInput"]
     var environment = ProcessInfo.processInfo.environment
     environment[Self.inputVariable] = path
+    // A stack overflow makes the Swift backtracer symbolicate thousands of frames for seconds;
+    // the signal says enough, and scripts/fuzz.sh replays the input with a stack trace.
+    environment["SWIFT_BACKTRACE"] = "enable=no"
     process.environment = environment
     let pipe = Pipe()
     process.standardOutput = pipe
