@@ -6,7 +6,9 @@ let strictFlags: [SwiftSetting] = []
 let package = Package(
   name: "Splicer",
   products: [
-    .executable(name: "splicer", targets: ["splicer"])
+    .executable(name: "splicer", targets: ["splicer"]),
+    // Libraries only so that the fuzz package in Fuzz/ can depend on them by path.
+    .library(name: "SplicerConfig", targets: ["SplicerConfig"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
