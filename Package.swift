@@ -9,6 +9,7 @@ let package = Package(
     .executable(name: "splicer", targets: ["splicer"]),
     // Libraries only so that the fuzz package in Fuzz/ can depend on them by path.
     .library(name: "SplicerConfig", targets: ["SplicerConfig"]),
+    .library(name: "SplicerProtocol", targets: ["SplicerProtocol"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),

@@ -36,6 +36,7 @@ public enum ConfigLoader {
 
   /// The document's root node, nil for an empty document (nothing, or only comments).
   static func compose(yaml: String, file: String) throws(ConfigError) -> Node? {
+    try NestingGuard.check(yaml, file: file)
     let root: Node?
     do {
       root = try Yams.compose(yaml: yaml)

@@ -36,8 +36,9 @@ final class RealClientTests: RelayTestCase {
     XCTAssertEqual(sent, Double(2 << 30), "iperf3 sender total")
     // iperf3's receiver stops counting when the control connection says the test ended, which
     // can overtake the last bytes still in flight through any relay (HAProxy shows the same), so
-    // the receiver's figure may fall short by what the buffers between them hold...
-    XCTAssertGreaterThan(received, sent - Double(32 << 20), "iperf3 receiver total")
+    // the receiver's figure may fall short by what the buffers between them hold (socket
+    // buffers autotune to several MiB each, and one run was 40 MB short)...
+    XCTAssertGreaterThan(received, sent - Double(64 << 20), "iperf3 receiver total")
     // The iperf3 server then closes the data connection with those bytes unread, which resets
     // it, so only the reverse run (the client reads to the end) has an exact total to check.
     let lines = relay.waitForClosedConnections(2)
