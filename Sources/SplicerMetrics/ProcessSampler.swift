@@ -1,4 +1,5 @@
 import Glibc
+import SplicerSystem
 
 /// The process_* figures Prometheus expects from every exporter, read from /proc/self.
 struct ProcessSample {
@@ -43,15 +44,8 @@ struct ProcessSample {
   }
 
   private static func countDirectoryEntries(_ path: String) -> Int {
-    guard let directory = opendir(path) else { return 0 }
-    defer { closedir(directory) }
     var count = 0
-    while let entry = readdir(directory) {
-      let isDot = withUnsafeBytes(of: entry.pointee.d_name) { name in
-        name[0] == UInt8(ascii: ".") && (name[1] == 0 || (name[1] == UInt8(ascii: ".") && name[2] == 0))
-      }
-      if !isDot { count += 1 }
-    }
+    guard DirectoryEntries.forEachName(in: path, { _ in count += 1 }) else { return 0 }
     // The directory stream itself holds one descriptor while we count.
     return max(0, count - 1)
   }

@@ -101,16 +101,10 @@ public struct ProcessStatus: Sendable, Equatable {
 
   static func taskIDs(of pid: Int32) throws(SyscallError) -> [Int32] {
     let path = "/proc/\(pid)/task"
-    guard let directory = opendir(path) else { throw SyscallError(call: "opendir(\(path))", errno: Glibc.errno) }
-    defer { closedir(directory) }
-    var ids: [Int32] = []
-    while let entry = readdir(directory) {
-      let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-        String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-      }
-      if let id = Int32(name) { ids.append(id) }
+    guard let names = DirectoryEntries.names(in: path) else {
+      throw SyscallError(call: "opendir(\(path))", errno: Glibc.errno)
     }
-    return ids.sorted()
+    return names.compactMap { Int32($0) }.sorted()
   }
 }
 
