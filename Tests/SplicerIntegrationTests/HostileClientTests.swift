@@ -27,12 +27,19 @@ final class HostileClientTests: RelayTestCase {
     return HostileSockets.metricSum(text, "splicer_connections_active", labels: ["listener=\"\(listener)\""])
   }
 
-  private func assertAdminAnswers(_ relay: SplicerProcess, file: StaticString = #filePath, line: UInt = #line) {
+  /// Asserts that /healthz and /metrics answer; returns whether both did.
+  @discardableResult
+  private func assertAdminAnswers(
+    _ relay: SplicerProcess, file: StaticString = #filePath, line: UInt = #line
+  ) -> Bool {
     let admin = relay.port("admin")
-    XCTAssertEqual((try? HTTPGet.get(port: admin, path: "/healthz"))?.status, 200, "healthz", file: file, line: line)
+    let health = try? HTTPGet.get(port: admin, path: "/healthz")
+    XCTAssertEqual(health?.status, 200, "healthz", file: file, line: line)
     let scrape = try? HTTPGet.get(port: admin, path: "/metrics")
     XCTAssertEqual(scrape?.status, 200, "metrics", file: file, line: line)
-    XCTAssertTrue(scrape?.body.contains("splicer_connections_accepted_total") ?? false, file: file, line: line)
+    let complete = scrape?.body.contains("splicer_connections_accepted_total") ?? false
+    XCTAssertTrue(complete, "metrics body", file: file, line: line)
+    return health?.status == 200 && scrape?.status == 200 && complete
   }
 
   private func assertDescriptorsReturn(
@@ -42,6 +49,21 @@ final class HostileClientTests: RelayTestCase {
     XCTAssertTrue(
       back, "relay descriptors \(relay.openDescriptors()), baseline \(baseline): \(relay.describeDescriptors())",
       file: file, line: line)
+  }
+
+  /// Fails with the crashed thread's first frames if the relay's backtracer reported a
+  /// crash; returns whether it did, so the test can stop instead of piling up failures.
+  /// `waitSeconds` is long when something already failed: the backtracer takes seconds.
+  private func relayCrashed(
+    _ relay: SplicerProcess, waitSeconds: Double, file: StaticString = #filePath, line: UInt = #line
+  ) -> Bool {
+    guard relay.waitForLine(containing: "Program crashed", timeoutSeconds: waitSeconds) != nil else { return false }
+    _ = relay.waitForExit(timeoutSeconds: 10)
+    let lines = relay.allLines()
+    let start = lines.firstIndex { $0.contains("\" crashed:") } ?? max(0, lines.count - 8)
+    let frames = lines[start..<min(lines.count, start + 6)].filter { !$0.isEmpty }
+    XCTFail("relay crashed:\n\(frames.joined(separator: "\n"))", file: file, line: line)
+    return true
   }
 
   /// Waits until no connection is active and none was accepted for half a second.
@@ -90,8 +112,8 @@ final class HostileClientTests: RelayTestCase {
     let started = TestClock.now()
     try assertTransfers(specs, port: relay.port(), backend: backend, timeoutSeconds: 60)
     let transferSeconds = TestClock.now() - started
-    assertAdminAnswers(relay)
-    XCTAssertTrue(relay.process.isRunning, "relay exited: \(relay.allLines().suffix(60).joined(separator: "\n"))")
+    let answered = assertAdminAnswers(relay)
+    if relayCrashed(relay, waitSeconds: answered ? 0.2 : 30) { return }
     // The slow clients were still there for the whole transfer (none had idled out yet).
     XCTAssertGreaterThanOrEqual(
       activeConnections(relay), Double(slowCount), "transfer took \(transferSeconds) s; slow clients expired first")
