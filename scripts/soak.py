@@ -1,0 +1,664 @@
+#!/usr/bin/env python3
+"""Soak test: run Splicer for N minutes under churn and check that nothing leaks or is lost.
+
+    python3 scripts/soak.py --minutes 10                  # the full run (default 10 minutes)
+    python3 scripts/soak.py --minutes 1                   # a smoke run, short enough for CI
+    python3 scripts/soak.py --binary .build/release/splicer --seed 7 --concurrency 48
+
+It starts the `splicer` binary (--binary, default .build/debug/splicer) on a generated config
+with two listeners and two pools, both with active TCP health checks:
+
+  steady     one backend that is always there;
+  flapping   one backend that goes away (stops listening and resets its open connections)
+             and comes back every few seconds, so the health check marks it down and up.
+
+Clients churn for the set time. Each connection sends a 25-byte header (request length,
+response length, seed, mode) and a pattern derived from the seed; the backend answers with
+its own pattern. Sizes are random (0 B to --max-size). Modes: the client half-closes first
+and the backend answers after the request's EOF; the backend answers and half-closes first
+while the request still flows; or both stream at once. Some clients reset (SO_LINGER 0)
+at a random point; some go to the flapping pool.
+
+Checks (the run fails if any does not hold):
+  * every connection that the relay closed cleanly (EOF, no reset) delivered every byte both
+    ways, verified by length and SHA-256 on both ends: no byte lost, none reordered;
+  * no peer ever saw a clean EOF after a truncated stream (a "truncated FIN");
+  * after the churn, once every connection is closed, the relay's descriptors that are not
+    pipes are back to the baseline, its pipe descriptors are at most 2 x pipe_pool x workers
+    (the pools it may keep), and its RSS grew by at most --rss-bound-mib over the baseline.
+
+The baseline is measured after a warm-up (a few hundred connections of every kind, then
+waiting until the relay reports no active connection): by then the allocator, the worker
+threads and the admin endpoint have reached their steady size, so what remains is what a
+leak would add. Samples of descriptors, pipes and RSS are taken every second.
+"""
+
+import argparse
+import asyncio
+import collections
+import errno
+import hashlib
+import json
+import os
+import random
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+
+HEADER = struct.Struct("<QQQB")
+MODE_CLIENT_FIRST = 0   # client sends all and half-closes; backend answers after the EOF
+MODE_SERVER_FIRST = 1   # backend answers and half-closes at once; client sends after
+MODE_BOTH = 2           # both stream at once
+BLOCK = random.Random(0x5EED).randbytes(1 << 20)
+
+
+def pattern_chunks(seed, length, chunk=256 << 10):
+    """The stream for `seed`: the 1 MiB block read cyclically from a seed-derived offset."""
+    offset = (seed * 7919) % len(BLOCK)
+    remaining = length
+    while remaining > 0:
+        take = min(chunk, remaining, len(BLOCK) - offset)
+        yield BLOCK[offset:offset + take]
+        offset = (offset + take) % len(BLOCK)
+        remaining -= take
+
+
+def pattern_digest(seed, length):
+    digest = hashlib.sha256()
+    for piece in pattern_chunks(seed, length):
+        digest.update(piece)
+    return digest.hexdigest()
+
+
+class ClientReset(Exception):
+    """The client reset its own connection on purpose."""
+
+
+async def both(first, second):
+    """Runs two coroutines; the first exception cancels the other and is raised."""
+    tasks = [asyncio.ensure_future(first), asyncio.ensure_future(second)]
+    done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
+    for task in pending:
+        task.cancel()
+    for task in pending:
+        try:
+            await task
+        except (asyncio.CancelledError, Exception):
+            pass
+    errors = [t.exception() for t in tasks if not t.cancelled() and t.exception() is not None]
+    for error in errors:
+        if isinstance(error, ClientReset):
+            raise error
+    if errors:
+        raise errors[0]
+
+
+def set_reset_on_close(sock):
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+
+
+class Backend:
+    """An asyncio server speaking the soak protocol; records what each seed's request was."""
+
+    def __init__(self, name, results):
+        self.name = name
+        self.results = results
+        self.server = None
+        self.port = 0
+        self.live = set()
+        self.aborted = set()
+
+    async def start(self):
+        self.server = await asyncio.start_server(
+            self.handle, "127.0.0.1", self.port, backlog=1024, reuse_address=True)
+        self.port = self.server.sockets[0].getsockname()[1]
+
+    async def go_away(self):
+        """Stops listening and resets every open connection, like a crashed server."""
+        self.server.close()
+        for writer in list(self.live):
+            self.aborted.add(writer)
+            sock = writer.get_extra_info("socket")
+            try:
+                set_reset_on_close(sock)
+            except OSError:
+                pass
+            writer.transport.abort()
+        await self.server.wait_closed()
+        self.server = None
+
+    async def handle(self, reader, writer):
+        self.live.add(writer)
+        seed = None
+        try:
+            try:
+                head = await reader.readexactly(HEADER.size)
+            except asyncio.IncompleteReadError:
+                return
+            req_len, resp_len, seed, mode = HEADER.unpack(head)
+
+            async def send():
+                for piece in pattern_chunks(seed, resp_len):
+                    writer.write(piece)
+                    await writer.drain()
+                writer.write_eof()
+
+            received = hashlib.sha256()
+            count = 0
+            outcome = "eof"
+            sender = None
+            if mode != MODE_CLIENT_FIRST:
+                sender = asyncio.ensure_future(send())
+            try:
+                while True:
+                    data = await reader.read(256 << 10)
+                    if not data:
+                        break
+                    received.update(data)
+                    count += len(data)
+            except (ConnectionError, OSError):
+                outcome = "reset"
+            if outcome == "eof" and sender is None:
+                try:
+                    await send()
+                except (ConnectionError, OSError):
+                    outcome = "reset"
+            elif sender is not None:
+                try:
+                    await sender
+                except (ConnectionError, OSError):
+                    outcome = "reset"
+            if writer in self.aborted:
+                outcome = "reset"
+            self.results[seed] = (outcome, count, received.hexdigest(), req_len)
+        except (ConnectionError, OSError):
+            if seed is not None:
+                self.results.setdefault(seed, ("reset", -1, "", 0))
+        finally:
+            self.live.discard(writer)
+            self.aborted.discard(writer)
+            try:
+                writer.close()
+            except (ConnectionError, OSError):
+                pass
+
+
+class Relay:
+    """The splicer child: config, process, log file, and its /proc figures."""
+
+    def __init__(self, binary, workdir, steady_port, flapping_port, pipe_pool, workers):
+        self.workdir = workdir
+        self.pipe_pool = pipe_pool
+        self.workers = workers
+        self.config = os.path.join(workdir, "splicer.yaml")
+        with open(self.config, "w") as f:
+            f.write(f"""workers: {workers}
+listeners:
+  - {{ name: steady, bind: 127.0.0.1:0, pool: steady }}
+  - {{ name: flapping, bind: 127.0.0.1:0, pool: flapping }}
+pools:
+  steady:
+    servers:
+      - address: 127.0.0.1:{steady_port}
+    health_check: {{ type: tcp, interval: 500ms, timeout: 250ms, rise: 1, fall: 2 }}
+  flapping:
+    servers:
+      - address: 127.0.0.1:{flapping_port}
+    health_check: {{ type: tcp, interval: 300ms, timeout: 200ms, rise: 1, fall: 1 }}
+    observe: {{ failures: 2 }}
+timeouts: {{ connect: 1s, idle: 30s, drain: 5s }}
+tuning: {{ pipe_size: 256KiB, pipe_pool: {pipe_pool}, copy_buffer: 64KiB }}
+log: {{ level: info, format: json, access_log: true }}
+admin: {{ bind: 127.0.0.1:0 }}
+""")
+        self.log_path = os.path.join(workdir, "splicer.log")
+        self.log = open(self.log_path, "w")
+        self.process = subprocess.Popen(
+            [binary, "run", "--config", self.config], stdout=subprocess.DEVNULL, stderr=self.log)
+        self.ports = {}
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and "admin" not in self.ports:
+            if self.process.poll() is not None:
+                raise SystemExit(f"splicer exited with {self.process.returncode}; log: {self.log_path}")
+            with open(self.log_path) as f:
+                for line in f:
+                    if '"listener bound"' in line or '"admin bound"' in line:
+                        entry = json.loads(line)
+                        key = entry.get("listener", "admin") if "listener bound" in line else "admin"
+                        self.ports[key] = int(entry["address"].rsplit(":", 1)[1])
+            time.sleep(0.1)
+        if "admin" not in self.ports:
+            raise SystemExit(f"splicer did not start; log: {self.log_path}")
+
+    @property
+    def pid(self):
+        return self.process.pid
+
+    def sample(self):
+        """(fds, pipe fds, RSS KiB) of the child right now."""
+        fds = pipes = 0
+        directory = f"/proc/{self.pid}/fd"
+        for name in os.listdir(directory):
+            try:
+                target = os.readlink(f"{directory}/{name}")
+            except OSError:
+                continue
+            fds += 1
+            if target.startswith("pipe:"):
+                pipes += 1
+        rss = 0
+        with open(f"/proc/{self.pid}/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    rss = int(line.split()[1])
+        return fds, pipes, rss
+
+    def metrics(self):
+        """The /metrics text (a blocking fetch with Connection: close)."""
+        with socket.create_connection(("127.0.0.1", self.ports["admin"]), timeout=5) as sock:
+            sock.sendall(b"GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            chunks = []
+            while True:
+                data = sock.recv(65536)
+                if not data:
+                    break
+                chunks.append(data)
+        return b"".join(chunks).decode(errors="replace")
+
+    @staticmethod
+    def total(text, name):
+        value = 0.0
+        for line in text.splitlines():
+            if line.startswith(name + "{") or line.startswith(name + " "):
+                value += float(line.rsplit(" ", 1)[1])
+        return value
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.log.close()
+
+    def close_reasons(self):
+        reasons = collections.Counter()
+        with open(self.log_path) as f:
+            for line in f:
+                if '"connection closed"' in line:
+                    entry = json.loads(line)
+                    reasons[(entry["listener"], entry["reason"])] += 1
+        return reasons
+
+
+class Soak:
+    """The churn, the flapping backend, the sampler and the verdict."""
+
+    def __init__(self, args):
+        self.args = args
+        self.rng = random.Random(args.seed)
+        self.results = {}
+        self.outcomes = collections.Counter()
+        self.violations = []
+        self.bytes_verified = 0
+        self.next_seed = 1
+        self.samples = []
+        self.phase = "start"
+        self.stop_churn = False
+        self.in_flight = 0
+
+    def record_violation(self, text):
+        self.violations.append(text)
+        if len(self.violations) <= 20:
+            print(f"VIOLATION: {text}", file=sys.stderr, flush=True)
+
+    def plan(self):
+        seed = self.next_seed
+        self.next_seed += 1
+        flapping = self.rng.random() < 0.2
+
+        def size():
+            kind = self.rng.choices(["zero", "small", "medium", "large"], [1, 4, 4, 2])[0]
+            if kind == "zero":
+                return 0
+            if kind == "small":
+                return self.rng.randint(1, 4096)
+            if kind == "medium":
+                return self.rng.randint(4097, 256 << 10)
+            return self.rng.randint((256 << 10) + 1, self.args.max_size)
+
+        req_len, resp_len = size(), size()
+        if flapping:
+            resp_len = max(resp_len, 1)   # a refused client (0 bytes and EOF) must be told apart
+        mode = self.rng.choice([MODE_CLIENT_FIRST, MODE_SERVER_FIRST, MODE_BOTH])
+        reset = None
+        if self.rng.random() < 0.15:
+            reset = (self.rng.choice(["send", "recv"]), self.rng.random())
+        return seed, flapping, req_len, resp_len, mode, reset
+
+    async def backend_result(self, seed, timeout=10.0):
+        deadline = time.monotonic() + timeout
+        while seed not in self.results and time.monotonic() < deadline:
+            await asyncio.sleep(0.01)
+        return self.results.get(seed)
+
+    async def one(self, relay):
+        seed, flapping, req_len, resp_len, mode, reset = self.plan()
+        port = relay.ports["flapping" if flapping else "steady"]
+        kind = "flapping" if flapping else "steady"
+        try:
+            reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        except OSError as error:
+            # A flapping-pool client can be reset (its server died) before this task even
+            # saw its connect complete; a steady-pool client never.
+            if flapping and error.errno == errno.ECONNRESET:
+                self.outcomes[f"{kind}: reset by the relay"] += 1
+            else:
+                self.record_violation(f"seed {seed} ({kind}): connect to the relay failed: {error}")
+            return
+        sock = writer.get_extra_info("socket")
+        reset_send = int(req_len * reset[1]) if reset and reset[0] == "send" else None
+        reset_recv = int(resp_len * reset[1]) if reset and reset[0] == "recv" else None
+
+        def abort():
+            set_reset_on_close(sock)
+            writer.transport.abort()
+            raise ClientReset()
+
+        async def send():
+            writer.write(HEADER.pack(req_len, resp_len, seed, mode))
+            sent = 0
+            for piece in pattern_chunks(seed * 2 + 1, req_len, chunk=64 << 10):
+                if reset_send is not None and sent + len(piece) > reset_send:
+                    writer.write(piece[:reset_send - sent])
+                    await writer.drain()
+                    abort()
+                writer.write(piece)
+                await writer.drain()
+                sent += len(piece)
+            if reset_send is not None:
+                abort()
+            writer.write_eof()
+
+        received = hashlib.sha256()
+        count = 0
+
+        async def recv():
+            nonlocal count
+            while True:
+                data = await reader.read(256 << 10)
+                if not data:
+                    return
+                received.update(data)
+                count += len(data)
+                if reset_recv is not None and count >= reset_recv:
+                    abort()
+            # (unreachable)
+
+        outcome = "complete"
+        try:
+            if mode == MODE_CLIENT_FIRST:
+                await both(send(), recv())
+            elif mode == MODE_SERVER_FIRST:
+                writer.write(HEADER.pack(req_len, resp_len, seed, mode))
+                await recv()
+                if count == 0 and resp_len > 0:
+                    raise EOFError()
+                # The backend has half-closed; the request still flows the other way.
+                sent = 0
+                for piece in pattern_chunks(seed * 2 + 1, req_len, chunk=64 << 10):
+                    if reset_send is not None and sent + len(piece) > reset_send:
+                        abort()
+                    writer.write(piece)
+                    await writer.drain()
+                    sent += len(piece)
+                if reset_send is not None or reset_recv is not None:
+                    abort()
+                writer.write_eof()
+            else:
+                await both(send(), recv())
+            if reset_recv is not None:
+                abort()
+        except ClientReset:
+            outcome = "client_reset"
+        except EOFError:
+            outcome = "eof_before_reply"
+        except (ConnectionError, OSError):
+            outcome = "reset_seen"
+        if outcome == "complete":
+            # asyncio may still hold the request's tail (and the FIN after it) in user space:
+            # let it reach the kernel before closing, or close() would cut the request short.
+            deadline = time.monotonic() + 30
+            while writer.transport.get_write_buffer_size() > 0 and time.monotonic() < deadline:
+                await asyncio.sleep(0.002)
+            writer.close()
+        else:
+            writer.transport.abort()
+
+        if outcome == "complete" or outcome == "eof_before_reply":
+            # The relay closed this direction cleanly: everything must be there.
+            if count != resp_len or received.hexdigest() != pattern_digest(seed, resp_len):
+                if flapping and count == 0:
+                    backend = await self.backend_result(seed, timeout=0.5)
+                    if backend is None:
+                        self.outcomes[f"{kind}: refused (FIN before any byte)"] += 1
+                        return
+                self.record_violation(
+                    f"seed {seed} ({kind}): clean EOF after {count} of {resp_len} reply bytes"
+                    " or a wrong digest (truncated FIN)")
+                return
+            backend = await self.backend_result(seed)
+            if backend is None:
+                self.record_violation(f"seed {seed} ({kind}): backend never finished the request")
+                return
+            state, got, digest, _ = backend
+            if state == "reset" and flapping:
+                # The backend went away after its reply was out; TCP cannot tell the client.
+                self.outcomes[f"{kind}: reply complete, backend killed"] += 1
+                return
+            if state != "eof" or got != req_len or digest != pattern_digest(seed * 2 + 1, req_len):
+                self.record_violation(
+                    f"seed {seed} ({kind}): backend got {got} of {req_len} request bytes ({state})")
+                return
+            self.bytes_verified += req_len + resp_len
+            self.outcomes[f"{kind}: complete, verified"] += 1
+        elif outcome == "client_reset":
+            self.outcomes[f"{kind}: client reset"] += 1
+        else:
+            if not flapping:
+                self.record_violation(f"seed {seed} (steady): unexpected reset after {count} bytes")
+            self.outcomes[f"{kind}: reset by the relay"] += 1
+
+    async def worker(self, relay, deadline):
+        while not self.stop_churn and time.monotonic() < deadline:
+            self.in_flight += 1
+            try:
+                await asyncio.wait_for(self.one(relay), timeout=120)
+            except asyncio.TimeoutError:
+                self.record_violation("a connection hung for 120 s")
+            finally:
+                self.in_flight -= 1
+
+    async def churn(self, relay, seconds):
+        deadline = time.monotonic() + seconds
+        await asyncio.gather(*(self.worker(relay, deadline) for _ in range(self.args.concurrency)))
+
+    async def flapper(self, backend):
+        while not self.stop_flapping:
+            await asyncio.sleep(self.rng.uniform(2.0, 5.0))
+            if self.stop_flapping:
+                break
+            await backend.go_away()
+            self.flaps += 1
+            await asyncio.sleep(self.rng.uniform(1.5, 4.0))
+            await backend.start()
+
+    async def sampler(self, relay):
+        started = time.monotonic()
+        while not self.stop_sampling:
+            fds, pipes, rss = await asyncio.to_thread(relay.sample)
+            self.samples.append((time.monotonic() - started, self.phase, fds, pipes, rss))
+            await asyncio.sleep(1.0)
+
+    async def wait_idle(self, relay, timeout=60.0):
+        """Until the relay reports no active connection; returns the metrics text."""
+        deadline = time.monotonic() + timeout
+        while True:
+            text = await asyncio.to_thread(relay.metrics)
+            if relay.total(text, "splicer_connections_active") == 0 or time.monotonic() > deadline:
+                return text
+            await asyncio.sleep(0.2)
+
+    async def settled_sample(self, relay):
+        """The smallest of five samples a tenth of a second apart (a health probe in flight
+        holds a socket for a moment)."""
+        best = None
+        for _ in range(5):
+            fds, pipes, rss = await asyncio.to_thread(relay.sample)
+            if best is None or fds < best[0]:
+                best = (fds, pipes, rss)
+            await asyncio.sleep(0.1)
+        return best
+
+    async def run(self):
+        args = self.args
+        steady = Backend("steady", self.results)
+        flapping = Backend("flapping", self.results)
+        await steady.start()
+        await flapping.start()
+        workdir = tempfile.mkdtemp(prefix="splicer-soak-")
+        relay = Relay(args.binary, workdir, steady.port, flapping.port, args.pipe_pool, args.workers)
+        print(f"splicer pid {relay.pid}, workdir {workdir}, ports {relay.ports}", flush=True)
+        self.stop_sampling = False
+        self.stop_flapping = False
+        self.flaps = 0
+        sampler = asyncio.ensure_future(self.sampler(relay))
+        flapper = asyncio.ensure_future(self.flapper(flapping))
+        try:
+            self.phase = "warm-up"
+            await self.churn(relay, args.warmup)
+            self.phase = "settle"
+            await self.wait_idle(relay)
+            base = await self.settled_sample(relay)
+            print(f"baseline after warm-up: fds {base[0]}, pipe fds {base[1]}, RSS {base[2]} KiB", flush=True)
+            self.phase = "churn"
+            started = time.monotonic()
+            churn = asyncio.ensure_future(self.churn(relay, args.minutes * 60))
+            while not churn.done():
+                await asyncio.wait([churn], timeout=30)
+                if self.samples and not churn.done():
+                    _, _, fds, pipes, rss = self.samples[-1]
+                    print(f"[{time.monotonic() - started:6.0f} s] connections {sum(self.outcomes.values())}"
+                          f" fds {fds} pipes {pipes} RSS {rss} KiB violations {len(self.violations)}",
+                          flush=True)
+            await churn
+            self.phase = "drain"
+            self.stop_flapping = True
+            await flapper
+            if flapping.server is None:
+                await flapping.start()
+            final_metrics = await self.wait_idle(relay)
+            # Descriptors must come back: wait for it (bounded), then take the verdict.
+            deadline = time.monotonic() + 15
+            pipe_limit = 2 * args.pipe_pool * args.workers
+            while True:
+                end = await self.settled_sample(relay)
+                back = end[0] - end[1] == base[0] - base[1] and end[1] <= pipe_limit
+                if back or time.monotonic() > deadline:
+                    break
+            self.stop_sampling = True
+            await sampler
+            self.report(relay, base, end, final_metrics, pipe_limit)
+        finally:
+            self.stop_sampling = True
+            self.stop_flapping = True
+            relay.stop()
+            for task in (sampler, flapper):
+                task.cancel()
+        return not self.violations
+
+    def report(self, relay, base, end, metrics, pipe_limit):
+        args = self.args
+        churn = [s for s in self.samples if s[1] == "churn"]
+        with open(os.path.join(relay.workdir, "samples.csv"), "w") as f:
+            f.write("seconds,phase,fds,pipe_fds,rss_kib\n")
+            for s in self.samples:
+                f.write(f"{s[0]:.1f},{s[1]},{s[2]},{s[3]},{s[4]}\n")
+        rss_growth = (end[2] - base[2]) / 1024
+        checks = [
+            ("no byte lost or reordered on a clean close", not self.violations,
+             f"{len(self.violations)} violations"),
+            ("non-pipe fds back to baseline", end[0] - end[1] == base[0] - base[1],
+             f"{base[0] - base[1]} -> {end[0] - end[1]}"),
+            (f"pipe fds <= 2 x pipe_pool x workers = {pipe_limit}", end[1] <= pipe_limit,
+             f"{base[1]} -> {end[1]}"),
+            (f"RSS growth <= {args.rss_bound_mib} MiB", rss_growth <= args.rss_bound_mib,
+             f"{base[2]} -> {end[2]} KiB ({rss_growth:+.1f} MiB)"),
+        ]
+        print()
+        print(f"Soak: {args.minutes} min churn, {args.concurrency} concurrent clients, seed {args.seed},"
+              f" binary {args.binary}, workers {args.workers}, pipe_pool {args.pipe_pool}")
+        print()
+        print("| figure | baseline | churn min | churn max | end |")
+        print("|---|---:|---:|---:|---:|")
+        for index, name in ((2, "fds"), (3, "pipe fds"), (4, "RSS KiB")):
+            values = [s[index] for s in churn] or [0]
+            print(f"| {name} | {base[index - 2]} | {min(values)} | {max(values)} | {end[index - 2]} |")
+        print()
+        print("| client outcome | connections |")
+        print("|---|---:|")
+        for key, value in sorted(self.outcomes.items()):
+            print(f"| {key} | {value} |")
+        print(f"| **total** | {sum(self.outcomes.values())} |")
+        print()
+        print(f"Bytes verified (both ways, SHA-256): {self.bytes_verified / (1 << 20):.1f} MiB;"
+              f" flapping backend went away {self.flaps} times")
+        transitions = {
+            to: relay.total("\n".join(l for l in metrics.splitlines() if f'to="{to}"' in l),
+                            "splicer_server_transitions_total") for to in ("up", "down")}
+        print(f"Relay: server transitions down {transitions['down']:.0f}, up {transitions['up']:.0f};"
+              f" splice fallbacks {relay.total(metrics, 'splicer_splice_fallbacks_total'):.0f};"
+              f" accept back-offs {relay.total(metrics, 'splicer_accept_backoffs_total'):.0f};"
+              f" pipes created {relay.total(metrics, 'splicer_pipes_created_total'):.0f}")
+        print()
+        print("| listener | close reason (access log) | connections |")
+        print("|---|---|---:|")
+        for (listener, reason), value in sorted(relay.close_reasons().items()):
+            print(f"| {listener} | {reason} | {value} |")
+        print()
+        print("| check | result | figures |")
+        print("|---|---|---|")
+        for name, ok, figures in checks:
+            print(f"| {name} | {'PASS' if ok else 'FAIL'} | {figures} |")
+        print(f"\nsamples: {relay.workdir}/samples.csv, log: {relay.log_path}")
+        if not all(ok for _, ok, _ in checks):
+            self.violations.append("end-state checks failed")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--minutes", type=float, default=10)
+    parser.add_argument("--binary", default=".build/debug/splicer")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--max-size", type=int, default=4 << 20, help="largest transfer each way (bytes)")
+    parser.add_argument("--warmup", type=float, default=15, help="seconds of churn before the baseline")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--pipe-pool", type=int, default=4)
+    parser.add_argument("--rss-bound-mib", type=float, default=16)
+    args = parser.parse_args()
+    if not os.access(args.binary, os.X_OK):
+        raise SystemExit(f"no executable at {args.binary}: build it first (swift build)")
+    ok = asyncio.run(Soak(args).run())
+    print("PASS" if ok else "FAIL")
+    sys.exit(0 if ok else 1)
+
+
+if __name__ == "__main__":
+    main()
