@@ -54,29 +54,17 @@ public struct CIDR: Sendable, Hashable, CustomStringConvertible {
   /// Whether the address with these bytes (4 for IPv4, 16 for IPv6, in network order) lies in
   /// this network; any other byte count is never contained.
   public func contains(_ ipBytes: some Collection<UInt8>) -> Bool {
-    var index = ipBytes.startIndex
-    func next(_ count: Int) -> UInt64 {
-      var word: UInt64 = 0
-      for _ in 0..<count {
-        word = word << 8 | UInt64(ipBytes[index])
-        index = ipBytes.index(after: index)
-      }
-      return word
-    }
-    switch ipBytes.count {
-    case 4:
-      return family == .ipv4 && next(4) & highMask == high
-    case 16:
-      let addressHigh = next(8)
-      let addressLow = next(8)
-      // ::ffff:a.b.c.d is an IPv4 client of a dual-stack socket.
-      let isMapped = addressHigh == 0 && addressLow >> 32 == 0xFFFF
-      if family == .ipv4 {
-        return isMapped && (addressLow & 0xFFFF_FFFF) & highMask == high
-      }
-      return !isMapped && addressHigh & highMask == high && addressLow & lowMask == low
-    default:
-      return false
+    contains(IPAddressWords(ipBytes))
+  }
+
+  /// Whether `address` lies in this network. An IPv4-mapped IPv6 address matches IPv4
+  /// networks only; IPv4 networks never match other IPv6 addresses.
+  public func contains(_ address: IPAddressWords) -> Bool {
+    switch address.family {
+    case .ipv4(let word): family == .ipv4 && word & highMask == high
+    case .ipv6(let addressHigh, let addressLow):
+      family == .ipv6 && addressHigh & highMask == high && addressLow & lowMask == low
+    case .none: false
     }
   }
 

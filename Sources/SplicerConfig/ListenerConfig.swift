@@ -61,7 +61,12 @@ public struct ListenerConfig: Sendable, Equatable {
 
   /// Whether `allow` and `deny` let a client with this address (4 or 16 bytes) in.
   public func admits(clientAddress: some Collection<UInt8>) -> Bool {
-    if deny.contains(where: { $0.contains(clientAddress) }) { return false }
-    return allow.isEmpty || allow.contains { $0.contains(clientAddress) }
+    admits(IPAddressWords(clientAddress))
+  }
+
+  /// `admits(clientAddress:)` for an address already read into words.
+  public func admits(_ address: IPAddressWords) -> Bool {
+    if deny.contains(where: { $0.contains(address) }) { return false }
+    return allow.isEmpty || allow.contains { $0.contains(address) }
   }
 }

@@ -27,6 +27,11 @@ public struct RouteConfig: Sendable, Equatable {
   /// Whether a connection with this server name (lowercased; nil when none was sent or it could
   /// not be read) from this client address (4 or 16 bytes) takes this route.
   public func matches(serverName: String?, clientAddress: some Collection<UInt8>) -> Bool {
+    matches(serverName: serverName, clientAddress: IPAddressWords(clientAddress))
+  }
+
+  /// `matches(serverName:clientAddress:)` for an address already read into words.
+  public func matches(serverName: String?, clientAddress: IPAddressWords) -> Bool {
     if let sni {
       guard let serverName, sni.contains(where: { $0.matches(serverName) }) else { return false }
     }

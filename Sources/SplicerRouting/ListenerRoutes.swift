@@ -25,15 +25,16 @@ public final class ListenerRoutes: Sendable {
   /// Whether a client from `source` (4 or 16 address bytes) may connect: `deny` wins over
   /// `allow`, and an empty `allow` admits everyone not denied.
   public func admits(_ source: [UInt8]) -> Bool {
-    listener.admits(clientAddress: source)
+    listener.admits(IPAddressWords(source))
   }
 
   /// The pool of the first route that matches, else the default pool.
   ///
   /// - Parameter serverName: lowercased; nil when the client sent none (or it was not read).
   public func pool(serverName: String?, source: [UInt8]) -> BackendPool? {
+    let address = IPAddressWords(source)
     for (route, pool) in zip(listener.routes, routePools)
-    where route.matches(serverName: serverName, clientAddress: source) {
+    where route.matches(serverName: serverName, clientAddress: address) {
       return pool
     }
     return defaultPool
