@@ -39,6 +39,13 @@ set -euo pipefail
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO_DIR=$(cd "$BENCH_DIR/.." && pwd)
 
+# The settings given on the command line, for the report's "exact command".
+GIVEN=""
+for setting in QUICK DURATION ROUNDS CONTROL WRK_CONNS SNI_NAME PIN RELAY_CPU LOAD_CPU BASE_PORT \
+  QUIET_PCT QUIET_WAIT QUIET_BUDGET STEAL_PCT RETRIES SKIP_BUILD; do
+  [[ -v $setting ]] && GIVEN+="$setting=${!setting} "
+done
+
 QUICK=${QUICK:-0}
 if [[ $QUICK == 1 ]]; then
   DURATION=${DURATION:-2}
@@ -420,7 +427,7 @@ record_machine() {
   else
     meta pinning none
   fi
-  meta command "$(for v in QUICK DURATION ROUNDS CONTROL WRK_CONNS; do printf '%s=%s ' "$v" "${!v}"; done)bash bench/routing.sh"
+  meta command "${GIVEN}bash bench/routing.sh"
 }
 
 # ---------------------------------------------------------------------------------------------

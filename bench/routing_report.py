@@ -5,6 +5,10 @@ Reads the per-round figures ("variant<TAB>metric<TAB>value<TAB>round") and the r
 ("key<TAB>value"), and prints medians with their min-max spread, and ratios to the plain
 listener. A ratio is taken within each round (the variants of one round run back to back) and
 the median of those per-round ratios is shown, so drift between rounds cancels out.
+
+A test that bench/routing.sh flagged as disturbed (other load around it, or hypervisor steal,
+even after its retry) is left out of every figure when the same test has undisturbed rounds,
+and listed in the notes.
 """
 
 import argparse
@@ -29,12 +33,32 @@ def load(results_path, meta_path):
         for line in results:
             variant, metric, value, round_ = line.rstrip("\n").split("\t")
             figures[(variant, metric)][int(round_)] = float(value)
+    left_out = drop_disturbed(figures)
     meta = {}
     with open(meta_path) as meta_file:
         for line in meta_file:
             key, _, value = line.rstrip("\n").partition("\t")
             meta[key] = value
-    return figures, meta
+    return figures, meta, left_out
+
+
+def drop_disturbed(figures):
+    """Removes the rounds of each (variant, test) flagged noisy_<test>, unless every round of
+    it is flagged; returns what was removed, as "variant test (round N)" strings."""
+    left_out = []
+    for (variant, metric), rounds in list(figures.items()):
+        if not metric.startswith("noisy_"):
+            continue
+        test = metric[len("noisy_"):]
+        measured = figures.get((variant, f"{test}_rps" if test == "conn" else f"{test}_gbps"), {})
+        if set(measured) <= set(rounds):
+            continue  # nothing undisturbed to keep instead
+        for r in sorted(rounds):
+            left_out.append(f"{variant} {test} (round {r})")
+            for (v, m), values in figures.items():
+                if v == variant and m.startswith(test + "_"):
+                    values.pop(r, None)
+    return left_out
 
 
 def fmt(value, digits):
@@ -119,49 +143,75 @@ def bulk_table(figures, out):
     out.append("")
 
 
+def noise_band(figures, metric):
+    """How far the control (plain-b ÷ plain, two identical listeners) strayed from 1 in any
+    round: a ratio closer to 1 than this is not a measurable difference on this run."""
+    control = ratios(figures, "plain-b", metric)
+    return max(abs(c - 1) for c in control) if control else None
+
+
 def verdicts(figures, out):
     out.append("### Targets")
     out.append("")
-    out.append("| target | median (min–max) over rounds | verdict |")
-    out.append("|---|---:|---|")
+    out.append(
+        "Noise: the largest distance from 1 of the control's per-round ratio (plain-b ÷ plain, "
+        "two identical listeners). A median ratio closer to 1 than that is not a measurable difference."
+    )
+    out.append("")
+    out.append("| target | median (min–max) over rounds | noise | verdict |")
+    out.append("|---|---:|---:|---|")
     sni = ratios(figures, "sni", "conn_rps")
     if sni:
         median = statistics.median(sni)
         verdict = "met" if median >= SNI_TARGET else "missed"
         if min(sni) < SNI_TARGET <= median:
             verdict += f" (not in every round: lowest {min(sni):.3f})"
-        out.append(f"| sni conn/s ÷ plain ≥ {SNI_TARGET:.2f} | {spread(sni, 3)} | {verdict} |")
-    control = {m: ratios(figures, "plain-b", m) for m in ("bulk_gbps", "bulk_cpu_s_per_gb")}
-    for metric, name in (("bulk_gbps", "Gbit/s"), ("bulk_cpu_s_per_gb", "CPU s/GB")):
-        routed = ratios(figures, "routed", metric)
-        if not routed:
+        band = noise_band(figures, "conn_rps")
+        noise = f"±{band:.3f}" if band is not None else "—"
+        out.append(f"| sni conn/s ÷ plain ≥ {SNI_TARGET:.2f} | {spread(sni, 3)} | {noise} | {verdict} |")
+    checks = (
+        ("routed", "bulk_gbps", "routed bulk Gbit/s ÷ plain: no measurable cost"),
+        ("routed", "bulk_cpu_s_per_gb", "routed bulk CPU s/GB ÷ plain: no measurable cost"),
+        ("sni-notls", "bulk_gbps", "sni-notls bulk Gbit/s ÷ plain (not_tls verdict, default pool)"),
+        ("sni-notls", "bulk_cpu_s_per_gb", "sni-notls bulk CPU s/GB ÷ plain"),
+        ("routed", "conn_cpu_ms_per_1k", "routed relay CPU per connection ÷ plain"),
+        ("sni", "conn_cpu_ms_per_1k", "sni relay CPU per connection ÷ plain"),
+    )
+    for variant, metric, name in checks:
+        measured = ratios(figures, variant, metric)
+        if not measured:
             continue
-        if control[metric]:
-            low, high = min(control[metric]), max(control[metric])
-            inside = low <= statistics.median(routed) <= high
-            verdict = (
-                f"{'inside' if inside else 'outside'} the control's range "
-                f"(plain-b ÷ plain: {low:.3f}–{high:.3f})"
-            )
+        band = noise_band(figures, metric)
+        median = statistics.median(measured)
+        if band is None:
+            noise, verdict = "—", "no control run (CONTROL=0)"
+        elif abs(median - 1) <= band:
+            noise, verdict = f"±{band:.3f}", "within the noise"
         else:
-            verdict = "no control run (CONTROL=0)"
-        out.append(f"| routed bulk {name} ÷ plain: no measurable cost | {spread(routed, 3)} | {verdict} |")
+            noise, verdict = f"±{band:.3f}", f"measurable: {100 * (median - 1):+.1f} %"
+        out.append(f"| {name} | {spread(measured, 3)} | {noise} | {verdict} |")
     out.append("")
 
 
-def notes(figures, meta, out):
+def notes(figures, left_out, out):
     noisy = sorted(
         f"{variant} {metric[len('noisy_'):]} (round {r})"
         for (variant, metric), rounds in figures.items()
         if metric.startswith("noisy_")
         for r in rounds
+        if f"{variant} {metric[len('noisy_'):]} (round {r})" not in left_out
     )
     steal = [v for (variant, metric), rounds in figures.items() if metric.endswith("_steal_pct") for v in rounds.values()]
     out.append("### Notes")
     out.append("")
+    if left_out:
+        out.append(
+            "- Left out of the figures, disturbed by other load even after the retry (the same "
+            "test has undisturbed rounds): " + ", ".join(sorted(left_out)) + "."
+        )
     if noisy:
-        out.append("- Measured while the machine was not quiet (even after the retry): " + ", ".join(noisy) + ".")
-    else:
+        out.append("- Kept although disturbed (no undisturbed round of that test): " + ", ".join(noisy) + ".")
+    if not left_out and not noisy:
         out.append("- Every test ran on a quiet machine (or after a retry).")
     if steal:
         out.append(f"- Hypervisor steal during the tests: at most {max(steal):.1f} % of all CPUs.")
@@ -178,7 +228,7 @@ def main():
     parser.add_argument("--results", required=True)
     parser.add_argument("--meta", required=True)
     args = parser.parse_args()
-    figures, meta = load(args.results, args.meta)
+    figures, meta, left_out = load(args.results, args.meta)
     out = [f"## Routing cost: run of {meta.get('date', '?')}", ""]
     out.append("```sh")
     out.append(meta.get("command", "bash bench/routing.sh"))
@@ -191,7 +241,7 @@ def main():
     conn_table(figures, out)
     bulk_table(figures, out)
     verdicts(figures, out)
-    notes(figures, meta, out)
+    notes(figures, left_out, out)
     print("\n".join(out))
 
 
