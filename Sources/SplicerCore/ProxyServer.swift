@@ -123,7 +123,7 @@ public final class ProxyServer: @unchecked Sendable {
         "the service manager passed a socket no listener is named after; closing it", metadata: ["name": "\(name)"])
       Socket.close(fd)
     }
-    for worker in workers { worker.siblings = workers }
+    for worker in workers { worker.siblings = workers.map(SiblingWorker.init) }
     self.workers = workers
     self.stats = stats
     self.health = health

@@ -57,7 +57,7 @@ extension Worker {
     let key = ObjectIdentifier(pool)
     guard queues[key] != nil else {
       if !fromSibling {
-        for worker in siblings where worker !== self { worker.post(.serviceQueue(pool)) }
+        for sibling in siblings where sibling.worker !== self { sibling.worker.post(.serviceQueue(pool)) }
       }
       return
     }

@@ -44,7 +44,9 @@ final class Worker: @unchecked Sendable {
   var freedSlots: [ObjectIdentifier: (pool: BackendPool, count: Int)] = [:]
   var queueRunScheduled = false
   /// Every worker of the proxy (this one included), for the rare messages between them.
-  var siblings: [Worker] = []
+  /// Unowned: `ProxyServer` owns the workers, and strong references here would make a cycle
+  /// that outlives it (LeakSanitizer reported every worker at exit).
+  var siblings: [SiblingWorker] = []
   private var listeners: [Listener] = []
   private var sessions: [Session] = []
   private var draining = false
@@ -211,7 +213,8 @@ final class Worker: @unchecked Sendable {
 
   /// A session freed a slot of `limit` that was full: every worker may have paused on it.
   func listenerCapacityFreed(_ limit: ListenerLimit) {
-    for worker in siblings {
+    for sibling in siblings {
+      let worker = sibling.worker
       if worker === self {
         resumeListeners(limitedBy: limit)
       } else {
@@ -263,6 +266,11 @@ enum WorkerCommand: @unchecked Sendable {
       for (fd, _) in update.added { Socket.close(fd) }
     }
   }
+}
+
+/// An unowned reference to another worker of the same proxy.
+struct SiblingWorker {
+  unowned let worker: Worker
 }
 
 /// Commands queued for a worker's thread; closed once its loop has ended.
