@@ -449,9 +449,11 @@ class Soak:
                     if backend is None:
                         self.outcomes[f"{kind}: refused (FIN before any byte)"] += 1
                         return
+                seen = self.results.get(seed)
                 self.record_violation(
                     f"seed {seed} ({kind}): clean EOF after {count} of {resp_len} reply bytes"
-                    " or a wrong digest (truncated FIN)")
+                    f" or a wrong digest (truncated FIN); mode {mode}, request {req_len} bytes,"
+                    f" backend saw {seen}")
                 return
             backend = await self.backend_result(seed)
             if backend is None:

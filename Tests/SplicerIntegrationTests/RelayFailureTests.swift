@@ -94,6 +94,30 @@ final class RelayFailureTests: RelayTestCase {
     XCTAssertTrue(closeReasons(relay).contains("server_reset"))
   }
 
+  /// A server that resets while its client is still sending, before it answered anything:
+  /// the client must see a reset, never a clean end of stream. (A write to the reset server
+  /// takes the socket's pending error; a read of the same socket right after then looks like
+  /// an EOF, and forwarding that as a FIN passed the cut-off reply for a complete one. The
+  /// soak caught one in 25,000 connections.)
+  func testServerResetWhileTheClientSendsIsNeverAnEndOfStream() throws {
+    // The clients write into reset connections: an EPIPE error here, not a SIGPIPE.
+    signal(SIGPIPE, SIG_IGN)
+    let backend = try TestBackend(behavior: .resetAfterReading(256 << 10))
+    defer { backend.stop() }
+    let relay = try SplicerProcess(yaml: TestConfig.yaml(servers: [backend.port], workers: 2, retries: 0))
+    defer { relay.stop() }
+    let count = 40
+    let clients = try (0..<count).map { index in
+      StreamConnection(
+        fd: try TestSockets.connect(port: relay.port()), outgoing: PatternStream(seed: UInt64(index), length: 64 << 20))
+    }
+    XCTAssertTrue(PollDriver.run(clients, timeoutSeconds: 60))
+    // A reset shows as a failed read or write; a FIN as `peerClosed` (read returned 0).
+    let endsOfStream = clients.filter(\.peerClosed).count
+    XCTAssertEqual(endsOfStream, 0, "\(endsOfStream) of \(count) clients read a clean EOF from a server that reset")
+    XCTAssertEqual(Set(closeReasons(relay)), ["server_reset"])
+  }
+
   func testIdleConnectionIsClosedAfterTheIdleTimeout() throws {
     let backend = try TestBackend(behavior: .holdOpen)
     defer { backend.stop() }

@@ -19,6 +19,8 @@ final class TestBackend: @unchecked Sendable {
     /// Write this greeting on accept, before reading anything (as SMTP or SSH servers do),
     /// then hold the connection open.
     case greeting(String)
+    /// Read this many bytes, then reset the connection (SO_LINGER 0) without answering.
+    case resetAfterReading(Int)
   }
 
   struct Received: Equatable {
@@ -152,6 +154,8 @@ final class TestBackend: @unchecked Sendable {
         Self.answer(fd, reply)
       case .pong:
         Self.answer(fd, "+PONG\r\n")
+      case .resetAfterReading(let count):
+        Self.readThenReset(fd, count: count)
       case .greeting(let text):
         let bytes = Array(text.utf8)
         _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
@@ -172,6 +176,23 @@ final class TestBackend: @unchecked Sendable {
         connections.append(connection)
       }
     }
+  }
+
+  /// Reads (bounded in time) `count` bytes, then closes with a reset.
+  private static func readThenReset(_ fd: Int32, count: Int) {
+    var buffer = [UInt8](repeating: 0, count: 65_536)
+    var read = 0
+    let deadline = Date(timeIntervalSinceNow: 5)
+    while read < count && Date() < deadline {
+      var entry = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+      _ = poll(&entry, 1, 100)
+      let got = Glibc.read(fd, &buffer, min(buffer.count, count - read))
+      if got == 0 || (got < 0 && errno != EAGAIN) { break }
+      if got > 0 { read += got }
+    }
+    var option = linger(l_onoff: 1, l_linger: 0)
+    setsockopt(fd, SOL_SOCKET, SO_LINGER, &option, socklen_t(MemoryLayout<linger>.size))
+    close(fd)
   }
 
   /// Waits (bounded) for the request's first bytes, writes `reply`, closes.
