@@ -387,30 +387,6 @@ print(end["bits_per_second"], end["bytes"])' "$out")
     "CPU$LOAD_CPU ${S_LOAD_BUSY}% CPU$RELAY_CPU ${S_RELAY_BUSY}% busy, steal ${S_STEAL}%"
 }
 
-# As bench/run.sh's run_test: measure on a quiet machine, again (RETRIES times) when other
-# load or hypervisor steal disturbed it, then keep it and flag it.
-run_test() {
-  local variant=$1 test=$2 attempt clean why
-  shift 2
-  for ((attempt = 0; ; attempt++)); do
-    clean=1 why=""
-    wait_quiet || { clean=0; why=" busy before"; }
-    RECORD_TO=$PENDING_TSV
-    : >"$PENDING_TSV"
-    S_STEAL=0
-    "$@"
-    RECORD_TO=$RESULTS_TSV
-    if python3 -c "import sys; sys.exit(0 if $S_STEAL > $STEAL_PCT else 1)"; then
-      clean=0 why+=" ${S_STEAL}% hypervisor steal during"
-    fi
-    (($(machine_busy_pct) < QUIET_PCT)) || { clean=0; why+=" busy after"; }
-    ((clean == 1 || attempt >= RETRIES)) && break
-    log "other load around '$variant $test' (${why# }); measuring it again"
-  done
-  cat "$PENDING_TSV" >>"$RESULTS_TSV"
-  ((clean == 1)) || record "$variant" "noisy_$test" 1
-}
-
 record_machine() {
   meta date "$(date -u '+%Y-%m-%d %H:%M UTC')"
   meta cpu_model "$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo) × $(nproc)"

@@ -192,32 +192,6 @@ cleanup() {
   exit "$rc"
 }
 
-# Runs one measurement on a quiet machine. Its figures are kept only if the machine was also
-# quiet right after it and the hypervisor stole little CPU during it; otherwise it is run
-# again (RETRIES times), then kept and flagged in the report.
-# usage: run_test RELAY TEST command [args...]
-run_test() {
-  local relay=$1 test=$2 attempt clean why
-  shift 2
-  for ((attempt = 0; ; attempt++)); do
-    clean=1 why=""
-    wait_quiet || { clean=0; why=" busy before"; }
-    RECORD_TO=$PENDING_TSV
-    : >"$PENDING_TSV"
-    S_STEAL=0
-    "$@"
-    RECORD_TO=$RESULTS_TSV
-    if python3 -c "import sys; sys.exit(0 if $S_STEAL > $STEAL_PCT else 1)"; then
-      clean=0 why+=" ${S_STEAL}% hypervisor steal during"
-    fi
-    (($(machine_busy_pct) < QUIET_PCT)) || { clean=0; why+=" busy after"; }
-    ((clean == 1 || attempt >= RETRIES)) && break
-    log "other load around '$relay $test' (${why# }); measuring it again"
-  done
-  cat "$PENDING_TSV" >>"$RESULTS_TSV"
-  ((clean == 1)) || record "$relay" "noisy_$test" 1
-}
-
 run_relay() {
   local relay=$1
   log "=== $relay (round $ROUND/$ROUNDS) ==="

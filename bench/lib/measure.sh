@@ -191,3 +191,30 @@ measure_idle() {
   log "$relay idle x$IDLE_CONNS: RSS ${rss0} -> ${rss1} KiB (${rss2} after close)," \
     "fds ${fds0} -> ${fds1} (${fds2} after close)"
 }
+
+# Runs one measurement on a quiet machine. Its figures are kept only if the machine was also
+# quiet right after it and the hypervisor stole little CPU during it; otherwise it is run
+# again (RETRIES times), then kept and flagged in the report. Shared by bench/run.sh and
+# bench/routing.sh.
+# usage: run_test LABEL TEST command [args...]   (LABEL: the relay or listener measured)
+run_test() {
+  local label=$1 test=$2 attempt clean why
+  shift 2
+  for ((attempt = 0; ; attempt++)); do
+    clean=1 why=""
+    wait_quiet || { clean=0; why=" busy before"; }
+    RECORD_TO=$PENDING_TSV
+    : >"$PENDING_TSV"
+    S_STEAL=0
+    "$@"
+    RECORD_TO=$RESULTS_TSV
+    if python3 -c "import sys; sys.exit(0 if $S_STEAL > $STEAL_PCT else 1)"; then
+      clean=0 why+=" ${S_STEAL}% hypervisor steal during"
+    fi
+    (($(machine_busy_pct) < QUIET_PCT)) || { clean=0; why+=" busy after"; }
+    ((clean == 1 || attempt >= RETRIES)) && break
+    log "other load around '$label $test' (${why# }); measuring it again"
+  done
+  cat "$PENDING_TSV" >>"$RESULTS_TSV"
+  ((clean == 1)) || record "$label" "noisy_$test" 1
+}
