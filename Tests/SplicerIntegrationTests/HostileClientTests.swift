@@ -45,7 +45,9 @@ final class HostileClientTests: RelayTestCase {
   private func assertDescriptorsReturn(
     _ relay: SplicerProcess, to baseline: Int, file: StaticString = #filePath, line: UInt = #line
   ) {
-    let back = HostileSockets.waitUntil(timeoutSeconds: 20) { relay.openDescriptors() == baseline }
+    // At most the baseline: one fewer is no leak (an admin connection from a scrape can still
+    // be open when the baseline is taken, and gone by now).
+    let back = HostileSockets.waitUntil(timeoutSeconds: 20) { relay.openDescriptors() <= baseline }
     XCTAssertTrue(
       back, "relay descriptors \(relay.openDescriptors()), baseline \(baseline): \(relay.describeDescriptors())",
       file: file, line: line)
