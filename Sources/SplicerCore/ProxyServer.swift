@@ -283,6 +283,14 @@ public final class ProxyServer: @unchecked Sendable {
     var newSockets: [(fds: [Int32], context: ListenerContext)] = []
     let resolved = resolver.prepare(RoutingTable.hostNames(in: effective))
     let routing: RoutingTable
+    // A listener renamed on the same address keeps its sockets, as a kept one does (closing
+    // them would reset the clients waiting in their backlogs), and its `max_connections`
+    // count: its open connections are the ones the new name's limit must count, and their
+    // closes must wake the listener that now accepts on those sockets.
+    summary.renamed = Self.renames(from: old, to: effective)
+    for (oldName, newName) in summary.renamed {
+      limits[newName] = limits.removeValue(forKey: oldName)
+    }
     do {
       routing = try Self.routingTable(for: effective, layout: &layout, resolved: resolved)
       let fallbacks = try Self.openFallbacks(effective)
@@ -298,16 +306,9 @@ public final class ProxyServer: @unchecked Sendable {
           bound.append(BoundListener(name: listener.name, address: address))
           continue
         }
-        // A listener renamed on the same address keeps its sockets, as a kept one does: closing
-        // them would reset the clients waiting in their backlogs.
-        if oldListeners[listener.name] == nil,
-          let previous = old.configuration.listeners.first(where: { candidate in
-            candidate.bind == listener.bind && candidate.backlog == listener.backlog && candidate.bind.port != 0
-              && !effective.listeners.contains { $0.name == candidate.name } && summary.renamed[candidate.name] == nil
-          }),
-          let address = old.boundListeners.first(where: { $0.name == previous.name })?.address
+        if let previous = summary.renamed.first(where: { $0.value == listener.name })?.key,
+          let address = old.boundListeners.first(where: { $0.name == previous })?.address
         {
-          summary.renamed[previous.name] = listener.name
           summary.kept.append(listener.name)
           bound.append(BoundListener(name: listener.name, address: address))
           continue
@@ -350,6 +351,24 @@ public final class ProxyServer: @unchecked Sendable {
       logger.notice("listener bound", metadata: ["listener": "\(listener.name)", "address": "\(listener.address)"])
     }
     return summary
+  }
+
+  /// Old name → new name of the listeners that `new` renames on an address `old` holds: a
+  /// name `new` no longer has, a name `old` did not have, the same address (not port 0) and
+  /// backlog. Each old listener is taken by the first new one that matches.
+  private static func renames(from old: State, to new: Configuration) -> [String: String] {
+    let oldNames = Set(old.configuration.listeners.map(\.name))
+    let newNames = Set(new.listeners.map(\.name))
+    var renamed: [String: String] = [:]
+    for listener in new.listeners where !oldNames.contains(listener.name) {
+      let previous = old.configuration.listeners.first { candidate in
+        candidate.bind == listener.bind && candidate.backlog == listener.backlog && candidate.bind.port != 0
+          && !newNames.contains(candidate.name) && renamed[candidate.name] == nil
+          && old.boundListeners.contains { $0.name == candidate.name }
+      }
+      if let previous { renamed[previous.name] = listener.name }
+    }
+    return renamed
   }
 
   /// True once stopping has begun; `/healthz` answers 503 from then on.

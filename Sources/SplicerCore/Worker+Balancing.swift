@@ -25,6 +25,17 @@ extension Worker {
     }
   }
 
+  /// Whether a server of the pool that a pick could choose has a free slot now. Asked by a
+  /// session right after it joined the queue: a slot freed between its pick and its joining
+  /// found no queued session to wake, and would otherwise stay unused until the queue timeout.
+  func poolHasFreeServer(_ pool: BackendPool) -> Bool {
+    pool.servers.contains { server in
+      guard !server.draining, health.isUp(server.id), server.currentAddress != nil else { return false }
+      guard let limit = server.maxConnections else { return true }
+      return load.connectionsSeenByQueue(server.id) < limit
+    }
+  }
+
   // MARK: Queues
 
   /// Adds a session to the pool's queue, unless the queue (counted across workers) is full.

@@ -165,6 +165,9 @@ final class Worker: @unchecked Sendable {
       let name = update.renamed[listener.context.name] ?? listener.context.name
       if let context = update.contexts[name], !update.rebound.contains(name) {
         listener.context = context
+        // The reload may have raised or removed the limit this listener paused at; no close
+        // will report that, so look now.
+        listener.resumeIfBelowLimit()
         kept.append(listener)
       } else {
         // Removed or moved: stop accepting here; its open sessions carry on untouched. Clients
@@ -208,7 +211,7 @@ final class Worker: @unchecked Sendable {
 
   /// Resumes the listeners that paused at `limit`'s `max_connections`.
   func resumeListeners(limitedBy limit: ListenerLimit) {
-    for listener in listeners where listener.context.limit === limit { listener.resumeAfterLimit() }
+    for listener in listeners where listener.context.limit === limit { listener.resumeIfBelowLimit() }
   }
 
   /// A session freed a slot of `limit` that was full: every worker may have paused on it.

@@ -146,7 +146,8 @@ struct ExporterState {
     gauge("splicer_pipes_pooled", "Empty pipes kept for reuse.", [], Double(global[.pipesPooled]!))
     counter("splicer_pipes_created_total", "Pipes created.", [], global[.pipesCreated]!)
     gauge(
-      "splicer_pipe_size_bytes", "Capacity the kernel granted the most recent pipe (F_GETPIPE_SZ).", [],
+      "splicer_pipe_size_bytes",
+      "Capacity the kernel granted each worker's most recent pipe (F_GETPIPE_SZ); the smallest over the workers.", [],
       Double(global[.pipeCapacityGranted]!))
 
     gauge("process_open_fds", "Open file descriptors.", [], process.openDescriptors)

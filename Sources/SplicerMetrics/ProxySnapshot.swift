@@ -96,7 +96,16 @@ struct ProxySnapshot {
     }
     self.servers = servers
     var global: [WorkerStats.Global: UInt64] = [:]
-    for slot in WorkerStats.Global.allCases { global[slot] = sum { $0.value(slot) } }
+    for slot in WorkerStats.Global.allCases {
+      switch slot.acrossWorkers {
+      case .sum:
+        global[slot] = sum { $0.value(slot) }
+      case .smallestSet:
+        // Each worker holds its own latest value; adding them would multiply it by the
+        // number of workers. The smallest shows a worker whose pipes shrank (pipe quota).
+        global[slot] = stats.map { $0.value(slot) }.filter { $0 > 0 }.min() ?? 0
+      }
+    }
     self.global = global
     var fallbacks: [SpliceFallbackReason: UInt64] = [:]
     for reason in SpliceFallbackReason.allCases { fallbacks[reason] = sum { $0.fallbacks(reason) } }

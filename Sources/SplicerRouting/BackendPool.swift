@@ -46,13 +46,19 @@ public final class BackendPool: Sendable {
   }
 
   /// Sessions in this pool's queues on all workers now.
-  public var queuedSessions: Int { waiting.load(ordering: .relaxed) }
+  ///
+  /// Sequentially consistent, like `reserveQueuePlace` and `ServerLoadBoard.release`: a worker
+  /// that joins the queue and then looks for a free server, and a worker that frees a server
+  /// and then looks for queued sessions, must not both miss the other's write (each would
+  /// then wait for the other, and the queued session would time out beside a free slot).
+  public var queuedSessions: Int { waiting.load(ordering: .sequentiallyConsistent) }
 
   /// Takes a place in the queue; false when it is full.
   public func reserveQueuePlace() -> Bool {
     var current = waiting.load(ordering: .relaxed)
     while current < queueSize {
-      let (exchanged, original) = waiting.compareExchange(expected: current, desired: current + 1, ordering: .relaxed)
+      let (exchanged, original) = waiting.compareExchange(
+        expected: current, desired: current + 1, ordering: .sequentiallyConsistent)
       if exchanged { return true }
       current = original
     }

@@ -31,10 +31,23 @@ final class CloseReasonTests: XCTestCase {
   func testConnectFailureReasons() {
     let cases: [(Int32, ConnectFailureReason)] = [
       (ECONNREFUSED, .refused), (ETIMEDOUT, .timeout), (ENETUNREACH, .unreachable), (EHOSTUNREACH, .unreachable),
-      (EADDRNOTAVAIL, .unreachable), (EACCES, .other),
+      (EADDRNOTAVAIL, .noLocalPort), (EACCES, .other),
     ]
     for (code, expected) in cases {
       XCTAssertEqual(ConnectFailureReason(errno: code), expected, "errno \(code)")
+    }
+  }
+
+  /// The proxy running out of local ports is its own failure: it must not count towards
+  /// taking a server down (`observe.failures`), while every failure that comes from the
+  /// server or the path to it does.
+  func testOnlyFailuresOfTheServerCountAgainstIt() {
+    let cases: [(Int32, Bool)] = [
+      (ECONNREFUSED, true), (ETIMEDOUT, true), (ENETUNREACH, true), (EHOSTUNREACH, true), (EACCES, true),
+      (EADDRNOTAVAIL, false),
+    ]
+    for (code, blamesServer) in cases {
+      XCTAssertEqual(ConnectFailureReason(errno: code).blamesServer, blamesServer, "errno \(code)")
     }
   }
 

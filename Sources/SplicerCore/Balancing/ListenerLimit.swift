@@ -2,8 +2,10 @@ import Synchronization
 
 /// A listener's `max_connections`, counted across every worker.
 ///
-/// One per listener name, kept by `ProxyServer` across reloads so that connections accepted
-/// under the old configuration still count (and still give their slot back). At the limit a
+/// One per listener, kept by `ProxyServer` across reloads (and handed on when a reload renames
+/// the listener on the same address) so that connections accepted under the old
+/// configuration still count against the listener they belong to, and still give their slot
+/// back to it. At the limit a
 /// worker stops watching its listening socket, so further clients wait in the kernel's
 /// backlog rather than being accepted and dropped; the close that frees a slot wakes the
 /// workers that paused.
@@ -29,6 +31,9 @@ public final class ListenerLimit: Sendable {
 
   /// Connections accepted and not yet closed.
   public var connections: Int { open.load(ordering: .relaxed) }
+
+  /// Whether another connection may be accepted now.
+  public var hasRoom: Bool { open.load(ordering: .relaxed) < limit.load(ordering: .relaxed) }
 
   /// Takes a slot for a connection about to be accepted; false at the limit.
   public func tryAcquire() -> Bool {

@@ -46,7 +46,17 @@ public final class ServerLoadBoard: @unchecked Sendable {
   }
 
   /// Gives back a slot taken with `tryAcquire`.
+  ///
+  /// Sequentially consistent, and so is `connectionsSeenByQueue`: the freeing worker reads
+  /// the pool's queue count next, and a queueing worker reads these counts after taking its
+  /// queue place (see `BackendPool.queuedSessions`).
   public func release(_ id: Int) {
-    active[id].subtract(1, ordering: .relaxed)
+    active[id].subtract(1, ordering: .sequentiallyConsistent)
+  }
+
+  /// Connections open or opening to server `id`, read in order with the queue count (for the
+  /// check a session makes right after it joined a queue).
+  public func connectionsSeenByQueue(_ id: Int) -> Int {
+    active[id].load(ordering: .sequentiallyConsistent)
   }
 }

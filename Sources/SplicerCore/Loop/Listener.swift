@@ -79,13 +79,13 @@ final class Listener: EventHandler, TimerTarget {
       do {
         switch try Socket.accept(fd) {
         case .wouldBlock:
-          _ = limit.release()
+          giveBackUnusedSlot(limit)
           return true
         case .processed(let (client, peer)):
           worker.startSession(client: client, peer: peer, listener: context)
         }
       } catch {
-        _ = limit.release()
+        giveBackUnusedSlot(limit)
         switch error.errno {
         case ECONNABORTED, EPROTO, ENETDOWN, ENOPROTOOPT, EHOSTDOWN, ENONET, EHOSTUNREACH, EOPNOTSUPP, ENETUNREACH:
           // The client went away between SYN and accept; the next one may be fine.
@@ -105,6 +105,13 @@ final class Listener: EventHandler, TimerTarget {
     return false
   }
 
+  /// Returns the slot taken for an accept that brought no client. That slot may have been the
+  /// last one, so a sibling worker may have paused at the limit meanwhile: it is woken as a
+  /// closing session would wake it, or it would wait with room left.
+  private func giveBackUnusedSlot(_ limit: ListenerLimit) {
+    if limit.release() { worker.listenerCapacityFreed(limit) }
+  }
+
   /// Stops watching the socket until a connection of this listener closes (on any worker).
   private func pauseAtLimit() {
     guard !pausedAtLimit else { return }
@@ -113,12 +120,14 @@ final class Listener: EventHandler, TimerTarget {
     worker.loop.unwatch(fd)
     // A slot may have come free between the failed attempt and the unwatch, with its wake-up
     // already handled; look once more so that no listener stays paused with room left.
-    if context.limit.connections < (context.limit.maximum ?? .max) { resumeAfterLimit() }
+    resumeIfBelowLimit()
   }
 
-  /// Watches the socket again after `pauseAtLimit`; a no-op otherwise.
-  func resumeAfterLimit() {
-    guard pausedAtLimit else { return }
+  /// Watches the socket again if it paused at `max_connections` and the limit now has room:
+  /// after a close freed a slot (on any worker), or a reload raised, removed or handed over
+  /// the limit. A no-op otherwise, so any of them may call it whenever room may have appeared.
+  func resumeIfBelowLimit() {
+    guard pausedAtLimit, context.limit.hasRoom else { return }
     pausedAtLimit = false
     // The EMFILE back-off's timer re-registers the socket when it is also paused for that.
     guard !paused else { return }

@@ -117,14 +117,28 @@ public enum ConnectFailureReason: Int, CaseIterable, Sendable, CustomStringConve
   case refused
   case timeout
   case unreachable
+  /// The proxy had no local address (port) left to connect from (EADDRNOTAVAIL): its own
+  /// resource, not the server's fault.
+  case noLocalPort
   case other
 
   init(errno: Int32) {
     switch errno {
     case ECONNREFUSED: self = .refused
     case ETIMEDOUT: self = .timeout
-    case ENETUNREACH, EHOSTUNREACH, ENETDOWN, EHOSTDOWN, EADDRNOTAVAIL: self = .unreachable
+    case ENETUNREACH, EHOSTUNREACH, ENETDOWN, EHOSTDOWN: self = .unreachable
+    case EADDRNOTAVAIL: self = .noLocalPort
     default: self = .other
+    }
+  }
+
+  /// Whether the failure says something about the server, and so counts towards passive
+  /// health checking (`observe.failures`). Running out of local ports must not take healthy
+  /// servers down.
+  public var blamesServer: Bool {
+    switch self {
+    case .refused, .timeout, .unreachable, .other: true
+    case .noLocalPort: false
     }
   }
 
@@ -133,6 +147,7 @@ public enum ConnectFailureReason: Int, CaseIterable, Sendable, CustomStringConve
     case .refused: "refused"
     case .timeout: "timeout"
     case .unreachable: "unreachable"
+    case .noLocalPort: "no_local_port"
     case .other: "other"
     }
   }

@@ -7,8 +7,12 @@ extension Session {
   func close(_ reason: CloseReason) {
     guard phase != .closed else { return }
     // A timeout or shutdown that strands bytes in a pipe truncates the stream: the peers must
-    // see a reset then too, not a FIN that would pass for a complete transfer.
-    let stranded = (toServer?.hasPendingBytes ?? false) || (toClient?.hasPendingBytes ?? false)
+    // see a reset then too, not a FIN that would pass for a complete transfer. So does a
+    // fallback answer cut off before its last byte was handed to the kernel (a client too
+    // slow to read it within the timeout).
+    let stranded =
+      (toServer?.hasPendingBytes ?? false) || (toClient?.hasPendingBytes ?? false)
+      || (phase == .responding && !fallbackSent)
     let abort = reason.abortsConnection || stranded
     if reason == .serverReset, let backend { observeFailure(of: backend, what: "reset") }
     if phase == .queued { worker.leaveQueue(self) }

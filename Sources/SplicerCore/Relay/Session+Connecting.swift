@@ -98,6 +98,28 @@ extension Session {
     }
     phase = .queued
     worker.loop.schedule(self, at: deadline)
+    if worker.poolHasFreeServer(pool) {
+      // A slot came free between the pick and joining the queue, and its release saw no
+      // queued session to wake: take it now. Bounded: each round needs another slot to be
+      // freed and taken by someone else in that window.
+      leftQueueToRetry()
+    }
+  }
+
+  /// Leaves the queue and asks the balancer again, keeping the queue's deadline.
+  private func leftQueueToRetry() {
+    worker.leaveQueue(self)
+    worker.loop.cancelTimer(self)
+    phase = .connecting
+    connectNextServer()
+  }
+
+  /// The queue timeout: one last pick before giving up, so that a slot freed in the same
+  /// moment is not left unused while this session closes with `queue_timeout`. A pick that
+  /// finds every server still full comes back to `enqueue`, which closes it (the deadline
+  /// has passed).
+  func queueTimedOut() {
+    leftQueueToRetry()
   }
 
   /// Called by the worker when a server slot of the pool came free.
@@ -124,9 +146,12 @@ extension Session {
   func respondingEvent(_ events: EpollEvents) {
     if fallbackSent {
       // Lingering: the whole file is out and our FIN with it; wait for the client's EOF.
-      if events.contains(.error) || events.contains(.hangup) {
+      if events.contains(.error) {
         close(.noServerUp)
       } else {
+        // A hang-up here is the client's FIN after ours, and the client's last bytes may have
+        // come with it: read them first, or the close would find them unread and reset the
+        // connection, dropping the part of the file still in the send queue.
         discardClientInput()
       }
     } else if events.contains(.error) || events.contains(.hangup) {
@@ -216,7 +241,7 @@ extension Session {
   private func recordConnectFailure(_ backend: Backend, errno: Int32) {
     let reason = ConnectFailureReason(errno: errno)
     worker.stats.countConnectFailure(server: backend.id, reason)
-    observeFailure(of: backend, what: "connect \(reason)")
+    if reason.blamesServer { observeFailure(of: backend, what: "connect \(reason)") }
     worker.logger.debug(
       "connect failed",
       metadata: [

@@ -147,8 +147,7 @@ final class Session: EventHandler, TimerTarget, DeferredWork {
     case .inspecting:
       inspectionFailed(.timeout)
     case .queued:
-      worker.leaveQueue(self)
-      close(.queueTimeout)
+      queueTimedOut()
     case .connecting:
       if let waitStarted = descriptorWaitStartedAt {
         // Waiting for a descriptor counts against the connect timeout, so it is bounded too.
@@ -162,7 +161,8 @@ final class Session: EventHandler, TimerTarget, DeferredWork {
       }
     case .responding:
       // A client that does not read the fallback, or does not close after it, within the
-      // connect timeout is dropped.
+      // connect timeout is dropped; with a reset if part of the file was never handed to the
+      // kernel (`close` counts that as stranded), so a cut answer never ends in a clean FIN.
       close(.noServerUp)
     case .relaying:
       let idle = worker.timeouts.idle

@@ -16,6 +16,22 @@ public final class WorkerStats: @unchecked Sendable {
     case pipesPooled
     /// Gauge: the capacity the kernel granted the most recent pipe.
     case pipeCapacityGranted
+
+    /// How the workers' values make the proxy's.
+    public enum Aggregation: Sendable {
+      /// Counters and gauges of things each worker has its own share of.
+      case sum
+      /// A gauge every worker sets to the same kind of value: the smallest non-zero one
+      /// (zero while no worker has set it).
+      case smallestSet
+    }
+
+    public var acrossWorkers: Aggregation {
+      switch self {
+      case .pipeCapacityGranted: .smallestSet
+      case .bytesSpliced, .bytesCopied, .pipesCreated, .pipesClosed, .pipesLeased, .pipesReturned, .pipesPooled: .sum
+      }
+    }
   }
 
   /// Counters per listener.
