@@ -8,7 +8,9 @@
 #include <pthread.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/ioctl.h>
 #include <sys/sendfile.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -17,6 +19,7 @@ const uint32_t splicer_EPOLLOUT = EPOLLOUT;
 const uint32_t splicer_EPOLLERR = EPOLLERR;
 const uint32_t splicer_EPOLLHUP = EPOLLHUP;
 const uint32_t splicer_EPOLLRDHUP = EPOLLRDHUP;
+const uint32_t splicer_EPOLLPRI = EPOLLPRI;
 const uint32_t splicer_EPOLLET = EPOLLET;
 const uint32_t splicer_EPOLLEXCLUSIVE = EPOLLEXCLUSIVE;
 const int splicer_EPOLL_CTL_ADD = EPOLL_CTL_ADD;
@@ -79,3 +82,9 @@ int splicer_set_thread_name(const char *name) {
 }
 
 int splicer_gettid(void) { return (int)syscall(SYS_gettid); }
+
+int splicer_at_urgent_mark(int fd) {
+  int at_mark = 0;
+  if (ioctl(fd, SIOCATMARK, &at_mark) < 0) return -1;
+  return at_mark;
+}

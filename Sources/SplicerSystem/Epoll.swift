@@ -12,6 +12,8 @@ public struct EpollEvents: OptionSet, Sendable, Hashable {
   public static let hangup = EpollEvents(rawValue: splicer_EPOLLHUP)
   /// The peer shut down its write side (EPOLLRDHUP).
   public static let readHangup = EpollEvents(rawValue: splicer_EPOLLRDHUP)
+  /// TCP urgent data (MSG_OOB) has arrived (EPOLLPRI): splice stops at its mark.
+  public static let urgent = EpollEvents(rawValue: splicer_EPOLLPRI)
   /// Edge-triggered: the owner must track readiness and consume until EAGAIN.
   public static let edgeTriggered = EpollEvents(rawValue: splicer_EPOLLET)
   /// Wake only one of the epoll instances watching a shared descriptor (a listening socket

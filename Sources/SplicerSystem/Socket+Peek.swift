@@ -28,3 +28,21 @@ extension Socket {
     _ = setsockopt(fd, SOL_SOCKET, SO_RCVLOWAT, &value, socklen_t(MemoryLayout<Int32>.size))
   }
 }
+
+extension Socket {
+  /// Whether the next byte to read from `fd` is the TCP urgent byte (ioctl SIOCATMARK).
+  /// splice(2) never reads past that mark: at it, a socket with more data after it reports
+  /// EAGAIN, and one whose FIN has arrived reports end of stream.
+  public static func isAtUrgentMark(_ fd: Int32) -> Bool {
+    splicer_at_urgent_mark(fd) == 1
+  }
+
+  /// Reads past the urgent mark: one recv(2) of at most `buffer.count` bytes, which, on a
+  /// socket without SO_OOBINLINE, skips the urgent byte (as any read does) and returns the
+  /// ordinary bytes after it. `.processed(0)` means EOF right after the urgent byte.
+  public static func readPastUrgentMark(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer) throws(SyscallError)
+    -> IOResult<Int>
+  {
+    try nonBlocking("recv") { Glibc.recv(fd, buffer.baseAddress, buffer.count, Int32(MSG_DONTWAIT)) }
+  }
+}

@@ -23,6 +23,7 @@ extern const uint32_t splicer_EPOLLOUT;
 extern const uint32_t splicer_EPOLLERR;
 extern const uint32_t splicer_EPOLLHUP;
 extern const uint32_t splicer_EPOLLRDHUP;
+extern const uint32_t splicer_EPOLLPRI;
 extern const uint32_t splicer_EPOLLET;
 extern const uint32_t splicer_EPOLLEXCLUSIVE;
 extern const int splicer_EPOLL_CTL_ADD;
@@ -55,6 +56,8 @@ int splicer_epoll_wait(int epfd, splicer_epoll_event *out, int max, int timeout_
 
 int splicer_eventfd(unsigned int initval, int flags);
 ssize_t splicer_sendfile(int out_fd, int in_fd, off_t *offset, size_t count);
+/// ioctl(SIOCATMARK): 1 when the next byte to read is TCP urgent data, 0 when not, -1 on error.
+int splicer_at_urgent_mark(int fd);
 int splicer_set_thread_name(const char *name);
 /// The calling thread's kernel thread id.
 int splicer_gettid(void);

@@ -103,11 +103,15 @@ public enum SpliceFallbackReason: Int, CaseIterable, Sendable, CustomStringConve
   case pipeUnavailable
   /// The kernel refused splice on this socket (EINVAL, ENOSYS, EOPNOTSUPP).
   case spliceUnsupported
+  /// TCP urgent data: splice stops at the urgent mark, and one ordinary read of one byte
+  /// stepped over it (the urgent byte itself is dropped, as by any read). Counted per mark.
+  case urgentMark
 
   public var description: String {
     switch self {
     case .pipeUnavailable: "pipe_unavailable"
     case .spliceUnsupported: "splice_unsupported"
+    case .urgentMark: "urgent_mark"
     }
   }
 }

@@ -29,6 +29,11 @@ struct RelayDirection {
   let destination: Int32
   var sourceReadable = false
   var destinationWritable = false
+  /// The source reported TCP urgent data (EPOLLPRI) that the pump has not yet stepped over.
+  /// splice(2) stops at the urgent mark and reports EAGAIN there (or EOF, when the FIN has
+  /// arrived), so the pump must look for the mark itself; this flag spares it the look on
+  /// every ordinary EAGAIN.
+  var urgentSignalled = false
   private(set) var mode: RelayMode
   private(set) var sourceClosed = false
   private(set) var finished = false
@@ -139,7 +144,7 @@ struct RelayDirection {
       if pipe == nil { resources.stats.countFallback(.pipeUnavailable) }
     }
     if let pipe {
-      result = try Splice.move(from: source, to: pipe.writeEnd, length: pipe.capacity)
+      result = try fillPipe(pipe, resources)
     } else {
       if buffer == nil { buffer = resources.buffers.lease() }
       result = try Splice.read(source, into: buffer!)
@@ -147,6 +152,40 @@ struct RelayDirection {
     }
     if case .processed(let count) = result { pending = count }
     return result
+  }
+
+  /// Splices from the source into the empty `pipe`, stepping over TCP's urgent mark.
+  ///
+  /// splice(2) reads the socket with `tcp_read_sock`, which stops at the urgent mark: there it
+  /// returns EAGAIN although ordinary bytes follow, or 0, which reads as EOF, when the FIN is
+  /// already queued. Taken at its word, that stalls the stream or ends it early with a FIN:
+  /// a truncated stream that looks complete. At the mark, one ordinary read steps over it: like
+  /// any read without SO_OOBINLINE it drops the urgent byte (as HAProxy without splice and
+  /// nginx do) and returns the next ordinary byte, which goes into the pipe in order.
+  private mutating func fillPipe(_ pipe: Pipe, _ resources: RelayResources) throws(SyscallError) -> IOResult<Int> {
+    let result = try Splice.move(from: source, to: pipe.writeEnd, length: pipe.capacity)
+    switch result {
+    case .processed(let count) where count > 0:
+      return result
+    case .processed:
+      // End of stream, or the urgent mark with the FIN behind it: one look per direction.
+      break
+    case .wouldBlock:
+      guard urgentSignalled else { return result }
+    }
+    // A mark not reached yet (urgent byte still in flight) signals again when its byte comes.
+    urgentSignalled = false
+    guard Socket.isAtUrgentMark(source) else { return result }
+    resources.stats.countFallback(.urgentMark)
+    var byte: UInt8 = 0
+    let source = self.source
+    let read = try withUnsafeMutableBytes(of: &byte) { (buffer) throws(SyscallError) in
+      try Socket.readPastUrgentMark(source, into: buffer)
+    }
+    guard case .processed(1) = read else { return read }
+    // The pipe is empty (only an empty pipe is filled), so one byte always fits.
+    _ = try withUnsafeBytes(of: byte) { (bytes) throws(SyscallError) in try Splice.write(pipe.writeEnd, from: bytes) }
+    return .processed(1)
   }
 
   /// Writes pending bytes to the destination.

@@ -285,6 +285,8 @@ extension Session {
     // read attempt costs one EAGAIN.
     up.sourceReadable = true
     down.sourceReadable = true
+    up.urgentSignalled = urgentFromClient
+    down.urgentSignalled = urgentFromServer
     toServer = up
     toClient = down
     worker.loop.schedule(self, at: lastActivity &+ worker.timeouts.idle)

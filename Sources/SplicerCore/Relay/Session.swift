@@ -63,6 +63,9 @@ final class Session: EventHandler, TimerTarget, DeferredWork {
   var descriptorWaitStartedAt: UInt64?
   /// When the session joined its pool's queue.
   var queuedAt: UInt64?
+  /// Urgent data was reported on the client's or the server's socket before relaying began.
+  var urgentFromClient = false
+  var urgentFromServer = false
   /// Bytes of the fallback file sent so far.
   var fallbackOffset = 0
   /// The fallback file has been sent in full; the session lingers for the client's EOF.
@@ -95,12 +98,14 @@ final class Session: EventHandler, TimerTarget, DeferredWork {
     beginAdmission()
   }
 
-  /// Edge-triggered, both directions at once, and the peer's half-close.
-  static let interest: EpollEvents = [.readable, .writable, .readHangup, .edgeTriggered]
+  /// Edge-triggered, both directions at once, the peer's half-close, and TCP urgent data
+  /// (which splice cannot read past on its own).
+  static let interest: EpollEvents = [.readable, .writable, .readHangup, .urgent, .edgeTriggered]
 
   // MARK: Events
 
   func handle(_ events: EpollEvents, fd: Int32) {
+    if events.contains(.urgent) { noteUrgentData(on: fd) }
     switch phase {
     case .closed:
       return
@@ -132,6 +137,18 @@ final class Session: EventHandler, TimerTarget, DeferredWork {
         if writable { toServer!.destinationWritable = true }
       }
       pumpBoth()
+    }
+  }
+
+  /// Remembers that `fd` reported urgent data, for the direction that reads it: edge-triggered
+  /// epoll reports it once, possibly before relaying starts.
+  private func noteUrgentData(on fd: Int32) {
+    if fd == client {
+      urgentFromClient = true
+      toServer?.urgentSignalled = true
+    } else {
+      urgentFromServer = true
+      toClient?.urgentSignalled = true
     }
   }
 
