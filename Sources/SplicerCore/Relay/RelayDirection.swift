@@ -34,6 +34,9 @@ struct RelayDirection {
   /// arrived), so the pump must look for the mark itself; this flag spares it the look on
   /// every ordinary EAGAIN.
   var urgentSignalled = false
+  /// Whether the source's EOF goes on as a FIN. Turned off when the destination's peer must
+  /// get a reset instead, once the last byte is out (`Session.Phase.forwardingAfterReset`).
+  var forwardsEndOfStream = true
   private(set) var mode: RelayMode
   private(set) var sourceClosed = false
   private(set) var finished = false
@@ -82,7 +85,7 @@ struct RelayDirection {
         release(resources)
         if !finished {
           finished = true
-          Socket.shutdownWrite(destination)
+          if forwardsEndOfStream { Socket.shutdownWrite(destination) }
         }
         return .finished
       }

@@ -1,22 +1,37 @@
+import Glibc
+
 /// Relaying: both directions pump until both are finished or one fails.
 extension Session {
   func pumpBoth() {
+    if case .forwardingAfterReset(let reason, let remaining) = phase {
+      pumpAfterReset(remaining, then: reason)
+      return
+    }
     let resources = worker.resources
     let before = (toServer!.bytesRelayed, toClient!.bytesRelayed)
     let up = toServer!.pump(resources)
     if case .failed(let errno, let onSource) = up {
-      // Close before the other direction runs. A failed write to the server has just taken
-      // the socket's pending error (ECONNRESET), so a read of that socket now would return 0,
-      // an EOF, and the client would get a FIN, a clean end of a cut-off reply, before the
-      // close could reset it.
       countMoved(since: before)
-      close(.socketFailure(errno: errno, onClientSide: onSource))
+      let reason = CloseReason.socketFailure(errno: errno, onClientSide: onSource)
+      if onSource {
+        close(reason)
+      } else {
+        // The server reset while the client was still sending: its answer may be queued in
+        // its socket (an early 413 to an upload). The failed write has taken the socket's
+        // error, so reading it now gives those bytes and then 0: forward them without a FIN.
+        startForwardingAfterReset(.toClient, then: reason)
+      }
       return
     }
     let down = toClient!.pump(resources)
     countMoved(since: before)
     if case .failed(let errno, let onSource) = down {
-      close(.socketFailure(errno: errno, onClientSide: !onSource))
+      let reason = CloseReason.socketFailure(errno: errno, onClientSide: !onSource)
+      if onSource {
+        close(reason)
+      } else {
+        startForwardingAfterReset(.toServer, then: reason)
+      }
       return
     }
     if up == .finished && down == .finished {
@@ -26,6 +41,44 @@ extension Session {
     if (up == .yielded || down == .yielded) && !deferredRunQueued {
       deferredRunQueued = true
       worker.loop.runSoon(self)
+    }
+  }
+
+  /// One peer reset: only `remaining`, the direction that reads from that peer, pumps on, and
+  /// never forwards its EOF as a FIN, since the other peer must see the reset.
+  private func startForwardingAfterReset(_ remaining: RelaySide, then reason: CloseReason) {
+    phase = .forwardingAfterReset(reason: reason, remaining: remaining)
+    switch remaining {
+    case .toClient:
+      toClient!.forwardsEndOfStream = false
+      toClient!.sourceReadable = true
+    case .toServer:
+      toServer!.forwardsEndOfStream = false
+      toServer!.sourceReadable = true
+    }
+    pumpAfterReset(remaining, then: reason)
+  }
+
+  /// Pumps the one direction left; closes with `reason` (a reset of its destination) once the
+  /// reset peer's last byte is out, or at once if that direction fails too.
+  private func pumpAfterReset(_ remaining: RelaySide, then reason: CloseReason) {
+    let before = (toServer!.bytesRelayed, toClient!.bytesRelayed)
+    let outcome =
+      switch remaining {
+      case .toClient: toClient!.pump(worker.resources)
+      case .toServer: toServer!.pump(worker.resources)
+      }
+    countMoved(since: before)
+    switch outcome {
+    case .finished, .failed:
+      close(reason)
+    case .yielded:
+      if !deferredRunQueued {
+        deferredRunQueued = true
+        worker.loop.runSoon(self)
+      }
+    case .waiting:
+      break
     }
   }
 

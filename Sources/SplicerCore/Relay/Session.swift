@@ -13,10 +13,11 @@ import SplicerSystem
 ///   timeout); then the route picks the pool;
 /// - queued: every server that could take it is at `max_connections` (queue timeout);
 /// - connecting: servers tried in turn, each attempt bounded by the connect timeout;
-/// - relaying: both directions pumping, bounded by the idle timeout;
+/// - relaying: both directions pumping, bounded by the idle timeout (after one peer reset,
+///   what it had sent still goes out, then the other peer is reset);
 /// - responding: no server up, the pool's fallback file goes out.
 final class Session: EventHandler, TimerTarget, DeferredWork {
-  enum Phase {
+  enum Phase: Equatable {
     /// Reading the PROXY protocol header of an `accept_proxy` listener.
     case readingProxyHeader
     /// Peeking at the TLS ClientHello for its server name.
@@ -25,6 +26,11 @@ final class Session: EventHandler, TimerTarget, DeferredWork {
     case queued
     case connecting
     case relaying
+    /// One peer reset while the other was still sending to it: what the reset peer had sent
+    /// before its reset still goes out (`toClient` when the server reset, `toServer` when the
+    /// client did), without a FIN, and then the session closes with `reason`, resetting the
+    /// other peer. An early answer (a 413 to an upload) reaches the client this way.
+    case forwardingAfterReset(reason: CloseReason, remaining: RelaySide)
     /// No server is up: sending the pool's fallback file, then closing.
     case responding
     case closed
@@ -125,7 +131,7 @@ final class Session: EventHandler, TimerTarget, DeferredWork {
         close(.socketFailure(errno: Socket.pendingError(client), onClientSide: true))
       }
     // Other client readiness needs no note: relaying starts by trying both sources.
-    case .relaying:
+    case .relaying, .forwardingAfterReset:
       let failed = events.contains(.error) || events.contains(.hangup)
       let readable = failed || events.contains(.readable) || events.contains(.readHangup)
       let writable = failed || events.contains(.writable)
@@ -154,7 +160,10 @@ final class Session: EventHandler, TimerTarget, DeferredWork {
 
   func runDeferred() {
     deferredRunQueued = false
-    if phase == .relaying { pumpBoth() }
+    switch phase {
+    case .relaying, .forwardingAfterReset: pumpBoth()
+    default: break
+    }
   }
 
   func timerFired(now: UInt64) {
@@ -181,7 +190,7 @@ final class Session: EventHandler, TimerTarget, DeferredWork {
       // connect timeout is dropped; with a reset if part of the file was never handed to the
       // kernel (`close` counts that as stranded), so a cut answer never ends in a clean FIN.
       close(.noServerUp)
-    case .relaying:
+    case .relaying, .forwardingAfterReset:
       let idle = worker.timeouts.idle
       if now &- lastActivity >= idle {
         close(.idleTimeout)
