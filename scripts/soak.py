@@ -25,7 +25,9 @@ Checks (the run fails if any does not hold):
   * no peer ever saw a clean EOF after a truncated stream (a "truncated FIN");
   * after the churn, once every connection is closed, the relay's descriptors that are not
     pipes are back to the baseline, its pipe descriptors are at most 2 x pipe_pool x workers
-    (the pools it may keep), and its RSS grew by at most --rss-bound-mib over the baseline.
+    (the pools it may keep), and its RSS grew by at most --rss-bound-mib over the baseline;
+  * no connection hung (120 s), every reload was applied, and after the last one each
+    listener still serves a new client.
 
 The baseline is measured after a warm-up (a few hundred connections of every kind, then
 waiting until the relay reports no active connection): by then the allocator, the worker
@@ -187,19 +189,68 @@ class Backend:
                 pass
 
 
+def private_listen_address(rng):
+    """A loopback address of its own (127.64-127.x.y) and a port free on it.
+
+    The listeners need fixed ports, since a reload renames one on its address. Nothing else
+    here binds on that address, so the port found free stays free for the relay."""
+    for _ in range(100):
+        host = f"127.{rng.randint(64, 127)}.{rng.randint(1, 254)}.{rng.randint(1, 254)}"
+        with socket.socket() as probe:
+            try:
+                probe.bind((host, 0))
+            except OSError:
+                continue
+            return host, probe.getsockname()[1]
+    raise SystemExit("no free loopback address for the relay's listeners")
+
+
 class Relay:
     """The splicer child: config, process, log file, and its /proc figures."""
 
-    def __init__(self, binary, workdir, steady_port, flapping_port, pipe_pool, workers):
+    def __init__(self, binary, workdir, steady_port, flapping_port, pipe_pool, workers, rng):
         self.workdir = workdir
         self.pipe_pool = pipe_pool
         self.workers = workers
+        self.steady_port = steady_port
+        self.flapping_port = flapping_port
+        self.listen = {"steady": private_listen_address(rng), "flapping": private_listen_address(rng)}
         self.config = os.path.join(workdir, "splicer.yaml")
-        with open(self.config, "w") as f:
-            f.write(f"""workers: {workers}
+        self.write_config()
+        self.log_path = os.path.join(workdir, "splicer.log")
+        self.log = open(self.log_path, "w")
+        self.process = subprocess.Popen(
+            [binary, "run", "--config", self.config], stdout=subprocess.DEVNULL, stderr=self.log)
+        self.ports = {}
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and "admin" not in self.ports:
+            if self.process.poll() is not None:
+                raise SystemExit(f"splicer exited with {self.process.returncode}; log: {self.log_path}")
+            with open(self.log_path) as f:
+                for line in f:
+                    if '"admin bound"' in line:
+                        self.ports["admin"] = int(json.loads(line)["address"].rsplit(":", 1)[1])
+            time.sleep(0.1)
+        if "admin" not in self.ports:
+            raise SystemExit(f"splicer did not start; log: {self.log_path}")
+
+    def address(self, listener):
+        """(host, port) a client connects to for `steady` or `flapping`."""
+        return self.listen[listener]
+
+    def write_config(self, steady_limit=None, flapping_limit=None, flapping_name="flapping"):
+        """The config, atomically replaced: per-listener `max_connections` (None: none), and
+        the name of the flapping listener (a rename keeps its address and sockets)."""
+        def limit(value):
+            return "" if value is None else f", max_connections: {value}"
+        steady_host, steady_bind = self.listen["steady"]
+        flapping_host, flapping_bind = self.listen["flapping"]
+        steady_port, flapping_port, workers, pipe_pool = (
+            self.steady_port, self.flapping_port, self.workers, self.pipe_pool)
+        text = f"""workers: {workers}
 listeners:
-  - {{ name: steady, bind: 127.0.0.1:0, pool: steady }}
-  - {{ name: flapping, bind: 127.0.0.1:0, pool: flapping }}
+  - {{ name: steady, bind: "{steady_host}:{steady_bind}", pool: steady{limit(steady_limit)} }}
+  - {{ name: {flapping_name}, bind: "{flapping_host}:{flapping_bind}", pool: flapping{limit(flapping_limit)} }}
 pools:
   steady:
     servers:
@@ -214,25 +265,15 @@ timeouts: {{ connect: 1s, idle: 30s, drain: 5s }}
 tuning: {{ pipe_size: 256KiB, pipe_pool: {pipe_pool}, copy_buffer: 64KiB }}
 log: {{ level: info, format: json, access_log: true }}
 admin: {{ bind: 127.0.0.1:0 }}
-""")
-        self.log_path = os.path.join(workdir, "splicer.log")
-        self.log = open(self.log_path, "w")
-        self.process = subprocess.Popen(
-            [binary, "run", "--config", self.config], stdout=subprocess.DEVNULL, stderr=self.log)
-        self.ports = {}
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and "admin" not in self.ports:
-            if self.process.poll() is not None:
-                raise SystemExit(f"splicer exited with {self.process.returncode}; log: {self.log_path}")
-            with open(self.log_path) as f:
-                for line in f:
-                    if '"listener bound"' in line or '"admin bound"' in line:
-                        entry = json.loads(line)
-                        key = entry.get("listener", "admin") if "listener bound" in line else "admin"
-                        self.ports[key] = int(entry["address"].rsplit(":", 1)[1])
-            time.sleep(0.1)
-        if "admin" not in self.ports:
-            raise SystemExit(f"splicer did not start; log: {self.log_path}")
+"""
+        temporary = self.config + ".new"
+        with open(temporary, "w") as f:
+            f.write(text)
+        os.replace(temporary, self.config)
+
+    def log_count(self, fragment):
+        with open(self.log_path) as f:
+            return sum(1 for line in f if fragment in line)
 
     @property
     def pid(self):
@@ -312,6 +353,7 @@ class Soak:
         self.phase = "start"
         self.stop_churn = False
         self.in_flight = 0
+        self.stuck = None
 
     def record_violation(self, text):
         self.violations.append(text)
@@ -350,10 +392,9 @@ class Soak:
 
     async def one(self, relay):
         seed, flapping, req_len, resp_len, mode, reset = self.plan()
-        port = relay.ports["flapping" if flapping else "steady"]
         kind = "flapping" if flapping else "steady"
         try:
-            reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            reader, writer = await asyncio.open_connection(*relay.address(kind))
         except OSError as error:
             # A flapping-pool client can be reset (its server died) before this task even
             # saw its connect complete; a steady-pool client never.
@@ -501,6 +542,49 @@ class Soak:
             await asyncio.sleep(self.rng.uniform(1.5, 4.0))
             await backend.start()
 
+    async def reloader(self, relay):
+        """Every --reload-every seconds: a reload that alternately lowers both listeners'
+        max_connections below the churn's concurrency and removes them, and renames the
+        flapping listener on its address. A listener left paused would hang its clients."""
+        low = max(1, self.args.concurrency // 4)
+        while not self.stop_reloading:
+            await asyncio.sleep(self.args.reload_every)
+            if self.stop_reloading:
+                break
+            limited = self.reloads % 2 == 0
+            name = "flapping-renamed" if self.reloads % 4 < 2 else "flapping"
+            relay.write_config(
+                steady_limit=low if limited else None, flapping_limit=max(1, low // 2) if limited else None,
+                flapping_name=name)
+            before = relay.log_count('"message":"reloaded"')
+            relay.process.send_signal(signal.SIGHUP)
+            deadline = time.monotonic() + 30
+            while relay.log_count('"message":"reloaded"') == before and time.monotonic() < deadline:
+                if relay.log_count('"reload failed"'):
+                    self.record_violation("a reload failed; see the log")
+                    return
+                await asyncio.sleep(0.05)
+            if relay.log_count('"message":"reloaded"') == before:
+                self.record_violation("a reload was not applied within 30 s")
+                return
+            self.reloads += 1
+
+    async def listeners_accept(self, relay):
+        """After the last reload: one small exchange through each listener completes."""
+        for kind in ("steady", "flapping"):
+            try:
+                reader, writer = await asyncio.wait_for(asyncio.open_connection(*relay.address(kind)), 30)
+                writer.write(HEADER.pack(0, 1, self.next_seed, MODE_CLIENT_FIRST))
+                self.next_seed += 1
+                writer.write_eof()
+                reply = await asyncio.wait_for(reader.read(), 30)
+                writer.close()
+                if len(reply) != 1:
+                    return f"{kind}: {len(reply)} reply bytes"
+            except (OSError, asyncio.TimeoutError) as error:
+                return f"{kind}: {error!r}"
+        return None
+
     async def sampler(self, relay):
         started = time.monotonic()
         while not self.stop_sampling:
@@ -535,13 +619,17 @@ class Soak:
         await steady.start()
         await flapping.start()
         workdir = tempfile.mkdtemp(prefix="splicer-soak-")
-        relay = Relay(args.binary, workdir, steady.port, flapping.port, args.pipe_pool, args.workers)
-        print(f"splicer pid {relay.pid}, workdir {workdir}, ports {relay.ports}", flush=True)
+        relay = Relay(args.binary, workdir, steady.port, flapping.port, args.pipe_pool, args.workers, self.rng)
+        print(f"splicer pid {relay.pid}, workdir {workdir}, listeners {relay.listen}, admin {relay.ports}",
+              flush=True)
         self.stop_sampling = False
         self.stop_flapping = False
+        self.stop_reloading = args.reload_every <= 0
         self.flaps = 0
+        self.reloads = 0
         sampler = asyncio.ensure_future(self.sampler(relay))
         flapper = asyncio.ensure_future(self.flapper(flapping))
+        reloader = asyncio.ensure_future(self.reloader(relay))
         try:
             self.phase = "warm-up"
             await self.churn(relay, args.warmup)
@@ -562,9 +650,20 @@ class Soak:
             await churn
             self.phase = "drain"
             self.stop_flapping = True
+            self.stop_reloading = True
             await flapper
+            await reloader
             if flapping.server is None:
                 await flapping.start()
+            # The flapping server may still be marked down from its last absence.
+            deadline = time.monotonic() + 15
+            while time.monotonic() < deadline:
+                text = await asyncio.to_thread(relay.metrics)
+                if 'splicer_server_up{pool="flapping"' in text and relay.total(
+                        "\n".join(l for l in text.splitlines() if 'pool="flapping"' in l), "splicer_server_up") == 1:
+                    break
+                await asyncio.sleep(0.1)
+            self.stuck = await self.listeners_accept(relay)
             final_metrics = await self.wait_idle(relay)
             # Descriptors must come back: wait for it (bounded), then take the verdict.
             deadline = time.monotonic() + 15
@@ -581,7 +680,7 @@ class Soak:
             self.stop_sampling = True
             self.stop_flapping = True
             relay.stop()
-            for task in (sampler, flapper):
+            for task in (sampler, flapper, reloader):
                 task.cancel()
         return not self.violations
 
@@ -602,10 +701,13 @@ class Soak:
              f"{base[1]} -> {end[1]}"),
             (f"RSS growth <= {args.rss_bound_mib} MiB", rss_growth <= args.rss_bound_mib,
              f"{base[2]} -> {end[2]} KiB ({rss_growth:+.1f} MiB)"),
+            ("every listener accepts after the last reload", self.stuck is None,
+             f"{self.reloads} reloads" + ("" if self.stuck is None else f"; {self.stuck}")),
         ]
         print()
         print(f"Soak: {args.minutes} min churn, {args.concurrency} concurrent clients, seed {args.seed},"
-              f" binary {args.binary}, workers {args.workers}, pipe_pool {args.pipe_pool}")
+              f" binary {args.binary}, workers {args.workers}, pipe_pool {args.pipe_pool},"
+              f" a reload every {args.reload_every} s ({self.reloads} applied)")
         print()
         print("| figure | baseline | churn min | churn max | end |")
         print("|---|---:|---:|---:|---:|")
@@ -654,6 +756,8 @@ def main():
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--pipe-pool", type=int, default=4)
     parser.add_argument("--rss-bound-mib", type=float, default=16)
+    parser.add_argument("--reload-every", type=float, default=3,
+                        help="seconds between reloads that change max_connections and rename a listener (0: none)")
     args = parser.parse_args()
     if not os.access(args.binary, os.X_OK):
         raise SystemExit(f"no executable at {args.binary}: build it first (swift build)")
