@@ -145,7 +145,7 @@ final class HealthCheckTests: RelayTestCase {
     payload += (0..<200_000).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }
     let path = directory.appendingPathComponent("503.http").path
     try Data(payload).write(to: URL(fileURLWithPath: path))
-    let dead = try TestSockets.closedPort()
+    let dead = try TestSockets.refusingPort()
     let backend = try TestBackend()
     defer { backend.stop() }
     let relay = try SplicerProcess(
@@ -181,7 +181,7 @@ final class HealthCheckTests: RelayTestCase {
   func testPassiveObservationTakesARefusingServerDownEarly() throws {
     let backend = try TestBackend()
     defer { backend.stop() }
-    let refused = try TestSockets.closedPort()
+    let refused = try TestSockets.refusingPort()
     // The active check is slow (10 s): only passive observation can be this quick.
     let relay = try SplicerProcess(
       yaml: yaml(
@@ -206,7 +206,7 @@ final class HealthCheckTests: RelayTestCase {
   func testRemovingTheCheckBringsDownServersBack() throws {
     let backend = try TestBackend()
     defer { backend.stop() }
-    let dead = try TestSockets.closedPort()
+    let dead = try TestSockets.refusingPort()
     let config = yaml(
       servers: ["{ address: \"127.0.0.1:\(dead)\" }", "{ address: \"127.0.0.1:\(backend.port)\" }"],
       healthCheck: "{ type: tcp, interval: 200ms, timeout: 100ms, rise: 1, fall: 1 }")
@@ -225,7 +225,7 @@ final class HealthCheckTests: RelayTestCase {
   func testDownStateSurvivesAReload() throws {
     let backend = try TestBackend()
     defer { backend.stop() }
-    let dead = try TestSockets.closedPort()
+    let dead = try TestSockets.refusingPort()
     let check = "{ type: tcp, interval: 200ms, timeout: 100ms, rise: 3, fall: 1 }"
     let config = yaml(
       servers: ["{ address: \"127.0.0.1:\(dead)\" }", "{ address: \"127.0.0.1:\(backend.port)\" }"], healthCheck: check)

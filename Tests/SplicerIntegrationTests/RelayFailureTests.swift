@@ -6,7 +6,7 @@ final class RelayFailureTests: RelayTestCase {
   func testRefusedServerIsSkippedForTheNextOne() throws {
     let backend = try TestBackend()
     defer { backend.stop() }
-    let refused = try TestSockets.closedPort()
+    let refused = try TestSockets.refusingPort()
     let relay = try SplicerProcess(yaml: TestConfig.yaml(servers: [refused, backend.port], workers: 1, retries: 1))
     defer { relay.stop() }
     let baseline = relay.openDescriptors()
@@ -18,8 +18,8 @@ final class RelayFailureTests: RelayTestCase {
   }
 
   func testClientIsClosedPromptlyWhenNoServerAnswers() throws {
-    let refusedA = try TestSockets.closedPort()
-    let refusedB = try TestSockets.closedPort()
+    let refusedA = try TestSockets.refusingPort()
+    let refusedB = try TestSockets.refusingPort()
     let relay = try SplicerProcess(yaml: TestConfig.yaml(servers: [refusedA, refusedB], workers: 1))
     defer { relay.stop() }
     let baseline = relay.openDescriptors()

@@ -97,7 +97,7 @@ final class RoutingTests: RelayTestCase {
             routes: [{ sni: ["tls.example.test"], pool: unused }]
         pools:
           plain: { servers: [{ address: "127.0.0.1:\(backend.port)" }] }
-          unused: { servers: [{ address: "127.0.0.1:\(try TestSockets.closedPort())" }] }
+          unused: { servers: [{ address: "127.0.0.1:\(try TestSockets.refusingPort())" }] }
         log: { level: info, format: json, access_log: true }
         admin: { bind: 127.0.0.1:0 }
         """, listeners: ["test", "strict"])

@@ -63,7 +63,21 @@ enum TestSockets {
     return UInt16(bigEndian: address.sin_port)
   }
 
-  /// A port that nothing listens on right now (bound, then closed).
+  /// Sockets that hold the ports `refusingPort()` handed out, for the life of the test process.
+  nonisolated(unsafe) private static var refusingSockets: [Int32] = []
+
+  /// A port that refuses connections for the rest of the test run, for a dead server's
+  /// address: a socket is bound to it and never listens. A port merely bound and closed could
+  /// be taken meanwhile (as a connection's ephemeral port, or by another test's listener) and
+  /// then answer.
+  static func refusingPort() throws -> UInt16 {
+    let fd = try bound(port: 0, reusePort: false)
+    refusingSockets.append(fd)
+    return try port(of: fd)
+  }
+
+  /// A port that nothing listens on right now (bound, then closed), for a helper server that
+  /// must bind it itself; a dead server's address is `refusingPort()`.
   static func closedPort() throws -> UInt16 {
     let fd = try listen()
     let port = try port(of: fd)
