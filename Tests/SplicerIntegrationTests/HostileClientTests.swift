@@ -225,7 +225,7 @@ final class HostileClientTests: RelayTestCase {
     pools:
       backends: { servers: [ { address: 127.0.0.1:\(backend) } ] }
       hole: { servers: [ { address: 127.0.0.1:\(hole) } ] }
-    timeouts: { connect: 5s, idle: 60s }
+    timeouts: { connect: 120s, idle: 60s }
     tuning: { pipe_size: 1MiB, pipe_pool: 0, copy_buffer: 64KiB }
     log: { level: info, format: json, access_log: true }
     admin: { bind: 127.0.0.1:0 }
@@ -251,17 +251,16 @@ final class HostileClientTests: RelayTestCase {
 
     // While connecting: the server is a black hole, so the relay is still waiting on it.
     let connecting = 20
-    let started = TestClock.now()
     if blackhole.swallowsConnects() {
       let fds = try (0..<connecting).map { _ in try TestSockets.connect(port: relay.port("hole")) }
       XCTAssertTrue(
         HostileSockets.waitUntil(timeoutSeconds: 5) { activeConnections(relay, listener: "hole") == Double(connecting) }
       )
       for fd in fds { HostileSockets.resetClose(fd) }
+      // Long before the 120 s connect timeout: the reset itself ended them (`client_reset`,
+      // counted below).
       XCTAssertTrue(
-        HostileSockets.waitUntil(timeoutSeconds: 10) { activeConnections(relay, listener: "hole") == 0 })
-      // Well before the 5 s connect timeout: the reset itself ended them.
-      XCTAssertLessThan(TestClock.now() - started, 4)
+        HostileSockets.waitUntil(timeoutSeconds: 60) { activeConnections(relay, listener: "hole") == 0 })
     }
     // Right after connecting, before or while the relay connects upstream.
     for _ in 0..<20 { HostileSockets.resetClose(try TestSockets.connect(port: port, nonblocking: false)) }
