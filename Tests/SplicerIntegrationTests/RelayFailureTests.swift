@@ -123,6 +123,8 @@ final class RelayFailureTests: RelayTestCase {
     // A reset shows as a failed read or write; a FIN as `peerClosed` (read returned 0).
     let endsOfStream = clients.filter(\.peerClosed).count
     XCTAssertEqual(endsOfStream, 0, "\(endsOfStream) of \(count) clients read a clean EOF from a server that reset")
+    // A client sees its reset before the relay logs the close: wait for every line.
+    XCTAssertEqual(relay.waitForClosedConnections(count).count, count)
     XCTAssertEqual(Set(closeReasons(relay)), ["server_reset"])
   }
 
