@@ -54,9 +54,33 @@ parent=$(mktemp -d /tmp/splicer-stress-clone.XXXXXX)
 logs=$(mktemp -d /tmp/splicer-stress-logs.XXXXXX)
 clone=$parent/splicer
 load_pids=()
+child=
+
+# Runs "$@" in a session of its own in the background and waits for it, so that a signal to
+# this script is handled at once and cleanup can end everything the command started
+# (swift build's compilers run in process groups of their own, but stay in the session).
+run_child() {
+  setsid "$@" &
+  child=$!
+  local status=0
+  wait "$child" || status=$?
+  child=
+  return "$status"
+}
 
 cleanup() {
   local pid
+  if [[ -n $child ]]; then
+    local attempt members
+    for attempt in {1..50}; do
+      members=$(ps -s "$child" -o pid= | tr -d ' ' | tr '\n' ' ' || true)
+      [[ -n ${members// /} ]] || break
+      # shellcheck disable=SC2086 # one argument per process id
+      kill "-$( ((attempt < 25)) && echo TERM || echo KILL)" $members 2>/dev/null || true
+      sleep 0.2
+    done
+    wait "$child" 2>/dev/null || true
+  fi
   for pid in "${load_pids[@]}"; do
     kill "$pid" 2>/dev/null || true
   done
@@ -64,7 +88,11 @@ cleanup() {
     wait "$pid" 2>/dev/null || true
   done
   chmod 0755 "$parent" 2>/dev/null || true
-  if [[ $keep == false ]]; then rm -rf "$parent"; fi
+  if [[ $keep == false ]]; then
+    rm -rf "$parent"
+    # SwiftPM's lock files for the clone's build folder, named after its path.
+    rm -f "/tmp/$(tr / _ <<<"$clone/.build")"*
+  fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -77,12 +105,12 @@ git clone --quiet --no-checkout "$repo" "$clone"
 git -C "$clone" checkout --quiet --detach "$commit"
 
 echo "== install test dependencies and build (no load yet)"
-(cd "$clone" && scripts/install-deps.sh test) >"$logs/install.log" 2>&1 || {
+run_child bash -c 'cd "$1" && scripts/install-deps.sh test' _ "$clone" >"$logs/install.log" 2>&1 || {
   tail -n 20 "$logs/install.log" >&2
   exit 1
 }
 start=$SECONDS
-(cd "$clone" && swift build --build-tests) >"$logs/build.log" 2>&1 || {
+run_child bash -c 'cd "$1" && swift build --build-tests' _ "$clone" >"$logs/build.log" 2>&1 || {
   grep -E "error:" "$logs/build.log" | head -n 20 >&2
   exit 1
 }
@@ -119,8 +147,8 @@ for ((run = 1; run <= runs; run++)); do
   start=$SECONDS
   status=0
   # The bound only ends a hung run; a normal one takes minutes.
-  (cd "$clone" && timeout --kill-after=30 3600 swift test --skip-build --disable-swift-testing) >"$log" 2>&1 ||
-    status=$?
+  run_child bash -c 'cd "$1" && exec timeout --kill-after=30 3600 swift test --skip-build --disable-swift-testing' \
+    _ "$clone" >"$log" 2>&1 || status=$?
   seconds=$((SECONDS - start))
   # XCTest's lines: "Test Case 'Class.test' failed (…)" (or '-[Class test]') and
   # "…: error: Class.test : …" (the only trace of a test that crashed the runner).
