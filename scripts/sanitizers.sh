@@ -47,6 +47,11 @@ for sanitizer in "${sanitizers[@]}"; do
   reports=$(mktemp -d "/tmp/splicer-$sanitizer.XXXXXX")
   # The tests re-execute themselves as `nobody` to check privilege dropping; let those write too.
   chmod 1777 "$reports"
+  # ...and read the suppression files (LeakSanitizer reads its file at exit, after the drop),
+  # wherever this clone lives: its own folder may be 0700.
+  for supp in lsan tsan; do
+    install -m 0644 "scripts/$supp.supp" "$reports/$supp.supp"
+  done
   mkdir -p "$scratch"
   link_flags=()
   if [[ $sanitizer == address ]]; then
@@ -68,8 +73,8 @@ for sanitizer in "${sanitizers[@]}"; do
   start=$SECONDS
   if ! env \
     ASAN_OPTIONS="$common:detect_leaks=1:detect_stack_use_after_return=1" \
-    LSAN_OPTIONS="suppressions=$PWD/scripts/lsan.supp:print_suppressions=0" \
-    TSAN_OPTIONS="$common:second_deadlock_stack=1:suppressions=$PWD/scripts/tsan.supp" \
+    LSAN_OPTIONS="suppressions=$reports/lsan.supp:print_suppressions=0" \
+    TSAN_OPTIONS="$common:second_deadlock_stack=1:suppressions=$reports/tsan.supp" \
     swift test --skip-build --disable-swift-testing --scratch-path "$scratch" >"$reports/test.log" 2>&1; then
     grep -E "error:|Executed .* tests" "$reports/test.log" | tail -n 20 >&2
     echo "FAIL: tests under $sanitizer; log: $reports/test.log" >&2

@@ -68,21 +68,21 @@ final class HostileClientTests: RelayTestCase {
     return true
   }
 
-  /// Waits until no connection is active and none was accepted for half a second.
-  private func waitUntilQuiet(_ relay: SplicerProcess, timeoutSeconds: Double = 30) -> Bool {
+  /// Waits until no connection is active and none is left for the relay to accept: the
+  /// kernel holds none for its listener (accept queue, handshakes in progress), and two scrapes
+  /// in a row agree. (A pause of accepting after EMFILE leaves closed clients in the backlog
+  /// for later; waiting for a quiet moment instead guessed how long that takes.)
+  private func waitUntilQuiet(_ relay: SplicerProcess, timeoutSeconds: Double = 60) -> Bool {
     var lastAccepted = -1.0
-    var quietSince = TestClock.now()
     return HostileSockets.waitUntil(timeoutSeconds: timeoutSeconds) {
-      guard let scrape = try? HTTPGet.get(port: relay.port("admin"), path: "/metrics"), scrape.status == 200 else {
-        return false
-      }
+      guard HostileSockets.pendingConnections(toPort: relay.port()) == 0,
+        let scrape = try? HTTPGet.get(port: relay.port("admin"), path: "/metrics"), scrape.status == 200
+      else { return false }
       let accepted = HostileSockets.metricSum(scrape.body, "splicer_connections_accepted_total")
       let active = HostileSockets.metricSum(scrape.body, "splicer_connections_active")
-      if accepted != lastAccepted || active != 0 {
-        lastAccepted = accepted
-        quietSince = TestClock.now()
-      }
-      return TestClock.now() - quietSince >= 0.5
+      defer { lastAccepted = accepted }
+      return active == 0 && accepted == lastAccepted
+        && HostileSockets.pendingConnections(toPort: relay.port()) == 0
     }
   }
 
@@ -225,7 +225,7 @@ final class HostileClientTests: RelayTestCase {
     pools:
       backends: { servers: [ { address: 127.0.0.1:\(backend) } ] }
       hole: { servers: [ { address: 127.0.0.1:\(hole) } ] }
-    timeouts: { connect: 5s, idle: 60s }
+    timeouts: { connect: 120s, idle: 60s }
     tuning: { pipe_size: 1MiB, pipe_pool: 0, copy_buffer: 64KiB }
     log: { level: info, format: json, access_log: true }
     admin: { bind: 127.0.0.1:0 }
@@ -251,17 +251,16 @@ final class HostileClientTests: RelayTestCase {
 
     // While connecting: the server is a black hole, so the relay is still waiting on it.
     let connecting = 20
-    let started = TestClock.now()
     if blackhole.swallowsConnects() {
       let fds = try (0..<connecting).map { _ in try TestSockets.connect(port: relay.port("hole")) }
       XCTAssertTrue(
         HostileSockets.waitUntil(timeoutSeconds: 5) { activeConnections(relay, listener: "hole") == Double(connecting) }
       )
       for fd in fds { HostileSockets.resetClose(fd) }
+      // Long before the 120 s connect timeout: the reset itself ended them (`client_reset`,
+      // counted below).
       XCTAssertTrue(
-        HostileSockets.waitUntil(timeoutSeconds: 10) { activeConnections(relay, listener: "hole") == 0 })
-      // Well before the 5 s connect timeout: the reset itself ended them.
-      XCTAssertLessThan(TestClock.now() - started, 4)
+        HostileSockets.waitUntil(timeoutSeconds: 60) { activeConnections(relay, listener: "hole") == 0 })
     }
     // Right after connecting, before or while the relay connects upstream.
     for _ in 0..<20 { HostileSockets.resetClose(try TestSockets.connect(port: port, nonblocking: false)) }

@@ -8,7 +8,7 @@ final class MetricsEndpointTests: RelayTestCase {
   func testCountersMatchTheTrafficExactly() throws {
     let backend = try TestBackend()
     defer { backend.stop() }
-    let refused = try TestSockets.closedPort()
+    let refused = try TestSockets.refusingPort()
     let relay = try SplicerProcess(
       yaml: TestConfig.yaml(servers: [backend.port, refused], workers: 2, retries: 1, admin: true))
     defer { relay.stop() }

@@ -46,7 +46,12 @@ final class PrivilegeTests: RelayTestCase {
       TestConfig.yaml(servers: [backend.port], admin: true)
       .replacingOccurrences(of: "bind: 127.0.0.1:0\n    pool", with: "bind: 127.0.0.1:\(port)\n    pool")
       + "\nuser: nobody\ngroup: nogroup\nkeep_bind_capability: \(keepBindCapability)\n"
-    let relay = try SplicerProcess(yaml: yaml)
+    // After the drop the relay is nobody, who may not be able to enter this clone's folder
+    // (0700) or read the sanitizer suppression files in it (LeakSanitizer reads its file at
+    // exit): it runs from a world-readable copy.
+    let copy = try NobodyReadableCopy(executable: SplicerProcess.binaryPath)
+    defer { copy.remove() }
+    let relay = try SplicerProcess(yaml: yaml, copy: copy)
     defer { relay.stop() }
     XCTAssertEqual(relay.port(), port)
     try assertTransfers(
@@ -86,9 +91,15 @@ final class PrivilegeTests: RelayTestCase {
     chmod(config, 0o644)
     // setpriv drops to nobody with an empty capability set, as an unprivileged start would be.
     guard let setpriv = ExternalProcess.find("setpriv") else { throw XCTSkip("setpriv is not installed") }
+    // nobody execs the binary: a world-readable copy, as this clone's folder may be 0700.
+    let copy = try NobodyReadableCopy(executable: SplicerProcess.binaryPath)
+    defer { copy.remove() }
+    let options = NobodyReadableCopy.optionVariables.compactMap { name in
+      copy.environment[name].map { "\(name)='\($0)' " }
+    }.joined()
     let command =
-      "\(setpriv) --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all "
-      + "\(SplicerProcess.binaryPath) run --config \(config) > \(directory.path)/out 2>&1"
+      "\(options)\(setpriv) --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all "
+      + "\(copy.executable) run --config \(config) > \(directory.path)/out 2>&1"
     let (status, _) = try ExternalProcess.run("/bin/sh", ["-c", command])
     XCTAssertEqual(status, 1, "start-up must fail")
     let output = (try? String(contentsOfFile: "\(directory.path)/out", encoding: .utf8)) ?? ""

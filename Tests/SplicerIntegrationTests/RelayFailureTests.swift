@@ -6,7 +6,7 @@ final class RelayFailureTests: RelayTestCase {
   func testRefusedServerIsSkippedForTheNextOne() throws {
     let backend = try TestBackend()
     defer { backend.stop() }
-    let refused = try TestSockets.closedPort()
+    let refused = try TestSockets.refusingPort()
     let relay = try SplicerProcess(yaml: TestConfig.yaml(servers: [refused, backend.port], workers: 1, retries: 1))
     defer { relay.stop() }
     let baseline = relay.openDescriptors()
@@ -18,17 +18,19 @@ final class RelayFailureTests: RelayTestCase {
   }
 
   func testClientIsClosedPromptlyWhenNoServerAnswers() throws {
-    let refusedA = try TestSockets.closedPort()
-    let refusedB = try TestSockets.closedPort()
-    let relay = try SplicerProcess(yaml: TestConfig.yaml(servers: [refusedA, refusedB], workers: 1))
+    let refusedA = try TestSockets.refusingPort()
+    let refusedB = try TestSockets.refusingPort()
+    // A connect timeout far longer than the read below: an end of stream within it comes from
+    // the refusals, not from waiting out a timeout, however slow the machine is.
+    let relay = try SplicerProcess(
+      yaml: TestConfig.yaml(servers: [refusedA, refusedB], workers: 1, connectTimeout: "120s"))
     defer { relay.stop() }
     let baseline = relay.openDescriptors()
     let fd = try TestSockets.connect(port: relay.port())
     defer { close(fd) }
-    let started = TestClock.now()
-    let (bytes, _) = TestSockets.readToEnd(fd, timeoutSeconds: 5)
+    let (bytes, error) = TestSockets.readToEnd(fd, timeoutSeconds: 60)
     XCTAssertEqual(bytes.count, 0)
-    XCTAssertLessThan(TestClock.now() - started, 2, "client should be closed at once, not after a timeout")
+    XCTAssertEqual(error, 0, "client should be closed (FIN) at once, not after a timeout")
     assertDescriptorsReturn(relay, to: baseline, afterClosed: 1)
     XCTAssertEqual(closeReasons(relay), ["connect_failed"])
   }
@@ -43,11 +45,13 @@ final class RelayFailureTests: RelayTestCase {
     defer { relay.stop() }
     let started = TestClock.now()
     let specs = (0..<2).map { TransferSpec(requestLength: 1_000, responseLength: 1_000, seed: UInt64($0 + 1)) }
-    try assertTransfers(specs, port: relay.port(), backend: backend, timeoutSeconds: 10)
+    try assertTransfers(specs, port: relay.port(), backend: backend, timeoutSeconds: 60)
     let elapsed = TestClock.now() - started
-    // One of the two starts at the black hole and waits out one connect timeout.
+    // One of the two starts at the black hole and waits out one connect timeout, then both
+    // complete on the next server (the only other one).
     XCTAssertGreaterThanOrEqual(elapsed, 0.3)
-    XCTAssertLessThan(elapsed, 3)
+    XCTAssertEqual(relay.waitForClosedConnections(2).count, 2)
+    XCTAssertEqual(closeReasons(relay), ["completed", "completed"])
     XCTAssertNotNil(relay.waitForLine(containing: "\"message\":\"connection closed\"", and: "\"connect_ms\""))
   }
 
@@ -55,19 +59,25 @@ final class RelayFailureTests: RelayTestCase {
     let blackhole = try Blackhole()
     try XCTSkipUnless(blackhole.swallowsConnects(), "this kernel answers SYNs to a full backlog")
     let relay = try SplicerProcess(
-      yaml: TestConfig.yaml(servers: [blackhole.port], workers: 1, connectTimeout: "250ms", retries: 1))
+      yaml: TestConfig.yaml(
+        servers: [blackhole.port], workers: 1, connectTimeout: "250ms", retries: 1, admin: true))
     defer { relay.stop() }
     let baseline = relay.openDescriptors()
     let fd = try TestSockets.connect(port: relay.port())
     defer { close(fd) }
     let started = TestClock.now()
-    _ = TestSockets.readToEnd(fd, timeoutSeconds: 5)
+    _ = TestSockets.readToEnd(fd, timeoutSeconds: 60)
     let elapsed = TestClock.now() - started
-    // Two attempts (retries: 1), 250 ms each.
+    // Two attempts (retries: 1), 250 ms each, each one ended by the timeout.
     XCTAssertGreaterThanOrEqual(elapsed, 0.45)
-    XCTAssertLessThan(elapsed, 2.5)
     assertDescriptorsReturn(relay, to: baseline, afterClosed: 1)
     XCTAssertEqual(closeReasons(relay), ["connect_failed"])
+    let metrics = (try? HTTPGet.get(port: relay.port("admin"), path: "/metrics").body) ?? ""
+    XCTAssertEqual(
+      HTTPGet.sample(
+        metrics,
+        "splicer_server_connect_failures_total{pool=\"backends\",server=\"127.0.0.1:\(blackhole.port)\",reason=\"timeout\"}"
+      ), 2, "retries + 1 attempts")
   }
 
   func testServerDyingMidStreamResetsItsClientAndNoOther() throws {
@@ -82,10 +92,8 @@ final class RelayFailureTests: RelayTestCase {
       fd: doomedFD, outgoing: PatternStream(seed: 99, length: 0),
       prefix: TestBackend.header(responseLength: 8 << 20, seed: 42, flags: TestBackend.flagResetHalfway))
     let healthy = (0..<8).map { TransferSpec(requestLength: 1 << 20, responseLength: 2 << 20, seed: UInt64(200 + $0)) }
-    let started = TestClock.now()
-    let finished = PollDriver.run([doomed], timeoutSeconds: 20)
+    let finished = PollDriver.run([doomed], timeoutSeconds: 60)
     XCTAssertTrue(finished)
-    XCTAssertLessThan(TestClock.now() - started, 5)
     // The client must not see a clean EOF after a truncated reply: it gets fewer bytes and a reset.
     XCTAssertLessThan(doomed.received.byteCount, 8 << 20)
     XCTAssertEqual(doomed.failure, ECONNRESET)
@@ -115,6 +123,8 @@ final class RelayFailureTests: RelayTestCase {
     // A reset shows as a failed read or write; a FIN as `peerClosed` (read returned 0).
     let endsOfStream = clients.filter(\.peerClosed).count
     XCTAssertEqual(endsOfStream, 0, "\(endsOfStream) of \(count) clients read a clean EOF from a server that reset")
+    // A client sees its reset before the relay logs the close: wait for every line.
+    XCTAssertEqual(relay.waitForClosedConnections(count).count, count)
     XCTAssertEqual(Set(closeReasons(relay)), ["server_reset"])
   }
 
@@ -131,8 +141,8 @@ final class RelayFailureTests: RelayTestCase {
     let elapsed = TestClock.now() - started
     XCTAssertEqual(bytes.count, 0)
     XCTAssertEqual(error, ECONNRESET, "a connection the relay cuts ends in a reset, not a FIN")
+    // The reset comes from the idle timeout (the reason below), not before it.
     XCTAssertGreaterThanOrEqual(elapsed, 0.39)
-    XCTAssertLessThan(elapsed, 3)
     assertDescriptorsReturn(relay, to: baseline, afterClosed: 1)
     XCTAssertEqual(closeReasons(relay), ["idle_timeout"])
   }

@@ -97,7 +97,7 @@ final class RoutingTests: RelayTestCase {
             routes: [{ sni: ["tls.example.test"], pool: unused }]
         pools:
           plain: { servers: [{ address: "127.0.0.1:\(backend.port)" }] }
-          unused: { servers: [{ address: "127.0.0.1:\(try TestSockets.closedPort())" }] }
+          unused: { servers: [{ address: "127.0.0.1:\(try TestSockets.refusingPort())" }] }
         log: { level: info, format: json, access_log: true }
         admin: { bind: 127.0.0.1:0 }
         """, listeners: ["test", "strict"])
@@ -107,18 +107,16 @@ final class RoutingTests: RelayTestCase {
     let specs = (1...4).map { TransferSpec(requestLength: 100_000, responseLength: 200_000, seed: UInt64($0)) }
     try assertTransfers(specs, port: relay.port(), backend: backend)
 
-    // Plain HTTP on the strict listener: closed at once, counted as not TLS.
+    // Plain HTTP on the strict listener: refused on its first bytes, counted as not TLS (not
+    // as a timeout: the counts below tell the two closes apart, however slow the machine).
     let http = try TestSockets.connect(port: relay.port("strict"))
     XCTAssertTrue(TestSockets.writeAll(http, Array("GET / HTTP/1.1\r\nHost: x\r\n\r\n".utf8)))
-    let started = TestClock.now()
-    _ = TestSockets.readToEnd(http, timeoutSeconds: 5)
+    _ = TestSockets.readToEnd(http, timeoutSeconds: 30)
     close(http)
-    XCTAssertLessThan(TestClock.now() - started, 0.25, "a non-TLS client is refused without waiting for the timeout")
     // Silent client: closed by the inspect timeout.
     let silent = try TestSockets.connect(port: relay.port("strict"))
-    _ = TestSockets.readToEnd(silent, timeoutSeconds: 5)
+    _ = TestSockets.readToEnd(silent, timeoutSeconds: 30)
     close(silent)
-    XCTAssertLessThan(TestClock.now() - started, 3)
     relay.waitForClosedConnections(specs.count + 2)
     let metrics = try HTTPGet.get(port: relay.port("admin"), path: "/metrics").body
     XCTAssertEqual(HTTPGet.sample(metrics, "splicer_inspections_total{listener=\"test\",result=\"not_tls\"}"), 4)
@@ -359,8 +357,8 @@ final class RoutingTests: RelayTestCase {
     XCTAssertEqual(TestSockets.readToEnd(waiting, timeoutSeconds: 5).bytes.count, 0)
     close(waiting)
     let waited = TestClock.now() - started
+    // Closed by the queue timeout (the reason below), not before it.
     XCTAssertGreaterThanOrEqual(waited, 0.25)
-    XCTAssertLessThan(waited, 3)
     relay.waitForClosedConnections(1)
     XCTAssertEqual(closeReasons(relay), ["queue_timeout"])
     // The held connection ends on both sides, so stopping the relay need not wait out a drain.

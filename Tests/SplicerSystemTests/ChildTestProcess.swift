@@ -26,13 +26,19 @@ final class ChildTestProcess: @unchecked Sendable {
   private var pending = Data()
   private(set) var lines: [String] = []
 
+  /// This test bundle's executable.
+  static var bundlePath: String { URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path }
+
   /// Starts `launcher` (if any) followed by the test bundle and `test` ("Class/method").
-  init(role: String, test: String, launcher: [String] = [], environment extra: [String: String] = [:]) throws {
-    let bundle = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
-    let command = launcher + [bundle, "SplicerSystemTests.\(test)"]
+  /// `copy`: run the bundle's copy from there, with its environment (see `NobodyReadableCopy`).
+  init(
+    role: String, test: String, launcher: [String] = [], environment extra: [String: String] = [:],
+    copy: NobodyReadableCopy? = nil
+  ) throws {
+    let command = launcher + [copy?.executable ?? Self.bundlePath, "SplicerSystemTests.\(test)"]
     process.executableURL = URL(fileURLWithPath: command[0])
     process.arguments = Array(command.dropFirst())
-    var environment = ProcessInfo.processInfo.environment
+    var environment = copy?.environment ?? ProcessInfo.processInfo.environment
     environment[Self.roleVariable] = role
     environment.merge(extra) { _, new in new }
     process.environment = environment

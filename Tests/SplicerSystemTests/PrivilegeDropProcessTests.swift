@@ -30,9 +30,13 @@ final class PrivilegeDropProcessTests: XCTestCase {
     guard geteuid() == 0, state.effective.isSuperset(of: [.setUID, .setGID, .setPCap]) else {
       throw XCTSkip("needs root with CAP_SETUID, CAP_SETGID and CAP_SETPCAP")
     }
+    // The child becomes nobody, who may not be able to enter the folder of this clone (0700)
+    // or read the sanitizer suppression files in it: it runs from a world-readable copy.
+    let copy = try NobodyReadableCopy(executable: ChildTestProcess.bundlePath)
+    defer { copy.remove() }
     let child = try ChildTestProcess(
       role: Self.role, test: "PrivilegeDropProcessTests/testChildDropsPrivileges",
-      environment: ["SPLICER_TEST_USER": user, "SPLICER_TEST_KEEP": keep])
+      environment: ["SPLICER_TEST_USER": user, "SPLICER_TEST_KEEP": keep], copy: copy)
     let status = child.finish()
     XCTAssertEqual(status, 0, child.transcript)
     XCTAssertTrue(child.ranOneTestWithoutFailure, child.transcript)

@@ -1,3 +1,4 @@
+import Foundation
 import Glibc
 
 /// Socket moves of misbehaving clients: connects that are never followed up, resets
@@ -103,5 +104,24 @@ enum HostileSockets {
       total += Double(text[text.index(after: space)...]) ?? 0
     }
     return total
+  }
+
+  /// Connections to 127.0.0.1:`port` that the kernel holds for a listener and nobody has
+  /// accepted yet: the accept queues of the listening sockets (their rx_queue in
+  /// /proc/net/tcp) plus handshakes in progress (SYN_RECV).
+  static func pendingConnections(toPort port: UInt16) -> Int {
+    guard let table = try? String(contentsOfFile: "/proc/net/tcp", encoding: .utf8) else { return -1 }
+    let local = String(format: "0100007F:%04X", port)
+    var pending = 0
+    for line in table.split(separator: "\n").dropFirst() {
+      let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+      guard fields.count > 4, fields[1] == local else { continue }
+      switch fields[3] {
+      case "0A": pending += Int(fields[4].split(separator: ":").last ?? "", radix: 16) ?? 0
+      case "03": pending += 1
+      default: break
+      }
+    }
+    return pending
   }
 }

@@ -29,10 +29,13 @@ final class SplicerProcess: @unchecked Sendable {
 
   /// Writes `yaml` to a temporary file and starts `splicer run` on it; waits until every
   /// listener in `listeners` is bound. `fdLimit` runs it under a lower RLIMIT_NOFILE.
+  /// `copy`: run the binary's copy from there, with its environment (a relay that drops to
+  /// `nobody`, see `NobodyReadableCopy`).
   init(
     yaml: String, listeners: [String] = ["test"], fdLimit: Int? = nil, environment: [String: String] = [:],
-    launcher: [String] = []
+    launcher: [String] = [], copy: NobodyReadableCopy? = nil
   ) throws {
+    let binary = copy?.executable ?? Self.binaryPath
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("splicer-test-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     configPath = directory.appendingPathComponent("splicer.yaml").path
@@ -40,17 +43,18 @@ final class SplicerProcess: @unchecked Sendable {
     if let fdLimit {
       process.executableURL = URL(fileURLWithPath: "/bin/sh")
       process.arguments = [
-        "-c", "ulimit -n \(fdLimit) && exec \"$0\" run --config \"$1\"", Self.binaryPath, configPath,
+        "-c", "ulimit -n \(fdLimit) && exec \"$0\" run --config \"$1\"", binary, configPath,
       ]
     } else if let tool = launcher.first {
       process.executableURL = URL(fileURLWithPath: tool)
-      process.arguments = Array(launcher.dropFirst()) + [Self.binaryPath, "run", "--config", configPath]
+      process.arguments = Array(launcher.dropFirst()) + [binary, "run", "--config", configPath]
     } else {
-      process.executableURL = URL(fileURLWithPath: Self.binaryPath)
+      process.executableURL = URL(fileURLWithPath: binary)
       process.arguments = ["run", "--config", configPath]
     }
-    if !environment.isEmpty {
-      process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+    if !environment.isEmpty || copy != nil {
+      let base = copy?.environment ?? ProcessInfo.processInfo.environment
+      process.environment = base.merging(environment) { _, new in new }
     }
     let errorPipe = Pipe()
     process.standardError = errorPipe

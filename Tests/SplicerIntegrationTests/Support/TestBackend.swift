@@ -51,10 +51,11 @@ final class TestBackend: @unchecked Sendable {
   private var thread: Thread?
   private var held: [Int32] = []
 
-  /// - Parameter port: a fixed port (to bring a "restarted" backend back where it was).
+  /// - Parameter port: a fixed port (to bring a "restarted" backend back where it was, see
+  ///   `stopKeepingPort()`).
   init(behavior: Behavior = .serve, port fixedPort: UInt16? = nil) throws {
     self.behavior = behavior
-    listenFD = try TestSockets.listen(port: fixedPort ?? 0)
+    listenFD = try TestSockets.listen(port: fixedPort ?? 0, reusePort: true)
     port = try TestSockets.port(of: listenFD)
     let thread = Thread { [unowned self] in self.serve() }
     thread.stackSize = 1 << 20
@@ -77,6 +78,15 @@ final class TestBackend: @unchecked Sendable {
       if !lock.wait(until: deadline) { return results[seed] }
     }
     return results[seed]
+  }
+
+  /// Stops, but first binds a `TestSockets.placeholder` on the port and returns it: the port
+  /// refuses connections, as a dead server's would, and stays free for `TestBackend(port:)`
+  /// (close the placeholder once that has started).
+  func stopKeepingPort() throws -> Int32 {
+    let placeholder = try TestSockets.placeholder(port: port)
+    stop()
+    return placeholder
   }
 
   func stop() {

@@ -17,16 +17,39 @@ enum TestSockets {
   }
 
   /// A nonblocking listening socket on 127.0.0.1, port 0.
-  static func listen(backlog: Int32 = 1024, port: UInt16 = 0) throws -> Int32 {
+  /// - Parameter reusePort: SO_REUSEPORT, so that a `placeholder(port:)` can hold the port
+  ///   between this listener and the next one on it.
+  static func listen(backlog: Int32 = 1024, port: UInt16 = 0, reusePort: Bool = false) throws -> Int32 {
+    let fd = try bound(port: port, reusePort: reusePort)
+    guard Glibc.listen(fd, backlog) == 0 else {
+      let code = errno
+      close(fd)
+      throw TestSocketError(call: "listen", code: code)
+    }
+    return fd
+  }
+
+  /// A socket bound to 127.0.0.1:port with SO_REUSEPORT and not listening: connections to the
+  /// port are refused, yet no other socket (and no connect's ephemeral port) can take it, so a
+  /// test can stop a server and bring it back on the same port without a race.
+  static func placeholder(port: UInt16) throws -> Int32 {
+    try bound(port: port, reusePort: true)
+  }
+
+  private static func bound(port: UInt16, reusePort: Bool) throws -> Int32 {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue | SOCK_NONBLOCK.rawValue | SOCK_CLOEXEC.rawValue), 0)
     var one: Int32 = 1
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+    if reusePort { setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, socklen_t(MemoryLayout<Int32>.size)) }
     var address = loopback(port: port)
-    let bound = withUnsafePointer(to: &address) {
+    let result = withUnsafePointer(to: &address) {
       $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
     }
-    guard bound == 0 else { throw TestSocketError(call: "bind", code: errno) }
-    guard Glibc.listen(fd, backlog) == 0 else { throw TestSocketError(call: "listen", code: errno) }
+    guard result == 0 else {
+      let code = errno
+      close(fd)
+      throw TestSocketError(call: "bind", code: code)
+    }
     return fd
   }
 
@@ -40,7 +63,21 @@ enum TestSockets {
     return UInt16(bigEndian: address.sin_port)
   }
 
-  /// A port that nothing listens on right now (bound, then closed).
+  /// Sockets that hold the ports `refusingPort()` handed out, for the life of the test process.
+  nonisolated(unsafe) private static var refusingSockets: [Int32] = []
+
+  /// A port that refuses connections for the rest of the test run, for a dead server's
+  /// address: a socket is bound to it and never listens. A port merely bound and closed could
+  /// be taken meanwhile (as a connection's ephemeral port, or by another test's listener) and
+  /// then answer.
+  static func refusingPort() throws -> UInt16 {
+    let fd = try bound(port: 0, reusePort: false)
+    refusingSockets.append(fd)
+    return try port(of: fd)
+  }
+
+  /// A port that nothing listens on right now (bound, then closed), for a helper server that
+  /// must bind it itself; a dead server's address is `refusingPort()`.
   static func closedPort() throws -> UInt16 {
     let fd = try listen()
     let port = try port(of: fd)
