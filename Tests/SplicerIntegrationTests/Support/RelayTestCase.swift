@@ -17,20 +17,22 @@ class RelayTestCase: XCTestCase {
   /// ways (SHA-256 and length), using `backend`'s record of what it received.
   func assertTransfers(
     _ specs: [TransferSpec], port: UInt16, backend: TestBackend, timeoutSeconds: Double = 120,
-    file: StaticString = #filePath, line: UInt = #line
+    host: String = "127.0.0.1", file: StaticString = #filePath, line: UInt = #line
   ) throws {
-    let clients = try connectClients(specs, port: port)
+    let clients = try connectClients(specs, port: port, host: host)
     let finished = PollDriver.run(clients, timeoutSeconds: timeoutSeconds)
     XCTAssertTrue(finished, "transfers did not finish in \(timeoutSeconds) s", file: file, line: line)
     assertResults(specs, clients, backend: backend, file: file, line: line)
   }
 
   /// One client connection per spec, not yet driven; `maximumIO` bounds each read and write
-  /// to make transfers last (e.g. across a reload).
-  func connectClients(_ specs: [TransferSpec], port: UInt16, maximumIO: Int? = nil) throws -> [StreamConnection] {
+  /// to make transfers last (e.g. across a reload); `host` is the relay's address.
+  func connectClients(
+    _ specs: [TransferSpec], port: UInt16, maximumIO: Int? = nil, host: String = "127.0.0.1"
+  ) throws -> [StreamConnection] {
     try specs.map { spec in
       let connection = StreamConnection(
-        fd: try TestSockets.connect(port: port),
+        fd: host == "127.0.0.1" ? try TestSockets.connect(port: port) : try TestSockets.connect(host: host, port: port),
         outgoing: PatternStream(seed: spec.seed &* 2 &+ 1, length: spec.requestLength),
         prefix: TestBackend.header(responseLength: spec.responseLength, seed: spec.seed, flags: spec.flags))
       connection.sendAfterPeerEOF = spec.clientSendsAfterReply

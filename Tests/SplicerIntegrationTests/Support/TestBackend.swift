@@ -1,7 +1,7 @@
 import Foundation
 import Glibc
 
-/// A backend server on 127.0.0.1:0, run on its own thread, that speaks the test protocol:
+/// A backend server on 127.0.0.1:0 (or another address), run on its own thread, that speaks the test protocol:
 /// the client's first 24 bytes say how many bytes to send back (`responseLength`), from which
 /// seed, and how (`flags`); everything after them is hashed. Results are kept per seed.
 final class TestBackend: @unchecked Sendable {
@@ -53,10 +53,15 @@ final class TestBackend: @unchecked Sendable {
 
   /// - Parameter port: a fixed port (to bring a "restarted" backend back where it was, see
   ///   `stopKeepingPort()`).
-  init(behavior: Behavior = .serve, port fixedPort: UInt16? = nil) throws {
+  /// - Parameter host: the numeric address to listen on, IPv4 or IPv6 (`::1`).
+  init(behavior: Behavior = .serve, port fixedPort: UInt16? = nil, host: String = "127.0.0.1") throws {
     self.behavior = behavior
-    listenFD = try TestSockets.listen(port: fixedPort ?? 0, reusePort: true)
-    port = try TestSockets.port(of: listenFD)
+    if host == "127.0.0.1" {
+      listenFD = try TestSockets.listen(port: fixedPort ?? 0, reusePort: true)
+    } else {
+      listenFD = try TestSockets.listen(host: host, port: fixedPort ?? 0)
+    }
+    port = try TestSockets.boundPort(of: listenFD)
     let thread = Thread { [unowned self] in self.serve() }
     thread.stackSize = 1 << 20
     self.thread = thread
