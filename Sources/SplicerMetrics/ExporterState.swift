@@ -114,6 +114,9 @@ struct ExporterState {
         "splicer_health_checks_total", "Active health checks, by result.", labels + [("result", "failed")],
         row.health[.checksFailed]!)
       counter(
+        "splicer_health_checks_total", "Active health checks, by result.", labels + [("result", "skipped")],
+        row.health[.checksSkipped]!)
+      counter(
         "splicer_server_transitions_total", "Health state changes, by new state and cause.",
         labels + [("to", "down"), ("cause", "active")], row.health[.wentDown]!)
       counter(

@@ -68,7 +68,7 @@ final class BackupServerRelayTests: BalancingTestCase {
     primary?.stop()
     primary = nil
     XCTAssertNotNil(
-      waitUntil(10) { self.state(relay, primaryPort) == "down" }, "the dead primary was never marked down")
+      waitUntil(30) { self.state(relay, primaryPort) == "down" }, "the dead primary was never marked down")
     for _ in 0..<10 { try shortConnection(port: relay.port()) }
     XCTAssertEqual(served(relay, total: 40, primaryPort), 20)
     XCTAssertEqual(served(relay, total: 40, backup.port), 20)

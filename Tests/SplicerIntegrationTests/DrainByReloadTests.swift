@@ -46,8 +46,8 @@ final class DrainByReloadTests: RelayTestCase {
     // servers on one worker puts two on each.
     let open = (1...4).map { TransferSpec(requestLength: 1_500_000, responseLength: 2_500_000, seed: UInt64($0)) }
     let clients = try connectClients(open, port: relay.port())
-    XCTAssertNotNil(waitUntil(10) { draining.accepted == 2 && staying.accepted == 2 })
-    XCTAssertNotNil(waitUntil(10) { HTTPGet.sample(self.metrics(relay), active) == 2 })
+    XCTAssertNotNil(waitUntil(30) { draining.accepted == 2 && staying.accepted == 2 })
+    XCTAssertNotNil(waitUntil(30) { HTTPGet.sample(self.metrics(relay), active) == 2 })
     XCTAssertEqual(HTTPGet.sample(metrics(relay), up(draining.port)), 1)
 
     XCTAssertTrue(try relay.reload(with: yaml(draining.port, staying.port, drainFirst: true)))
@@ -68,12 +68,12 @@ final class DrainByReloadTests: RelayTestCase {
     func finished(_ backend: TestBackend, _ spec: TransferSpec) -> Bool {
       backend.result(seed: spec.seed, timeoutSeconds: 0) != nil
     }
-    XCTAssertNotNil(waitUntil(10) { open.allSatisfy { finished(draining, $0) || finished(staying, $0) } })
+    XCTAssertNotNil(waitUntil(30) { open.allSatisfy { finished(draining, $0) || finished(staying, $0) } })
     for (spec, client) in zip(open, clients) {
       assertResults([spec], [client], backend: finished(draining, spec) ? draining : staying)
     }
     XCTAssertEqual(open.filter { finished(draining, $0) }.count, 2, "the draining server finished its two")
-    XCTAssertNotNil(waitUntil(10) { HTTPGet.sample(self.metrics(relay), active) == 0 })
+    XCTAssertNotNil(waitUntil(30) { HTTPGet.sample(self.metrics(relay), active) == 0 })
     XCTAssertEqual(state(relay, draining.port), "draining", "still draining once empty, until the config changes")
     relay.waitForClosedConnections(open.count + fresh.count)
     XCTAssertEqual(closeReasons(relay).filter { $0 == "completed" }.count, open.count + fresh.count)

@@ -72,7 +72,7 @@ final class HostNameResolutionTests: RelayTestCase {
 
     // A new answer: logged, and new connections go to the new address.
     try writeInPlace("127.0.0.1 localhost\n127.0.0.2 \(hostName)\n", to: hosts)
-    let changed = relay.waitForLine(containing: "\"message\":\"server address changed\"", timeoutSeconds: 15)
+    let changed = relay.waitForLine(containing: "\"message\":\"server address changed\"", timeoutSeconds: 30)
     XCTAssertNotNil(changed, "the changed answer was never picked up")
     XCTAssertTrue(changed?.contains("127.0.0.2") ?? false, changed ?? "")
     try transfers(second)
@@ -81,7 +81,7 @@ final class HostNameResolutionTests: RelayTestCase {
 
     // The name disappears: the lookup fails, and the last good address stays in use.
     try writeInPlace("127.0.0.1 localhost\n", to: hosts)
-    let failed = relay.waitForLine(containing: "\"message\":\"server address lookup failed\"", timeoutSeconds: 15)
+    let failed = relay.waitForLine(containing: "\"message\":\"server address lookup failed\"", timeoutSeconds: 30)
     XCTAssertNotNil(failed, "the failed lookup was never logged")
     XCTAssertTrue(failed?.contains("\"keeping\":\"127.0.0.2") ?? false, failed ?? "")
     try transfers(second)

@@ -60,7 +60,7 @@ final class HostileClientTests: RelayTestCase {
     _ relay: SplicerProcess, waitSeconds: Double, file: StaticString = #filePath, line: UInt = #line
   ) -> Bool {
     guard relay.waitForLine(containing: "Program crashed", timeoutSeconds: waitSeconds) != nil else { return false }
-    _ = relay.waitForExit(timeoutSeconds: 10)
+    _ = relay.waitForExit(timeoutSeconds: 30)
     let lines = relay.allLines()
     let start = lines.firstIndex { $0.contains("\" crashed:") } ?? max(0, lines.count - 8)
     let frames = lines[start..<min(lines.count, start + 6)].filter { !$0.isEmpty }
@@ -108,7 +108,7 @@ final class HostileClientTests: RelayTestCase {
     }
     // Each slow client holds two relay descriptors: its own and its server's.
     XCTAssertTrue(
-      HostileSockets.waitUntil(timeoutSeconds: 15) { relay.openDescriptors() >= baseline + 2 * slowCount },
+      HostileSockets.waitUntil(timeoutSeconds: 30) { relay.openDescriptors() >= baseline + 2 * slowCount },
       "the relay never held all \(slowCount) slow clients: \(relay.openDescriptors()) fds")
     XCTAssertEqual(activeConnections(relay), Double(slowCount))
 
@@ -170,7 +170,7 @@ final class HostileClientTests: RelayTestCase {
     XCTAssertNotNil(
       relay.waitForLine(containing: "accept paused", and: "EMFILE", timeoutSeconds: 20), "no accept back-off logged")
     XCTAssertTrue(
-      HostileSockets.waitUntil(timeoutSeconds: 10) { relay.openDescriptors() >= limit - 8 },
+      HostileSockets.waitUntil(timeoutSeconds: 30) { relay.openDescriptors() >= limit - 8 },
       "relay never reached its limit: \(relay.openDescriptors()) of \(limit)")
 
     // At the limit, the transfer carries on (pipes may be refused: it copies instead). The
@@ -254,7 +254,9 @@ final class HostileClientTests: RelayTestCase {
     if blackhole.swallowsConnects() {
       let fds = try (0..<connecting).map { _ in try TestSockets.connect(port: relay.port("hole")) }
       XCTAssertTrue(
-        HostileSockets.waitUntil(timeoutSeconds: 5) { activeConnections(relay, listener: "hole") == Double(connecting) }
+        HostileSockets.waitUntil(timeoutSeconds: 30) {
+          activeConnections(relay, listener: "hole") == Double(connecting)
+        }
       )
       for fd in fds { HostileSockets.resetClose(fd) }
       // Long before the 120 s connect timeout: the reset itself ended them (`client_reset`,

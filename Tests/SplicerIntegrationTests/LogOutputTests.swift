@@ -76,7 +76,7 @@ final class LogOutputTests: RelayTestCase {
     let quiet = (1...5).map { TransferSpec(requestLength: 10_000, responseLength: 20_000, seed: UInt64($0)) }
     try assertTransfers(quiet, port: relay.port(), backend: backend)
     // The counter, not the log, says when the five have closed.
-    XCTAssertNotNil(waitUntil(10) { metric() == Double(quiet.count) })
+    XCTAssertNotNil(waitUntil(30) { metric() == Double(quiet.count) })
     XCTAssertEqual(relay.lineCount(containing: "\"message\":\"connection closed\""), 0, "access_log: false logged")
     XCTAssertFalse(relay.allLines().contains { $0.contains("\"level\":\"info\"") }, "\(relay.allLines())")
 
@@ -85,7 +85,7 @@ final class LogOutputTests: RelayTestCase {
     let spec = TransferSpec(requestLength: 777, responseLength: 888, seed: 9)
     try assertTransfers([spec], port: relay.port(), backend: backend)
     let lines = relay.waitForClosedConnections(1)
-    XCTAssertNotNil(waitUntil(10) { metric() == Double(quiet.count + 1) })
+    XCTAssertNotNil(waitUntil(30) { metric() == Double(quiet.count + 1) })
     XCTAssertEqual(lines.count, 1, "only the connection after the reload is logged: \(lines)")
     XCTAssertTrue(lines.first?.contains("\"bytes_to_client\":\"888\"") ?? false, lines.first ?? "")
     XCTAssertEqual(relay.lineCount(containing: "\"message\":\"connection closed\""), 1)

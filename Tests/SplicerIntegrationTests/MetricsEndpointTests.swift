@@ -103,7 +103,7 @@ final class MetricsEndpointTests: RelayTestCase {
     let fd = try TestSockets.connect(port: admin, nonblocking: false)
     let garbage = Array("\u{1}\u{2} NOT HTTP\r\n\r\n".utf8)
     _ = garbage.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-    let (reply, _) = TestSockets.readToEnd(fd, timeoutSeconds: 5)
+    let (reply, _) = TestSockets.readToEnd(fd, timeoutSeconds: 30)
     close(fd)
     XCTAssertTrue(String(decoding: reply, as: UTF8.self).hasPrefix("HTTP/1.1 400"))
     XCTAssertEqual(try HTTPGet.get(port: admin, path: "/healthz").status, 200)

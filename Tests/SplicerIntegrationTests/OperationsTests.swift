@@ -145,7 +145,7 @@ final class OperationsTests: RelayTestCase {
     relay.waitForClosedConnections(1)
     XCTAssertEqual(closeReasons(relay), ["shutdown"])
     // Cut by the drain timeout: the client sees a reset, not an end of stream.
-    XCTAssertEqual(TestSockets.readToEnd(fd, timeoutSeconds: 5).errno, ECONNRESET)
+    XCTAssertEqual(TestSockets.readToEnd(fd, timeoutSeconds: 30).errno, ECONNRESET)
   }
 
   private func waitForBackend(_ backend: TestBackend, accepted: Int) -> Bool? {
@@ -208,7 +208,7 @@ final class OperationsTests: RelayTestCase {
     XCTAssertTrue(receiveEvent().contains("READY=1"))
     relay.send(SIGTERM)
     XCTAssertTrue(receiveEvent().contains("STOPPING=1"))
-    XCTAssertEqual(relay.waitForExit(timeoutSeconds: 10), 0)
+    XCTAssertEqual(relay.waitForExit(timeoutSeconds: 30), 0)
   }
 }
 

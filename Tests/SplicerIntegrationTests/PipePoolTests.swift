@@ -44,7 +44,7 @@ final class PipePoolTests: RelayTestCase {
     let relay = try relay(backend: backend, tuning: "{ pipe_size: 64KiB, pipe_pool: 8 }")
     defer { relay.stop() }
     try sequentialTransfers(relay, backend, seeds: 1..<6, closedBefore: 0)
-    XCTAssertNotNil(waitUntil(10) { self.metric(relay, "splicer_pipes_in_use") == 0 })
+    XCTAssertNotNil(waitUntil(30) { self.metric(relay, "splicer_pipes_in_use") == 0 })
     let pooled = metric(relay, "splicer_pipes_pooled") ?? 0
     let created = metric(relay, "splicer_pipes_created_total") ?? 0
     XCTAssertGreaterThan(pooled, 0, "no empty pipe was kept for reuse")
@@ -53,7 +53,7 @@ final class PipePoolTests: RelayTestCase {
     XCTAssertEqual(pooled, created, "every pipe created went back to the pool once empty")
 
     try sequentialTransfers(relay, backend, seeds: 6..<11, closedBefore: 5)
-    XCTAssertNotNil(waitUntil(10) { self.metric(relay, "splicer_pipes_in_use") == 0 })
+    XCTAssertNotNil(waitUntil(30) { self.metric(relay, "splicer_pipes_in_use") == 0 })
     XCTAssertEqual(
       metric(relay, "splicer_pipes_created_total"), created, "the second round created pipes instead of reusing them")
     XCTAssertEqual(metric(relay, "splicer_pipes_pooled"), pooled)

@@ -166,7 +166,7 @@ final class RoutingTests: RelayTestCase {
     for start in stride(from: 0, to: hello.count, by: 3) {
       XCTAssertTrue(TestSockets.writeAll(fd, Array(hello[start..<min(start + 3, hello.count)])))
     }
-    let (answer, _) = TestSockets.readToEnd(fd, timeoutSeconds: 5)
+    let (answer, _) = TestSockets.readToEnd(fd, timeoutSeconds: 30)
     close(fd)
     XCTAssertEqual(String(decoding: answer, as: UTF8.self), "+PONG\r\n")
     let line = relay.waitForClosedConnections(1).first ?? ""
@@ -210,7 +210,7 @@ final class RoutingTests: RelayTestCase {
     assertResults([TransferSpec(requestLength: 50_000, responseLength: 70_000, seed: 2)], [clients[1]], backend: office)
 
     let (denied, _) = try TestSockets.connect(port: relay.port(), from: "127.0.0.2")
-    let (bytes, error) = TestSockets.readToEnd(denied, timeoutSeconds: 5)
+    let (bytes, error) = TestSockets.readToEnd(denied, timeoutSeconds: 30)
     close(denied)
     XCTAssertEqual(bytes.count, 0)
     XCTAssertEqual(error, ECONNRESET, "a denied client is reset")
@@ -247,7 +247,7 @@ final class RoutingTests: RelayTestCase {
         """, listeners: ["v1", "v2", "chain", "picky"])
     defer { relay.stop() }
     func answer(_ fd: Int32) -> String {
-      let (bytes, _) = TestSockets.readToEnd(fd, timeoutSeconds: 10)
+      let (bytes, _) = TestSockets.readToEnd(fd, timeoutSeconds: 30)
       close(fd)
       return String(decoding: bytes, as: UTF8.self)
     }
@@ -317,7 +317,7 @@ final class RoutingTests: RelayTestCase {
     defer { relay.stop() }
     let admin = relay.port("admin")
     func waitFor(_ series: String, _ value: Double) -> Bool {
-      waitUntil(10) {
+      waitUntil(30) {
         HTTPGet.sample((try? HTTPGet.get(port: admin, path: "/metrics").body) ?? "", series) == value
       } != nil
     }
@@ -331,12 +331,12 @@ final class RoutingTests: RelayTestCase {
     XCTAssertTrue(waitFor("splicer_queued_connections_total{listener=\"test\"}", 1))
     // The queue holds one: a third client is refused at once.
     let third = try TestSockets.connect(port: relay.port())
-    XCTAssertEqual(TestSockets.readToEnd(third, timeoutSeconds: 5).bytes.count, 0)
+    XCTAssertEqual(TestSockets.readToEnd(third, timeoutSeconds: 30).bytes.count, 0)
     close(third)
     XCTAssertEqual(backend.accepted, 1, "a server at max_connections got another connection")
     // The first client finishes; its slot goes to the queued one.
     shutdown(first, Int32(SHUT_WR))
-    XCTAssertEqual(TestSockets.readToEnd(first, timeoutSeconds: 10).bytes.count, 1_000)
+    XCTAssertEqual(TestSockets.readToEnd(first, timeoutSeconds: 30).bytes.count, 1_000)
     close(first)
     XCTAssertTrue(PollDriver.run(queued, timeoutSeconds: 20))
     assertResults([TransferSpec(requestLength: 5_000, responseLength: 6_000, seed: 2)], queued, backend: backend)
@@ -351,10 +351,10 @@ final class RoutingTests: RelayTestCase {
     defer { relay.stop() }
     let holder = try TestSockets.connect(port: relay.port())
     defer { close(holder) }
-    XCTAssertNotNil(waitUntil(10) { backend.accepted == 1 })
+    XCTAssertNotNil(waitUntil(30) { backend.accepted == 1 })
     let waiting = try TestSockets.connect(port: relay.port())
     let started = TestClock.now()
-    XCTAssertEqual(TestSockets.readToEnd(waiting, timeoutSeconds: 5).bytes.count, 0)
+    XCTAssertEqual(TestSockets.readToEnd(waiting, timeoutSeconds: 30).bytes.count, 0)
     close(waiting)
     let waited = TestClock.now() - started
     // Closed by the queue timeout (the reason below), not before it.
@@ -383,15 +383,15 @@ final class RoutingTests: RelayTestCase {
     defer { relay.stop() }
     let first = try TestSockets.connect(port: relay.port())
     XCTAssertTrue(TestSockets.writeAll(first, TestBackend.header(responseLength: 10, seed: 1)))
-    XCTAssertNotNil(waitUntil(10) { backend.accepted == 1 })
+    XCTAssertNotNil(waitUntil(30) { backend.accepted == 1 })
     let spec = TransferSpec(requestLength: 20_000, responseLength: 30_000, seed: 2)
     let second = try connectClients([spec], port: relay.port())
     let metrics = { (try? HTTPGet.get(port: self.relayAdmin(relay), path: "/metrics").body) ?? "" }
     XCTAssertNotNil(
-      waitUntil(10) { (HTTPGet.sample(metrics(), "splicer_listener_limit_pauses_total{listener=\"test\"}") ?? 0) >= 1 })
+      waitUntil(30) { (HTTPGet.sample(metrics(), "splicer_listener_limit_pauses_total{listener=\"test\"}") ?? 0) >= 1 })
     XCTAssertEqual(HTTPGet.sample(metrics(), "splicer_connections_accepted_total{listener=\"test\"}"), 1)
     shutdown(first, Int32(SHUT_WR))
-    XCTAssertEqual(TestSockets.readToEnd(first, timeoutSeconds: 10).bytes.count, 10)
+    XCTAssertEqual(TestSockets.readToEnd(first, timeoutSeconds: 30).bytes.count, 10)
     close(first)
     XCTAssertTrue(PollDriver.run(second, timeoutSeconds: 20))
     assertResults([spec], second, backend: backend)
@@ -412,7 +412,7 @@ final class RoutingTests: RelayTestCase {
     let socketPath = directory.appendingPathComponent("echo.sock").path
     let echo = try ExternalProcess(socat, ["UNIX-LISTEN:\(socketPath),fork", "EXEC:/bin/cat"])
     defer { echo.terminate() }
-    XCTAssertNotNil(waitUntil(10) { FileManager.default.fileExists(atPath: socketPath) })
+    XCTAssertNotNil(waitUntil(30) { FileManager.default.fileExists(atPath: socketPath) })
     let relay = try SplicerProcess(
       yaml: """
         workers: 1
@@ -431,7 +431,7 @@ final class RoutingTests: RelayTestCase {
     let payload = (0..<100_000).map { UInt8(truncatingIfNeeded: $0 &* 7) }
     XCTAssertTrue(TestSockets.writeAll(fd, payload))
     shutdown(fd, Int32(SHUT_WR))
-    let (echoed, error) = TestSockets.readToEnd(fd, timeoutSeconds: 10)
+    let (echoed, error) = TestSockets.readToEnd(fd, timeoutSeconds: 30)
     close(fd)
     XCTAssertEqual(error, 0)
     XCTAssertTrue(echoed == payload, "unix socket server echoed \(echoed.count) of \(payload.count) bytes")

@@ -18,7 +18,7 @@ final class UnixServerSpliceTests: RelayTestCase {
     let socketPath = directory.appendingPathComponent("echo.sock").path
     let echo = try ExternalProcess(socat, ["UNIX-LISTEN:\(socketPath),fork", "EXEC:/bin/cat"])
     defer { echo.terminate() }
-    XCTAssertNotNil(waitUntil(10) { FileManager.default.fileExists(atPath: socketPath) })
+    XCTAssertNotNil(waitUntil(30) { FileManager.default.fileExists(atPath: socketPath) })
     let relay = try SplicerProcess(
       yaml: """
         workers: 1

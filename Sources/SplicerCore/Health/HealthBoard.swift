@@ -10,6 +10,9 @@ public final class HealthBoard: @unchecked Sendable {
   public enum Counter: Int, CaseIterable, Sendable {
     case checksPassed
     case checksFailed
+    /// Checks not made because the proxy itself lacked a resource (a local port, a
+    /// descriptor): they say nothing about the server, so they count neither way.
+    case checksSkipped
     case wentDown
     case wentUp
     case passiveDowns

@@ -82,6 +82,13 @@ public final class HealthChecker: @unchecked Sendable {
     for entry in routing.servers where next[entry.backend.id] == nil { board.setUp(entry.backend.id, true) }
   }
 
+  /// Called by a probe whose check could not start for want of the proxy's own resources.
+  func recordSkipped(_ probe: HealthProbe, error: any Error) {
+    board.count(probe.row, .checksSkipped)
+    logger.warning(
+      "health check skipped", metadata: ["pool": "\(probe.pool)", "server": "\(probe.server)", "error": "\(error)"])
+  }
+
   /// Called by a probe when a check has ended.
   func recordResult(_ probe: HealthProbe, success: Bool, detail: String) {
     let row = probe.row

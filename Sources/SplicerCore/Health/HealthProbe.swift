@@ -90,8 +90,21 @@ final class HealthProbe: EventHandler, TimerTarget {
       checker.loop.schedule(self, at: checker.loop.now &+ config.timeout.nanoseconds)
       if connectState == .connected { connected() }
     } catch {
-      finish(success: false, detail: "\(error)")
+      if ConnectFailureReason.isProxyResourceShortage(errno: error.errno) {
+        skip(because: error)
+      } else {
+        finish(success: false, detail: "\(error)")
+      }
     }
+  }
+
+  /// The proxy could not even start the check (no local port or descriptor left): that says
+  /// nothing about the server, so the check counts neither way and the next one comes as
+  /// scheduled. Otherwise a proxy short of ports would take every healthy server down.
+  private func skip(because error: any Error) {
+    cancel()
+    checker.recordSkipped(self, error: error)
+    scheduleNext()
   }
 
   func handle(_ events: EpollEvents, fd: Int32) {

@@ -23,7 +23,7 @@ class BalancingTestCase: RelayTestCase {
     let fd = try TestSockets.connect(port: port)
     XCTAssertTrue(TestSockets.writeAll(fd, TestBackend.header(responseLength: 0, seed: UInt64(fd))))
     var server = -1
-    let found = waitUntil(10) {
+    let found = waitUntil(30) {
       let now = backends.map(\.accepted)
       guard let index = now.indices.first(where: { now[$0] > before[$0] }) else { return false }
       server = index
@@ -39,7 +39,7 @@ class BalancingTestCase: RelayTestCase {
     _ held: Held, relay: SplicerProcess, closedBefore: Int, file: StaticString = #filePath, line: UInt = #line
   ) {
     shutdown(held.fd, Int32(SHUT_WR))
-    let (bytes, error) = TestSockets.readToEnd(held.fd, timeoutSeconds: 10)
+    let (bytes, error) = TestSockets.readToEnd(held.fd, timeoutSeconds: 30)
     close(held.fd)
     XCTAssertEqual(bytes.count, 0, file: file, line: line)
     XCTAssertEqual(error, 0, "a held connection did not end with a clean EOF", file: file, line: line)
@@ -62,7 +62,7 @@ class BalancingTestCase: RelayTestCase {
     }
     XCTAssertTrue(TestSockets.writeAll(fd, TestBackend.header(responseLength: 100, seed: UInt64(fd))))
     shutdown(fd, Int32(SHUT_WR))
-    let (bytes, error) = TestSockets.readToEnd(fd, timeoutSeconds: 10)
+    let (bytes, error) = TestSockets.readToEnd(fd, timeoutSeconds: 30)
     close(fd)
     XCTAssertEqual(bytes.count, 100, "reply through the relay", file: file, line: line)
     XCTAssertEqual(error, 0, file: file, line: line)

@@ -22,7 +22,7 @@ enum HTTPGet {
       if count <= 0 { break }
       sent += count
     }
-    let (raw, _) = TestSockets.readToEnd(fd, timeoutSeconds: 10)
+    let (raw, _) = TestSockets.readToEnd(fd, timeoutSeconds: 30)
     let text = String(decoding: raw, as: UTF8.self)
     guard let split = text.range(of: "\r\n\r\n") else { return Response(status: 0, headers: text, body: "") }
     let head = String(text[..<split.lowerBound])

@@ -7,7 +7,7 @@ import XCTest
 /// accepting the PROXY protocol (to show what address a real backend sees).
 enum HelperServers {
   /// Waits until something accepts connections on 127.0.0.1:port (a helper server starting up).
-  static func waitUntilListening(_ port: UInt16, timeoutSeconds: Double = 10) -> Bool {
+  static func waitUntilListening(_ port: UInt16, timeoutSeconds: Double = 30) -> Bool {
     let deadline = TestClock.now() + timeoutSeconds
     while TestClock.now() < deadline {
       if let fd = try? TestSockets.connect(port: port) {

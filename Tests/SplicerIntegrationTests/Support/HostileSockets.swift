@@ -58,7 +58,7 @@ enum HostileSockets {
 
   /// Reads (blocking, with a receive timeout) until `count` bytes arrived, EOF or an error;
   /// returns how many arrived.
-  static func read(_ fd: Int32, atLeast count: Int, timeoutSeconds: Int = 10) -> Int {
+  static func read(_ fd: Int32, atLeast count: Int, timeoutSeconds: Int = 30) -> Int {
     _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
     var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
     setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))

@@ -75,7 +75,7 @@ class RelayTestCase: XCTestCase {
     XCTAssertGreaterThanOrEqual(closed.count, count, "access log lines", file: file, line: line)
     // Fewer than at the baseline is no leak: the admin endpoint's (SwiftNIO) connection from
     // a scrape can still be open when the baseline is taken and be gone by now.
-    _ = waitUntil(5) { relay.openDescriptors() <= baseline }
+    _ = waitUntil(30) { relay.openDescriptors() <= baseline }
     XCTAssertLessThanOrEqual(
       relay.openDescriptors(), baseline, "relay descriptors after the test: \(relay.describeDescriptors())",
       file: file, line: line)

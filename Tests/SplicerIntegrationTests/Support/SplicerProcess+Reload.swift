@@ -10,7 +10,7 @@ extension SplicerProcess {
   /// Replaces the config and sends SIGHUP; waits for the next `reloaded` line (one more than
   /// before), and returns false on a timeout or a `reload failed` line instead.
   @discardableResult
-  func reload(with yaml: String, timeoutSeconds: Double = 10) throws -> Bool {
+  func reload(with yaml: String, timeoutSeconds: Double = 30) throws -> Bool {
     let reloaded = "\"message\":\"reloaded\""
     let failed = "reload failed"
     let before = (lineCount(containing: reloaded), lineCount(containing: failed))

@@ -126,7 +126,7 @@ final class SplicerProcess: @unchecked Sendable {
 
   /// Waits for a log line containing all the given fragments.
   @discardableResult
-  func waitForLine(containing fragment: String, and other: String = "", timeoutSeconds: Double = 10) -> String? {
+  func waitForLine(containing fragment: String, and other: String = "", timeoutSeconds: Double = 30) -> String? {
     let deadline = Date(timeIntervalSinceNow: timeoutSeconds)
     lock.lock()
     defer { lock.unlock() }
@@ -143,7 +143,7 @@ final class SplicerProcess: @unchecked Sendable {
 
   /// Waits until at least `count` access-log lines ("connection closed") were written.
   @discardableResult
-  func waitForClosedConnections(_ count: Int, timeoutSeconds: Double = 20) -> [String] {
+  func waitForClosedConnections(_ count: Int, timeoutSeconds: Double = 30) -> [String] {
     let deadline = Date(timeIntervalSinceNow: timeoutSeconds)
     lock.lock()
     defer { lock.unlock() }

@@ -46,6 +46,7 @@ final class TestBackend: @unchecked Sendable {
   private let listenFD: Int32
   private let lock = NSCondition()
   private var results: [UInt64: Received] = [:]
+  private var sentBySeed: [UInt64: Int] = [:]
   private var acceptedCount = 0
   private var stopping = false
   private var thread: Thread?
@@ -72,6 +73,13 @@ final class TestBackend: @unchecked Sendable {
     lock.lock()
     defer { lock.unlock() }
     return acceptedCount
+  }
+
+  /// Reply bytes written so far (into the kernel) on the connection with this seed.
+  func sent(seed: UInt64) -> Int {
+    lock.lock()
+    defer { lock.unlock() }
+    return sentBySeed[seed] ?? 0
   }
 
   /// Waits until the connection with this seed has finished; nil on timeout.
@@ -134,7 +142,15 @@ final class TestBackend: @unchecked Sendable {
       for (index, entry) in fds.dropFirst().enumerated() where entry.revents != 0 {
         let connection = connections[index]
         if entry.revents & Int16(POLLIN | POLLHUP | POLLERR) != 0 { connection.readReady(scratch: scratch) }
-        if entry.revents & Int16(POLLOUT | POLLERR) != 0 { connection.writeReady(scratch: scratch) }
+        if entry.revents & Int16(POLLOUT | POLLERR) != 0 {
+          connection.writeReady(scratch: scratch)
+          if connection.header.count == Self.headerLength {
+            let seed = Self.value(connection.header, at: 8)
+            lock.lock()
+            sentBySeed[seed] = connection.outgoing.position
+            lock.unlock()
+          }
+        }
         connection.closeIfComplete()
       }
       let finished = connections.filter { $0.closed }

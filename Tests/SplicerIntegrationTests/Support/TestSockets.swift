@@ -109,7 +109,7 @@ enum TestSockets {
   }
 
   /// Reads until EOF or error with a receive timeout; returns the bytes and the final errno (0 on EOF).
-  static func readToEnd(_ fd: Int32, timeoutSeconds: Int = 10) -> (bytes: [UInt8], errno: Int32) {
+  static func readToEnd(_ fd: Int32, timeoutSeconds: Int = 30) -> (bytes: [UInt8], errno: Int32) {
     _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
     var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
     setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
