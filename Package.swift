@@ -80,7 +80,10 @@ let package = Package(
       ],
       swiftSettings: strictFlags
     ),
-    .testTarget(name: "SplicerSystemTests", dependencies: ["SplicerSystem"]),
+    // Helpers more than one test target needs; a library target, since test targets cannot
+    // depend on each other.
+    .target(name: "SplicerTestSupport", path: "Tests/SplicerTestSupport"),
+    .testTarget(name: "SplicerSystemTests", dependencies: ["SplicerSystem", "SplicerTestSupport"]),
     .testTarget(name: "SplicerProtocolTests", dependencies: ["SplicerProtocol", "SplicerSystem"]),
     .testTarget(name: "SplicerConfigTests", dependencies: ["SplicerConfig"]),
     .testTarget(name: "SplicerRoutingTests", dependencies: ["SplicerRouting", "SplicerConfig"]),
@@ -88,7 +91,9 @@ let package = Package(
     .testTarget(name: "SplicerMetricsTests", dependencies: ["SplicerMetrics", "SplicerCore", "SplicerConfig"]),
     .testTarget(
       name: "SplicerIntegrationTests",
-      dependencies: ["SplicerSystem", "SplicerConfig", "SplicerProtocol", "CTestCrypto", "splicer"]
+      dependencies: [
+        "SplicerSystem", "SplicerConfig", "SplicerProtocol", "CTestCrypto", "splicer", "SplicerTestSupport",
+      ]
     ),
   ]
 )

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import SplicerTestSupport
 import XCTest
 
 /// Started as root on a port below 1024: the relay binds, becomes nobody:nogroup and keeps at

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import SplicerTestSupport
 import XCTest
 
 /// Runs one test method of this test bundle again in a child process, for what must not happen

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import SplicerTestSupport
 import XCTest
 
 @testable import SplicerSystem

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import SplicerTestSupport
 
 /// The `splicer` binary run as a child process on a config the test writes, with its stderr
 /// (the structured log) captured line by line so tests can wait for log events.

@@ -6,18 +6,18 @@ import Glibc
 /// it: the clone the tests were built in may sit in a folder that user cannot enter (0700).
 ///
 /// The caller owns the folder: `remove()` deletes it.
-final class NobodyReadableCopy {
+public final class NobodyReadableCopy {
   /// Sanitizer options whose `suppressions=` path the child's runtime reads, possibly late
   /// (LeakSanitizer reads its file at exit, after the drop).
-  static let optionVariables = ["ASAN_OPTIONS", "LSAN_OPTIONS", "TSAN_OPTIONS", "UBSAN_OPTIONS"]
+  public static let optionVariables = ["ASAN_OPTIONS", "LSAN_OPTIONS", "TSAN_OPTIONS", "UBSAN_OPTIONS"]
 
-  let directory: String
+  public let directory: String
   /// The copy of the executable.
-  let executable: String
+  public let executable: String
   /// The environment given, with every `suppressions=` path pointing at a copy in `directory`.
-  let environment: [String: String]
+  public let environment: [String: String]
 
-  init(executable source: String, environment original: [String: String] = ProcessInfo.processInfo.environment)
+  public init(executable source: String, environment original: [String: String] = ProcessInfo.processInfo.environment)
     throws
   {
     var template = Array("/tmp/splicer-nobody.XXXXXX".utf8CString)
@@ -54,7 +54,7 @@ final class NobodyReadableCopy {
     }
   }
 
-  func remove() {
+  public func remove() {
     try? FileManager.default.removeItem(atPath: directory)
   }
 }
