@@ -25,14 +25,20 @@ extension Worker {
     }
   }
 
-  /// Whether a server of the pool that a pick could choose has a free slot now. Asked by a
-  /// session right after it joined the queue: a slot freed between its pick and its joining
-  /// found no queued session to wake, and would otherwise stay unused until the queue timeout.
+  /// Whether a pick could choose a server of the pool now (the tier in use has one with a free
+  /// slot). Asked by a session right after it joined the queue: a slot freed between its pick
+  /// and its joining found no queued session to wake, and would otherwise stay unused until
+  /// the queue timeout. The eligibility is `nextServer`'s, read in order with the queue count.
   func poolHasFreeServer(_ pool: BackendPool) -> Bool {
-    pool.servers.contains { server in
-      guard !server.draining, health.isUp(server.id), server.currentAddress != nil else { return false }
-      guard let limit = server.maxConnections else { return true }
-      return load.connectionsSeenByQueue(server.id) < limit
+    let health = self.health
+    let load = self.load
+    let servers = pool.servers
+    return PoolBalancer.tierInUseHasRoom(servers: pool.balancedServers) { index in
+      let server = servers[index]
+      if server.draining || !health.isUp(server.id) || server.currentAddress == nil { return .unavailable }
+      let open = load.connectionsSeenByQueue(server.id)
+      if let limit = server.maxConnections, open >= limit { return .full }
+      return .available(activeConnections: open)
     }
   }
 

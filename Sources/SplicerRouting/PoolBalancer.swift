@@ -100,6 +100,25 @@ public struct PoolBalancer: Sendable {
   }
 }
 
+extension PoolBalancer {
+  /// Whether a pick could choose a server now: the tier in use (the first with a server up)
+  /// has one with room. Pure; the same tiers and eligibility as `pick`, so a true answer means
+  /// a pick made at once returns `.server`. A full primary tier is "no room" even while a
+  /// backup has some: backups stand in for failed servers, not for capacity.
+  public static func tierInUseHasRoom(
+    servers: [BalancedServer], eligibility: (Int) -> ServerEligibility
+  ) -> Bool {
+    let primaries = servers.indices.filter { !servers[$0].backup }
+    let backups = servers.indices.filter { servers[$0].backup }
+    for tier in [primaries, backups] where !tier.isEmpty {
+      let states = tier.map(eligibility)
+      guard states.contains(where: \.isUp) else { continue }
+      return states.contains { if case .available = $0 { true } else { false } }
+    }
+    return false
+  }
+}
+
 /// A server that could take the connection, with its load as the relay reported it.
 struct Candidate {
   let index: Int

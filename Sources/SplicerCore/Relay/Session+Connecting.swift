@@ -98,20 +98,23 @@ extension Session {
     }
     phase = .queued
     worker.loop.schedule(self, at: deadline)
-    if worker.poolHasFreeServer(pool) {
+    if !retryingFromQueue && worker.poolHasFreeServer(pool) {
       // A slot came free between the pick and joining the queue, and its release saw no
-      // queued session to wake: take it now. Bounded: each round needs another slot to be
-      // freed and taken by someone else in that window.
+      // queued session to wake: take it now. Once per joining: if another session takes the
+      // slot first, this one stays queued rather than retry in a loop.
       leftQueueToRetry()
     }
   }
 
-  /// Leaves the queue and asks the balancer again, keeping the queue's deadline.
+  /// Leaves the queue and asks the balancer again, keeping the queue's deadline; a pick that
+  /// finds every server full again comes back to `enqueue`, which then keeps the session.
   private func leftQueueToRetry() {
     worker.leaveQueue(self)
     worker.loop.cancelTimer(self)
     phase = .connecting
+    retryingFromQueue = true
     connectNextServer()
+    retryingFromQueue = false
   }
 
   /// The queue timeout: one last pick before giving up, so that a slot freed in the same

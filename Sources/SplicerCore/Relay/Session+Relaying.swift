@@ -13,25 +13,21 @@ extension Session {
     if case .failed(let errno, let onSource) = up {
       countMoved(since: before)
       let reason = CloseReason.socketFailure(errno: errno, onClientSide: onSource)
-      if onSource {
-        close(reason)
-      } else {
+      if !onSource && reason == .serverReset {
         // The server reset while the client was still sending: its answer may be queued in
         // its socket (an early 413 to an upload). The failed write has taken the socket's
         // error, so reading it now gives those bytes and then 0: forward them without a FIN.
         startForwardingAfterReset(.toClient, then: reason)
+      } else {
+        close(reason)
       }
       return
     }
     let down = toClient!.pump(resources)
     countMoved(since: before)
     if case .failed(let errno, let onSource) = down {
-      let reason = CloseReason.socketFailure(errno: errno, onClientSide: !onSource)
-      if onSource {
-        close(reason)
-      } else {
-        startForwardingAfterReset(.toServer, then: reason)
-      }
+      // A client that reset gets nothing more; what it sent last is not worth a server's wait.
+      close(.socketFailure(errno: errno, onClientSide: !onSource))
       return
     }
     if up == .finished && down == .finished {
@@ -45,9 +41,12 @@ extension Session {
   }
 
   /// One peer reset: only `remaining`, the direction that reads from that peer, pumps on, and
-  /// never forwards its EOF as a FIN, since the other peer must see the reset.
+  /// never forwards its EOF as a FIN, since the other peer must see the reset. Bounded by the
+  /// connect timeout, not the idle timeout: nothing reads the other peer any more, and one
+  /// that writes before it reads would never take the bytes.
   private func startForwardingAfterReset(_ remaining: RelaySide, then reason: CloseReason) {
     phase = .forwardingAfterReset(reason: reason, remaining: remaining)
+    worker.loop.schedule(self, at: worker.loop.now &+ worker.timeouts.connect)
     switch remaining {
     case .toClient:
       toClient!.forwardsEndOfStream = false

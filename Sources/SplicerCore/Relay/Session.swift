@@ -26,10 +26,10 @@ final class Session: EventHandler, TimerTarget, DeferredWork {
     case queued
     case connecting
     case relaying
-    /// One peer reset while the other was still sending to it: what the reset peer had sent
-    /// before its reset still goes out (`toClient` when the server reset, `toServer` when the
-    /// client did), without a FIN, and then the session closes with `reason`, resetting the
-    /// other peer. An early answer (a 413 to an upload) reaches the client this way.
+    /// The server reset while the client was still sending to it: what the server had sent
+    /// before its reset still goes out (`remaining` is `toClient`), without a FIN, within the
+    /// connect timeout, and then the session closes with `reason`, resetting the client. An
+    /// early answer (a 413 to an upload) reaches the client this way.
     case forwardingAfterReset(reason: CloseReason, remaining: RelaySide)
     /// No server is up: sending the pool's fallback file, then closing.
     case responding
@@ -69,6 +69,8 @@ final class Session: EventHandler, TimerTarget, DeferredWork {
   var descriptorWaitStartedAt: UInt64?
   /// When the session joined its pool's queue.
   var queuedAt: UInt64?
+  /// A pick made right after leaving the queue is under way (`leftQueueToRetry`).
+  var retryingFromQueue = false
   /// Urgent data was reported on the client's or the server's socket before relaying began.
   var urgentFromClient = false
   var urgentFromServer = false
@@ -190,7 +192,11 @@ final class Session: EventHandler, TimerTarget, DeferredWork {
       // connect timeout is dropped; with a reset if part of the file was never handed to the
       // kernel (`close` counts that as stranded), so a cut answer never ends in a clean FIN.
       close(.noServerUp)
-    case .relaying, .forwardingAfterReset:
+    case .forwardingAfterReset(let reason, _):
+      // The reset peer's last bytes did not get out in time (the other peer does not read):
+      // give up on them.
+      close(reason)
+    case .relaying:
       let idle = worker.timeouts.idle
       if now &- lastActivity >= idle {
         close(.idleTimeout)
