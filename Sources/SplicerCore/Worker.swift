@@ -50,7 +50,9 @@ final class Worker: @unchecked Sendable {
   private var listeners: [Listener] = []
   private var sessions: [Session] = []
   private var draining = false
-  private let inbox = Mutex(Inbox())
+  /// A pthread lock rather than `Mutex`, so that ThreadSanitizer sees it: posts between
+  /// workers are frequent (queues, listener limits).
+  private let inbox = PthreadLocked(Inbox())
   private let finished: @Sendable () -> Void
   /// Called on the worker's thread once it has closed its listeners for a drain.
   var stoppedAccepting: (@Sendable () -> Void)?
