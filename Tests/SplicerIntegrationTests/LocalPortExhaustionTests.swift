@@ -25,12 +25,25 @@ final class LocalPortExhaustionTests: RelayTestCase {
       of: relay, ["curl", "-s", "--local-port", "30000-30999", "http://127.0.0.1:\(relay.port("admin"))/metrics"])
   }
 
+  /// Sends SIGTERM to every process called `name` whose network namespace is `namespace`
+  /// (the target of a /proc/PID/ns/net link).
+  private static func killProcesses(named name: String, inNetworkNamespace namespace: String) {
+    let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+    for entry in entries {
+      guard let pid = Int32(entry),
+        (try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8)) == name + "\n",
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/ns/net")) == namespace
+      else { continue }
+      kill(pid, SIGTERM)
+    }
+  }
+
   func testRunningOutOfLocalPortsNeverTakesAHealthyServerDown() throws {
     guard getuid() == 0 else { throw XCTSkip("needs root for a network namespace of its own") }
     for tool in ["socat", "ip", "curl", "python3"] where ExternalProcess.find(tool) == nil {
       throw XCTSkip("\(tool) is not installed")
     }
-    let echoPort = 7_000
+    let echoPort = 7_001
     // Inside the new namespace: loopback up, two local ports, no TIME_WAIT (a closed check or
     // connection gives its port back at once, so only open connections hold the two), the
     // echo server, then the relay.
@@ -54,10 +67,12 @@ final class LocalPortExhaustionTests: RelayTestCase {
         log: { level: info, format: json, access_log: true }
         admin: { bind: 127.0.0.1:9090 }
         """, launcher: ["/usr/bin/unshare", "-n", "/bin/sh", "-c", setup])
+    let namespace = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(relay.pid)/ns/net")
     defer {
       // socat was started by the namespace's shell and dies with nothing but a signal; the
-      // relay's connections to it end with it.
-      _ = try? ExternalProcess.run("/usr/bin/pkill", ["-f", "TCP-LISTEN:\(echoPort),bind=127.0.0.1"])
+      // relay's connections to it end with it. Only the socats of this namespace: another
+      // suite running this test at the same time has its own.
+      Self.killProcesses(named: "socat", inNetworkNamespace: namespace)
       relay.stop()
     }
     let up = "splicer_server_up{pool=\"backends\",server=\"127.0.0.1:\(echoPort)\"}"
