@@ -48,10 +48,16 @@ let package = Package(
       dependencies: ["SplicerConfig", "SplicerSystem"],
       swiftSettings: strictFlags
     ),
+    // Log lines as bytes (JSON or logfmt) and the one thread that writes them to stderr.
+    .target(
+      name: "SplicerLogging",
+      dependencies: ["SplicerSystem", "SplicerConfig", .product(name: "Logging", package: "swift-log")],
+      swiftSettings: strictFlags
+    ),
     .target(
       name: "SplicerCore",
       dependencies: [
-        "SplicerSystem", "SplicerRouting", "SplicerConfig", "SplicerProtocol",
+        "SplicerSystem", "SplicerRouting", "SplicerConfig", "SplicerProtocol", "SplicerLogging",
         .product(name: "Logging", package: "swift-log"),
         .product(name: "CoreMetrics", package: "swift-metrics"),
       ],
@@ -74,7 +80,7 @@ let package = Package(
     .executableTarget(
       name: "splicer",
       dependencies: [
-        "SplicerCore", "SplicerConfig", "SplicerSystem", "SplicerMetrics",
+        "SplicerCore", "SplicerConfig", "SplicerSystem", "SplicerMetrics", "SplicerLogging",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
       ],
@@ -88,6 +94,7 @@ let package = Package(
     .testTarget(name: "SplicerConfigTests", dependencies: ["SplicerConfig"]),
     .testTarget(name: "SplicerRoutingTests", dependencies: ["SplicerRouting", "SplicerConfig"]),
     .testTarget(name: "SplicerCoreTests", dependencies: ["SplicerCore", "SplicerSystem"]),
+    .testTarget(name: "SplicerLoggingTests", dependencies: ["SplicerLogging", "SplicerConfig", "SplicerSystem"]),
     .testTarget(name: "SplicerMetricsTests", dependencies: ["SplicerMetrics", "SplicerCore", "SplicerConfig"]),
     .testTarget(
       name: "SplicerIntegrationTests",

@@ -35,7 +35,7 @@ final class Worker: @unchecked Sendable {
   // Replaced by a reload, on this thread; sessions read them when they need them.
   private(set) var latency: LatencyRecorders
   private(set) var timeouts: TimeoutsNanoseconds
-  private(set) var accessLog: Bool
+  let accessLog: AccessLog
   /// Balancing state per pool (positions, weights, random source), rebuilt by a reload.
   var balancers: [ObjectIdentifier: PoolBalancer] = [:]
   /// Sessions waiting for a server slot, per pool, oldest first.
@@ -81,7 +81,7 @@ final class Worker: @unchecked Sendable {
     logger[metadataKey: "worker"] = "\(index)"
     self.logger = logger
     self.timeouts = TimeoutsNanoseconds(configuration.timeouts)
-    self.accessLog = configuration.log.accessLog
+    self.accessLog = AccessLog(configuration: configuration.log, level: logger.logLevel, workerIndex: index)
     loop.onWake = { [unowned self] in self.applyCommands() }
   }
 
@@ -158,7 +158,7 @@ final class Worker: @unchecked Sendable {
 
   private func apply(_ update: WorkerUpdate) {
     timeouts = TimeoutsNanoseconds(update.timeouts)
-    accessLog = update.accessLog
+    accessLog.isEnabled = update.accessLog && logger.logLevel <= .info
     latency = update.latency
     // New pools, new balancing state; sessions still queued keep their (old) pool's queue.
     balancers.removeAll()

@@ -3,6 +3,7 @@ import Glibc
 import Logging
 import SplicerConfig
 import SplicerCore
+import SplicerLogging
 import SplicerMetrics
 import SplicerSystem
 
@@ -30,6 +31,8 @@ struct RunCommand: ParsableCommand {
       StructuredLogHandler(label: label, level: Logger.Level(logConfig.level), format: logConfig.format)
     }
     let logger = Logger(label: "splicer")
+    // Whatever way `run` ends, the lines still waiting for a batch are written.
+    defer { LogWriter.standardError.finish() }
     let notify: SystemdNotify
     do {
       notify = try SystemdNotify.fromProcessEnvironment()
@@ -69,10 +72,13 @@ struct RunCommand: ParsableCommand {
       }
       // Capabilities and uids are per thread: drop them before the first thread starts.
       try PrivilegeSetup.apply(configuration.privileges, logger: logger)
+      // The first thread after the drop; until now each line was written by its caller.
+      try LogWriter.standardError.startThread()
       try server.start()
       if let adminSocket, let exporter {
         let routes = AdminRoutes(
-          proxy: server, exporter: exporter, version: SplicerVersion.current, extraSeries: { reloads.series() })
+          proxy: server, exporter: exporter, version: SplicerVersion.current,
+          extraSeries: { reloads.series() + [droppedLogLines()] })
         admin = try AdminServer(boundSocket: adminSocket, routes: routes)
         logger.notice("admin bound", metadata: ["address": "\(admin!.address)"])
       }
@@ -106,6 +112,14 @@ extension Logger.Level {
     case .critical: self = .critical
     }
   }
+}
+
+/// Log lines the writer could not keep (stderr stuck or failing); see `LogWriter`.
+func droppedLogLines() -> ExtraSeries {
+  ExtraSeries(
+    name: "splicer_log_lines_dropped_total",
+    help: "Log lines dropped because standard error did not take them (stuck or failing).", labels: [],
+    kind: .counter, value: Double(LogWriter.standardError.droppedLines))
 }
 
 /// Writes one line to stderr, for errors shown before logging is set up.

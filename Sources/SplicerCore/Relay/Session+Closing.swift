@@ -30,7 +30,7 @@ extension Session {
     worker.latency.duration[listener.index].recordNanoseconds(Int64(clamping: worker.loop.now &- acceptedAt))
     if connectedAt > 0, let backend { worker.stats.add(server: backend.id, .closed) }
     worker.sessionClosed(self)
-    if worker.accessLog { logAccess(reason) }
+    if worker.accessLog.isEnabled { logAccess(reason) }
   }
 
   private func closeSocket(_ fd: Int32, abort: Bool) {
@@ -41,24 +41,15 @@ extension Session {
 
   private func logAccess(_ reason: CloseReason) {
     let now = worker.loop.now
-    let connectNanos = connectedAt > 0 ? connectedAt &- connectStartedAt : 0
-    var metadata: Logger.Metadata = [
-      "client": "\(clientAddress)",
-      "listener": "\(listener.name)",
-      "pool": "\(pool?.name ?? "-")",
-      "server": "\(backend?.name ?? "-")",
-      "bytes_to_server": "\(toServer?.bytesRelayed ?? 0)",
-      "bytes_to_client": "\(toClient?.bytesRelayed ?? UInt64(fallbackOffset))",
-      "connect_ms": "\(Double(connectNanos / 1000) / 1000)",
-      "duration_ms": "\(Double((now &- acceptedAt) / 1000) / 1000)",
-      "reason": "\(reason)",
-    ]
-    if clientAddress != peerAddress { metadata["peer"] = "\(peerAddress)" }
-    if let serverName { metadata["sni"] = "\(serverName)" }
-    if let queuedAt {
-      let left = connectStartedAt > queuedAt ? connectStartedAt : now
-      metadata["queued_ms"] = "\(Double((left &- queuedAt) / 1000) / 1000)"
-    }
-    worker.logger.info("connection closed", metadata: metadata)
+    worker.accessLog.write(
+      AccessLogEntry(
+        client: clientAddress, peer: clientAddress != peerAddress ? peerAddress : nil, listener: listener.name,
+        pool: pool?.name, server: backend?.name, bytesToServer: toServer?.bytesRelayed ?? 0,
+        bytesToClient: toClient?.bytesRelayed ?? UInt64(fallbackOffset),
+        connectNanoseconds: connectedAt > 0 ? connectedAt &- connectStartedAt : 0,
+        durationNanoseconds: now &- acceptedAt,
+        queuedNanoseconds: queuedAt.map { queuedAt in (connectStartedAt > queuedAt ? connectStartedAt : now) &- queuedAt
+        },
+        reason: reason, serverName: serverName))
   }
 }

@@ -1,0 +1,20 @@
+import SplicerSystem
+
+/// What the access log says about one closed connection; built by the session as it closes.
+struct AccessLogEntry {
+  var client: SocketAddress
+  /// The connecting peer, when a PROXY header named another client.
+  var peer: SocketAddress?
+  var listener: String
+  var pool: String?
+  var server: String?
+  var bytesToServer: UInt64
+  var bytesToClient: UInt64
+  var connectNanoseconds: UInt64
+  var durationNanoseconds: UInt64
+  /// How long the connection waited in its pool's queue, if it joined one.
+  var queuedNanoseconds: UInt64?
+  var reason: CloseReason
+  /// The TLS server name, when the listener inspects it.
+  var serverName: String?
+}

@@ -1,0 +1,59 @@
+import Glibc
+
+/// A wall-clock instant as a log line shows it: RFC 3339 in UTC with milliseconds,
+/// `2026-12-06T11:30:00.123Z`, formatted digit by digit without intermediate strings.
+public struct LogTimestamp: Sendable {
+  public var seconds: Int
+  public var milliseconds: Int
+
+  public init(seconds: Int, milliseconds: Int) {
+    self.seconds = seconds
+    self.milliseconds = milliseconds
+  }
+
+  /// The current time (CLOCK_REALTIME, read through the vDSO without a system call).
+  public static func now() -> LogTimestamp {
+    var now = timespec()
+    clock_gettime(CLOCK_REALTIME, &now)
+    return LogTimestamp(seconds: now.tv_sec, milliseconds: now.tv_nsec / 1_000_000)
+  }
+
+  public func append(to bytes: inout [UInt8]) {
+    var seconds = self.seconds
+    var parts = tm()
+    gmtime_r(&seconds, &parts)
+    Self.appendPadded(Int(parts.tm_year) + 1900, width: 4, to: &bytes)
+    bytes.append(UInt8(ascii: "-"))
+    Self.appendPadded(Int(parts.tm_mon) + 1, width: 2, to: &bytes)
+    bytes.append(UInt8(ascii: "-"))
+    Self.appendPadded(Int(parts.tm_mday), width: 2, to: &bytes)
+    bytes.append(UInt8(ascii: "T"))
+    Self.appendPadded(Int(parts.tm_hour), width: 2, to: &bytes)
+    bytes.append(UInt8(ascii: ":"))
+    Self.appendPadded(Int(parts.tm_min), width: 2, to: &bytes)
+    bytes.append(UInt8(ascii: ":"))
+    Self.appendPadded(Int(parts.tm_sec), width: 2, to: &bytes)
+    bytes.append(UInt8(ascii: "."))
+    Self.appendPadded(milliseconds, width: 3, to: &bytes)
+    bytes.append(UInt8(ascii: "Z"))
+  }
+
+  public var text: String {
+    var bytes: [UInt8] = []
+    append(to: &bytes)
+    return String(decoding: bytes, as: UTF8.self)
+  }
+
+  /// `value` in decimal, zero-padded to `width` digits (wider values are written whole).
+  private static func appendPadded(_ value: Int, width: Int, to bytes: inout [UInt8]) {
+    var divisor = 1
+    for _ in 1..<width { divisor *= 10 }
+    while divisor * 10 <= value { divisor *= 10 }
+    var rest = value
+    while divisor > 0 {
+      bytes.append(UInt8(ascii: "0") + UInt8(rest / divisor))
+      rest %= divisor
+      divisor /= 10
+    }
+  }
+}
