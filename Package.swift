@@ -93,7 +93,7 @@ let package = Package(
     .testTarget(name: "SplicerProtocolTests", dependencies: ["SplicerProtocol", "SplicerSystem"]),
     .testTarget(name: "SplicerConfigTests", dependencies: ["SplicerConfig"]),
     .testTarget(name: "SplicerRoutingTests", dependencies: ["SplicerRouting", "SplicerConfig"]),
-    .testTarget(name: "SplicerCoreTests", dependencies: ["SplicerCore", "SplicerSystem"]),
+    .testTarget(name: "SplicerCoreTests", dependencies: ["SplicerCore", "SplicerConfig", "SplicerSystem"]),
     .testTarget(name: "SplicerLoggingTests", dependencies: ["SplicerLogging", "SplicerConfig", "SplicerSystem"]),
     .testTarget(name: "SplicerMetricsTests", dependencies: ["SplicerMetrics", "SplicerCore", "SplicerConfig"]),
     .testTarget(

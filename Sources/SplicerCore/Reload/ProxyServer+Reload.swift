@@ -1,0 +1,102 @@
+import SplicerConfig
+import SplicerRouting
+import SplicerSystem
+
+/// The reload executor: performs a `ReloadPlan` on the running proxy. The plan decides; this
+/// binds, hands limits over, refreshes host names and tells the workers.
+extension ProxyServer {
+  /// Applies a validated configuration to new connections without touching open ones.
+  ///
+  /// New listeners are bound first; if any bind fails, nothing changes and the error is
+  /// thrown. Then each worker swaps in the new routing at its next wake-up: listeners that
+  /// keep their address keep their sockets (no connection in their backlog is lost), removed
+  /// or moved ones close. `workers` and `tuning` apply only at start and are reported in
+  /// `ignored`.
+  public func reload(to configuration: Configuration) throws -> ReloadSummary {
+    let running = state
+    let plan = ReloadPlan(from: running.configuration, to: configuration)
+    try perform(plan, over: running)
+    return plan.summary
+  }
+
+  /// Builds everything `plan` needs before changing anything, then commits it: the limits,
+  /// the workers' updates, the published state and the health checker.
+  private func perform(_ plan: ReloadPlan, over running: State) throws {
+    let configuration = plan.configuration
+    var layout = running.layout
+    var limits = self.limits
+    // A renamed listener's count goes with its sockets: its open connections are the ones the
+    // new name's limit must count, and their closes must wake the listener that now accepts
+    // on those sockets. On a local copy, so that a failed reload hands nothing over.
+    for (oldName, newName) in plan.renamed {
+      limits[newName] = limits.removeValue(forKey: oldName)
+    }
+    let resolved = resolver.prepare(plan.hostNames)
+    let configs = Dictionary(uniqueKeysWithValues: configuration.listeners.map { ($0.name, $0) })
+    var contexts: [String: ListenerContext] = [:]
+    var bound: [BoundListener] = []
+    var newSockets: [(fds: [Int32], context: ListenerContext, address: SocketAddress)] = []
+    let routing: RoutingTable
+    do {
+      routing = try Self.routingTable(for: configuration, layout: &layout, resolved: resolved)
+      let fallbacks = try Self.openFallbacks(configuration)
+      for change in plan.listeners {
+        guard let name = change.newName, let listener = configs[name] else { continue }
+        let context = try Self.context(
+          for: listener, routing: routing, fallbacks: fallbacks, limits: &limits, layout: &layout)
+        contexts[name] = context
+        switch change {
+        case .keep, .rename:
+          bound.append(BoundListener(name: name, address: running.address(of: change.carriesSocketsOf)))
+        case .rebind(_, let probe), .add(_, let probe):
+          let sockets = try Self.bindAll(listener, workerCount: workers.count, probe: probe)
+          newSockets.append((sockets.fds, context, sockets.address))
+          bound.append(BoundListener(name: name, address: sockets.address))
+        case .remove:
+          break
+        }
+      }
+    } catch {
+      // Nothing may change when a reload fails: close what it bound, and go back to
+      // refreshing the names the running configuration uses.
+      for sockets in newSockets { for fd in sockets.fds { Socket.close(fd) } }
+      _ = resolver.prepare(plan.runningHostNames)
+      throw error
+    }
+    // The new maxima only now that nothing can fail: a failed reload leaves every limit as it
+    // was. A kept listener paused at a limit that rose looks again in `Worker.apply`.
+    for listener in configuration.listeners { limits[listener.name]?.setMaximum(listener.maxConnections) }
+    self.limits = limits
+
+    let latency = LatencyRecorders(layout: layout)
+    for (index, worker) in workers.enumerated() {
+      worker.post(
+        .reconfigure(
+          WorkerUpdate(
+            contexts: contexts, rebound: plan.rebound, renamed: plan.renamed,
+            added: newSockets.map { ($0.fds[index], $0.context) }, timeouts: configuration.timeouts,
+            accessLog: configuration.log.accessLog, latency: latency)))
+    }
+    published.withLock {
+      $0 = State(configuration: configuration, routing: routing, boundListeners: bound, layout: layout)
+    }
+    checker.reconfigure(routing: routing, pools: configuration.pools)
+    for sockets in newSockets {
+      logger.notice(
+        "listener bound", metadata: ["listener": "\(sockets.context.name)", "address": "\(sockets.address)"])
+    }
+  }
+}
+
+extension ProxyServer.State {
+  /// The address the running listener `name` is bound to.
+  ///
+  /// Every listener of `configuration` is in `boundListeners` (start-up and reload bind or
+  /// carry over each one, or fail), so a name the plan carries over is always there.
+  fileprivate func address(of name: String?) -> SocketAddress {
+    guard let address = boundListeners.first(where: { $0.name == name })?.address else {
+      preconditionFailure("running listener \(name ?? "nil") without sockets")
+    }
+    return address
+  }
+}
