@@ -48,7 +48,7 @@ extension Session {
       return
     }
     if listener.routes.needsServerName {
-      phase = .inspecting
+      phase = .inspecting(lowWatermarkRaised: false)
       worker.loop.schedule(self, at: worker.loop.now &+ listener.inspect.timeout.nanoseconds)
       inspectClientHello(halfClosed: false)
       return
@@ -152,7 +152,7 @@ extension Session {
     let recordEnd = 5 + (Int(bytes[3]) << 8 | Int(bytes[4]))
     guard recordEnd > bytes.count else { return }
     Socket.setReceiveLowWatermark(client, min(recordEnd, limit))
-    lowWatermarkRaised = true
+    phase = .inspecting(lowWatermarkRaised: true)
   }
 
   /// No server name to route on: the routes without one decide, or the client is closed,
@@ -171,18 +171,16 @@ extension Session {
 
   /// Starts connecting to the chosen pool, or closes when no route matched.
   private func route(to chosen: BackendPool?) {
-    if lowWatermarkRaised {
+    if case .inspecting(lowWatermarkRaised: true) = phase {
       // Relaying must see every byte as it comes.
       Socket.setReceiveLowWatermark(client, 1)
-      lowWatermarkRaised = false
     }
     guard let chosen else {
       close(.noRoute)
       return
     }
     pool = chosen
-    plan = ConnectPlan(retries: chosen.retries)
-    phase = .connecting
-    connectNextServer()
+    phase = .choosingServer
+    connectNextServer(ConnectPlan(retries: chosen.retries))
   }
 }

@@ -3,34 +3,41 @@ import SplicerSystem
 
 /// Closing: releasing everything the session holds, counting and logging it.
 extension Session {
-  /// Releases everything the session holds, logs it and counts it. Idempotent.
+  /// Releases everything the session holds (its own client socket and listener slot, and
+  /// what its phase owns), logs it and counts it. Idempotent.
   func close(_ reason: CloseReason) {
-    guard phase != .closed else { return }
+    let ending = phase
+    if ending.isClosed { return }
+    var relay = ending.relay
+    let upstream = ending.upstream
+    var answer: FallbackAnswer?
+    if case .answering(let fallback) = ending { answer = fallback }
     // A timeout or shutdown that strands bytes in a pipe truncates the stream: the peers must
     // see a reset then too, not a FIN that would pass for a complete transfer. So does a
     // fallback answer cut off before its last byte was handed to the kernel (a client too
     // slow to read it within the timeout).
-    let stranded =
-      (toServer?.hasPendingBytes ?? false) || (toClient?.hasPendingBytes ?? false)
-      || (phase == .responding && !fallbackSent)
+    let stranded = (relay?.hasPendingBytes ?? false) || !(answer?.sent ?? true)
     let abort = reason.abortsConnection || stranded
-    if reason == .serverReset, let backend { observeFailure(of: backend, what: "reset") }
-    if phase == .queued { worker.leaveQueue(self) }
+    if reason == .serverReset, let upstream { observeFailure(of: upstream.backend, what: "reset") }
+    if case .queued = ending { worker.leaveQueue(self) }
     phase = .closed
-    let loop = worker.loop
-    loop.cancelTimer(self)
-    toServer?.release(worker.resources)
-    toClient?.release(worker.resources)
+    worker.loop.cancelTimer(self)
+    relay?.release(worker.resources)
     closeSocket(client, abort: abort)
-    if server >= 0 { closeSocket(server, abort: abort) }
-    server = -1
-    releaseServerSlot()
+    if let upstream {
+      closeSocket(upstream.server, abort: abort)
+      releaseServerSlot(of: upstream.backend)
+    }
     if listener.limit.release() { worker.listenerCapacityFreed(listener.limit) }
     worker.stats.countClose(listener: listener.index, reason)
-    worker.latency.duration[listener.index].recordNanoseconds(Int64(clamping: worker.loop.now &- acceptedAt))
-    if connectedAt > 0, let backend { worker.stats.add(server: backend.id, .closed) }
+    let duration = worker.loop.now &- timeline.acceptedAt
+    worker.latency.duration[listener.index].recordNanoseconds(Int64(clamping: duration))
+    if let relay { worker.stats.add(server: relay.backend.id, .closed) }
     worker.sessionClosed(self)
-    if worker.accessLog.isEnabled { logAccess(reason) }
+    if worker.accessLog.isEnabled {
+      logAccess(
+        reason, server: upstream?.backend.name, bytes: relay?.bytesRelayed ?? (0, UInt64(answer?.offset ?? 0)))
+    }
   }
 
   private func closeSocket(_ fd: Int32, abort: Bool) {
@@ -39,17 +46,15 @@ extension Session {
     Socket.close(fd)
   }
 
-  private func logAccess(_ reason: CloseReason) {
+  /// `bytes`: relayed to each side; for a session that never relayed, to the client, the
+  /// part of the fallback file sent.
+  private func logAccess(_ reason: CloseReason, server: String?, bytes: (toServer: UInt64, toClient: UInt64)) {
     let now = worker.loop.now
     worker.accessLog.write(
       AccessLogEntry(
         client: clientAddress, peer: clientAddress != peerAddress ? peerAddress : nil, listener: listener.name,
-        pool: pool?.name, server: backend?.name, bytesToServer: toServer?.bytesRelayed ?? 0,
-        bytesToClient: toClient?.bytesRelayed ?? UInt64(fallbackOffset),
-        connectNanoseconds: connectedAt > 0 ? connectedAt &- connectStartedAt : 0,
-        durationNanoseconds: now &- acceptedAt,
-        queuedNanoseconds: queuedAt.map { queuedAt in (connectStartedAt > queuedAt ? connectStartedAt : now) &- queuedAt
-        },
-        reason: reason, serverName: serverName))
+        pool: pool?.name, server: server, bytesToServer: bytes.toServer, bytesToClient: bytes.toClient,
+        connectNanoseconds: timeline.connectNanoseconds, durationNanoseconds: now &- timeline.acceptedAt,
+        queuedNanoseconds: timeline.queuedNanoseconds(now: now), reason: reason, serverName: serverName))
   }
 }

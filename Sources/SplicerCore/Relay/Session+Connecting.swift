@@ -4,11 +4,19 @@ import SplicerProtocol
 import SplicerRouting
 import SplicerSystem
 
-/// Connecting: choosing servers with the pool's balancer, queueing while every candidate is
-/// at its limit, the connect attempts and their retries, and the all-down fallback.
+/// Connecting: choosing servers with the pool's balancer, the connect attempts and their
+/// retries, and the wait for a descriptor. Queueing and the all-down answer have files of
+/// their own.
 extension Session {
-  func connectNextServer() {
+  /// Asks the plan for the next step and takes it: an attempt, the queue, the fallback
+  /// answer, or a close. Runs in `choosingServer`, with the plan as an argument.
+  /// `descriptorWaitSince` is the start of a descriptor wait this pick continues;
+  /// `retryingFromQueue` says the pick follows a queue joining (`leftQueueToRetry`).
+  func connectNextServer(
+    _ plan: ConnectPlan, descriptorWaitSince: UInt64? = nil, retryingFromQueue: Bool = false
+  ) {
     guard let pool else { return }
+    var plan = plan
     while true {
       switch worker.nextServer(&plan, pool: pool, client: clientAddress) {
       case .server(let index):
@@ -22,11 +30,11 @@ extension Session {
           plan.refundLastAttempt()
           continue
         }
-        if startConnect(to: candidate, at: address) { return }
+        if startConnect(plan, to: candidate, at: address, descriptorWaitSince: descriptorWaitSince) { return }
       case .allFull:
-        enqueue(pool)
+        enqueue(plan, in: pool, retryingFromQueue: retryingFromQueue)
         return
-      case .noneAvailable where backend == nil && connectStartedAt == 0:
+      case .noneAvailable where timeline.connectStartedAt == nil:
         allServersDown()
         return
       case .noneAvailable, .exhausted:
@@ -36,209 +44,81 @@ extension Session {
     }
   }
 
-  /// One attempt; false when it failed at once and the next server should be tried.
-  private func startConnect(to candidate: Backend, at address: SocketAddress) -> Bool {
-    heldServerSlot = candidate.id
-    connectStartedAt = worker.loop.now
-    do {
-      let (fd, state) = try Socket.startConnect(to: address)
-      worker.stats.add(server: candidate.id, .connectAttempts)
-      descriptorWaitStartedAt = nil
-      server = fd
-      backend = candidate
-      do {
-        try worker.loop.register(fd, events: Self.interest, handler: self)
-      } catch {
-        close(.resources)
-        return true
-      }
-      if state == .connected {
-        connected()
-      } else {
-        worker.loop.schedule(self, at: worker.loop.now &+ worker.timeouts.connect)
-      }
-      return true
+  /// One attempt, with the candidate's slot already taken; false when it failed at once (the
+  /// slot given back) and the next server should be tried.
+  private func startConnect(
+    _ plan: ConnectPlan, to candidate: Backend, at address: SocketAddress, descriptorWaitSince: UInt64?
+  ) -> Bool {
+    timeline.connectStartedAt = worker.loop.now
+    let started: (fd: Int32, state: Socket.ConnectStart)
+    do throws(SyscallError) {
+      started = try Socket.startConnect(to: address)
     } catch {
-      releaseServerSlot()
+      releaseServerSlot(of: candidate)
       if error.errno == EMFILE || error.errno == ENFILE {
-        waitForDescriptors(error)
+        waitForDescriptors(plan, since: descriptorWaitSince, error)
         return true
       }
       worker.stats.add(server: candidate.id, .connectAttempts)
       recordConnectFailure(candidate, errno: error.errno)
       return false
     }
+    worker.stats.add(server: candidate.id, .connectAttempts)
+    let attempt = ConnectAttempt(server: started.fd, backend: candidate)
+    // From here the phase owns the socket and the slot, so a close releases them.
+    phase = .connecting(plan, attempt)
+    do {
+      try worker.loop.register(attempt.server, events: Self.interest, handler: self)
+    } catch {
+      close(.resources)
+      return true
+    }
+    if started.state == .connected {
+      connected(attempt)
+    } else {
+      worker.loop.schedule(self, at: worker.loop.now &+ worker.timeouts.connect)
+    }
+    return true
   }
 
-  /// Gives back the `ServerLoadBoard` slot, waking a session queued for the pool.
-  func releaseServerSlot() {
-    guard let id = heldServerSlot else { return }
-    heldServerSlot = nil
-    worker.load.release(id)
+  /// Gives back `backend`'s `ServerLoadBoard` slot, waking a session queued for the pool.
+  func releaseServerSlot(of backend: Backend) {
+    worker.load.release(backend.id)
     if let pool { worker.serverSlotFreed(in: pool) }
-  }
-
-  // MARK: Queueing
-
-  private func enqueue(_ pool: BackendPool) {
-    let now = worker.loop.now
-    let deadline = (queuedAt ?? now) &+ pool.queueTimeout
-    if queuedAt != nil && now >= deadline {
-      close(.queueTimeout)
-      return
-    }
-    // A session woken from the queue that lost the race for the slot goes back to the front.
-    guard worker.joinQueue(self, of: pool, atFront: queuedAt != nil) else {
-      close(.queueFull)
-      return
-    }
-    if queuedAt == nil {
-      queuedAt = now
-      worker.stats.add(listener: listener.index, .queued)
-    }
-    phase = .queued
-    worker.loop.schedule(self, at: deadline)
-    if !retryingFromQueue && worker.poolHasFreeServer(pool) {
-      // A slot came free between the pick and joining the queue, and its release saw no
-      // queued session to wake: take it now. Once per joining: if another session takes the
-      // slot first, this one stays queued rather than retry in a loop.
-      leftQueueToRetry()
-    }
-  }
-
-  /// Leaves the queue and asks the balancer again, keeping the queue's deadline; a pick that
-  /// finds every server full again comes back to `enqueue`, which then keeps the session.
-  private func leftQueueToRetry() {
-    worker.leaveQueue(self)
-    worker.loop.cancelTimer(self)
-    phase = .connecting
-    retryingFromQueue = true
-    connectNextServer()
-    retryingFromQueue = false
-  }
-
-  /// The queue timeout: one last pick before giving up, so that a slot freed in the same
-  /// moment is not left unused while this session closes with `queue_timeout`. A pick that
-  /// finds every server still full comes back to `enqueue`, which closes it (the deadline
-  /// has passed).
-  func queueTimedOut() {
-    leftQueueToRetry()
-  }
-
-  /// Called by the worker when a server slot of the pool came free.
-  func leftQueue() {
-    guard phase == .queued else { return }
-    worker.loop.cancelTimer(self)
-    phase = .connecting
-    connectNextServer()
-  }
-
-  // MARK: No server up
-
-  /// No server of the pool is up (or all are draining): close, or send the fallback file.
-  private func allServersDown() {
-    guard let pool, let file = listener.fallbacks[pool.name] else {
-      close(.noServerUp)
-      return
-    }
-    phase = .responding
-    worker.loop.schedule(self, at: worker.loop.now &+ worker.timeouts.connect)
-    sendFallback(file)
-  }
-
-  func respondingEvent(_ events: EpollEvents) {
-    if fallbackSent {
-      // Lingering: the whole file is out and our FIN with it; wait for the client's EOF.
-      if events.contains(.error) {
-        close(.noServerUp)
-      } else {
-        // A hang-up here is the client's FIN after ours, and the client's last bytes may have
-        // come with it: read them first, or the close would find them unread and reset the
-        // connection, dropping the part of the file still in the send queue.
-        discardClientInput()
-      }
-    } else if events.contains(.error) || events.contains(.hangup) {
-      close(.socketFailure(errno: Socket.pendingError(client), onClientSide: true))
-    } else if events.contains(.writable), let pool, let file = listener.fallbacks[pool.name] {
-      sendFallback(file)
-    }
-  }
-
-  private func sendFallback(_ file: FallbackFile) {
-    while fallbackOffset < file.size {
-      do {
-        switch try Splice.sendFile(file.fd, to: client, offset: &fallbackOffset, count: file.size - fallbackOffset) {
-        case .processed(0): break
-        case .processed: continue
-        case .wouldBlock: return
-        }
-      } catch {
-        close(.socketFailure(errno: error.errno, onClientSide: true))
-        return
-      }
-      break
-    }
-    Socket.shutdownWrite(client)
-    // Closing now would reset the connection if the client sent anything we never read (an
-    // HTTP request, say), and a reset makes the client's kernel drop the fallback it has not
-    // yet handed to the application. So linger: read and discard until the client's EOF, for
-    // at most another connect timeout.
-    fallbackSent = true
-    worker.loop.schedule(self, at: worker.loop.now &+ worker.timeouts.connect)
-    discardClientInput()
-  }
-
-  /// Reads and drops what the client sends while the session lingers after the fallback;
-  /// closes on the client's EOF or error.
-  private func discardClientInput() {
-    withUnsafeTemporaryAllocation(byteCount: 4096, alignment: 16) { scratch in
-      while true {
-        do {
-          switch try Splice.read(client, into: scratch) {
-          case .wouldBlock: return
-          case .processed(0):
-            close(.noServerUp)
-            return
-          case .processed: continue
-          }
-        } catch {
-          close(.noServerUp)
-          return
-        }
-      }
-    }
   }
 
   // MARK: Attempts
 
   /// The proxy is out of descriptors: rather than drop a client it already accepted, pause
-  /// the worker's listeners and try the same server again after the accept back-off.
-  private func waitForDescriptors(_ error: SyscallError) {
+  /// the worker's listeners and try the same server again after the accept back-off. A wait
+  /// that continues (`since`) keeps its start, so the connect timeout bounds it as a whole.
+  private func waitForDescriptors(_ plan: ConnectPlan, since: UInt64?, _ error: SyscallError) {
+    var plan = plan
     plan.repeatLastAttempt()
-    if descriptorWaitStartedAt == nil { descriptorWaitStartedAt = worker.loop.now }
+    phase = .waitingForDescriptors(plan, since: since ?? worker.loop.now)
     worker.descriptorsExhausted(error)
     worker.loop.schedule(self, at: worker.loop.now &+ Listener.backoffNanoseconds)
   }
 
-  func finishConnect(_ events: EpollEvents) {
+  func finishConnect(_ events: EpollEvents, _ plan: ConnectPlan, _ attempt: ConnectAttempt) {
     guard events.contains(.writable) || events.contains(.error) || events.contains(.hangup) else { return }
-    let error = Socket.pendingError(server)
+    let error = Socket.pendingError(attempt.server)
     if error == 0 && !events.contains(.hangup) {
-      connected()
+      connected(attempt)
     } else {
-      connectFailed(errno: error == 0 ? ECONNREFUSED : error)
+      connectFailed(plan, attempt, errno: error == 0 ? ECONNREFUSED : error)
     }
   }
 
-  func connectFailed(errno: Int32) {
-    if let backend { recordConnectFailure(backend, errno: errno) }
+  /// The attempt failed: its socket is closed, its slot given back, and the plan asked again.
+  func connectFailed(_ plan: ConnectPlan, _ attempt: ConnectAttempt, errno: Int32) {
+    recordConnectFailure(attempt.backend, errno: errno)
     worker.loop.cancelTimer(self)
-    worker.loop.forget(server)
-    Socket.close(server)
-    server = -1
-    backend = nil
-    releaseServerSlot()
-    connectNextServer()
+    phase = .choosingServer
+    worker.loop.forget(attempt.server)
+    Socket.close(attempt.server)
+    releaseServerSlot(of: attempt.backend)
+    connectNextServer(plan)
   }
 
   private func recordConnectFailure(_ backend: Backend, errno: Int32) {
@@ -266,38 +146,27 @@ extension Session {
       ])
   }
 
-  private func connected() {
-    guard let pool, let backend else { return }
+  /// The attempt's socket is connected: it and the server's slot pass to the `Relay`.
+  private func connected(_ attempt: ConnectAttempt) {
     worker.loop.cancelTimer(self)
-    if pool.observeFailures != nil { worker.health.recordConnectSuccess(backend.id) }
-    if let version = pool.sendProxy, !sendProxyHeader(version) { return }
-    phase = .relaying
-    connectedAt = worker.loop.now
+    let backend = attempt.backend
+    if pool?.observeFailures != nil { worker.health.recordConnectSuccess(backend.id) }
+    if let version = pool?.sendProxy, !sendProxyHeader(version, to: attempt.server) { return }
+    let now = worker.loop.now
+    timeline.connectedAt = now
     worker.stats.add(server: backend.id, .connected)
-    worker.latency.connect[backend.id].recordNanoseconds(Int64(clamping: connectedAt &- connectStartedAt))
-    lastActivity = connectedAt
-    Socket.setNoDelay(server)
-    var up = RelayDirection(source: client, destination: server, mode: listener.mode)
-    var down = RelayDirection(source: server, destination: client, mode: listener.mode)
-    up.destinationWritable = true
-    down.destinationWritable = true
-    // Both sources count as readable: the client may have sent before the upstream existed,
-    // and a server that speaks first (SMTP, SSH, MySQL) may have sent its greeting in the same
-    // epoll report that completed the connect. Edge-triggered readiness would not report
-    // either again, so a false start would stall the session until the idle timeout. A spare
-    // read attempt costs one EAGAIN.
-    up.sourceReadable = true
-    down.sourceReadable = true
-    up.urgentSignalled = urgentFromClient
-    down.urgentSignalled = urgentFromServer
-    toServer = up
-    toClient = down
-    worker.loop.schedule(self, at: lastActivity &+ worker.timeouts.idle)
+    worker.latency.connect[backend.id].recordNanoseconds(Int64(clamping: timeline.connectNanoseconds))
+    Socket.setNoDelay(attempt.server)
+    phase = .relaying(
+      Relay(
+        client: client, attempt: attempt, mode: listener.mode, urgentFromClient: urgentFromClient,
+        urgentFromServer: urgentFromServer, now: now))
+    worker.loop.schedule(self, at: now &+ worker.timeouts.idle)
     pumpBoth()
   }
 
   /// Writes the PROXY header ahead of any client byte; false (and closed) when it failed.
-  private func sendProxyHeader(_ version: ProxyProtocolVersion) -> Bool {
+  private func sendProxyHeader(_ version: ProxyProtocolVersion, to server: Int32) -> Bool {
     let destination = destinationAddress ?? (try? Socket.localAddress(client)) ?? clientAddress
     let header =
       switch version {

@@ -1,30 +1,35 @@
 import Glibc
 
-/// Relaying: both directions pump until both are finished or one fails.
+/// Relaying: both directions pump until both are finished or one fails. The directions live
+/// in the phase's `Relay`; each pump works on a copy that is written back to the phase before
+/// anything (a close above all) reads it again.
 extension Session {
   func pumpBoth() {
-    if case .forwardingAfterReset(let reason, let remaining) = phase {
-      pumpAfterReset(remaining, then: reason)
+    if case .forwardingAfterReset(let relay, let reason, let remaining) = phase {
+      pumpAfterReset(relay, remaining, then: reason)
       return
     }
+    guard case .relaying(var relay) = phase else { return }
     let resources = worker.resources
-    let before = (toServer!.bytesRelayed, toClient!.bytesRelayed)
-    let up = toServer!.pump(resources)
+    let before = relay.bytesRelayed
+    let up = relay.toServer.pump(resources)
     if case .failed(let errno, let onSource) = up {
-      countMoved(since: before)
+      countMoved(&relay, since: before)
+      phase = .relaying(relay)
       let reason = CloseReason.socketFailure(errno: errno, onClientSide: onSource)
       if !onSource && reason == .serverReset {
         // The server reset while the client was still sending: its answer may be queued in
         // its socket (an early 413 to an upload). The failed write has taken the socket's
         // error, so reading it now gives those bytes and then 0: forward them without a FIN.
-        startForwardingAfterReset(.toClient, then: reason)
+        startForwardingAfterReset(relay, .toClient, then: reason)
       } else {
         close(reason)
       }
       return
     }
-    let down = toClient!.pump(resources)
-    countMoved(since: before)
+    let down = relay.toClient.pump(resources)
+    countMoved(&relay, since: before)
+    phase = .relaying(relay)
     if case .failed(let errno, let onSource) = down {
       // A client that reset gets nothing more; what it sent last is not worth a server's wait.
       close(.socketFailure(errno: errno, onClientSide: !onSource))
@@ -44,30 +49,23 @@ extension Session {
   /// never forwards its EOF as a FIN, since the other peer must see the reset. Bounded by the
   /// connect timeout, not the idle timeout: nothing reads the other peer any more, and one
   /// that writes before it reads would never take the bytes.
-  private func startForwardingAfterReset(_ remaining: RelaySide, then reason: CloseReason) {
-    phase = .forwardingAfterReset(reason: reason, remaining: remaining)
+  private func startForwardingAfterReset(_ relay: Relay, _ remaining: RelaySide, then reason: CloseReason) {
+    var relay = relay
+    relay[remaining].forwardsEndOfStream = false
+    relay[remaining].sourceReadable = true
+    phase = .forwardingAfterReset(relay, reason: reason, remaining: remaining)
     worker.loop.schedule(self, at: worker.loop.now &+ worker.timeouts.connect)
-    switch remaining {
-    case .toClient:
-      toClient!.forwardsEndOfStream = false
-      toClient!.sourceReadable = true
-    case .toServer:
-      toServer!.forwardsEndOfStream = false
-      toServer!.sourceReadable = true
-    }
-    pumpAfterReset(remaining, then: reason)
+    pumpAfterReset(relay, remaining, then: reason)
   }
 
   /// Pumps the one direction left; closes with `reason` (a reset of its destination) once the
   /// reset peer's last byte is out, or at once if that direction fails too.
-  private func pumpAfterReset(_ remaining: RelaySide, then reason: CloseReason) {
-    let before = (toServer!.bytesRelayed, toClient!.bytesRelayed)
-    let outcome =
-      switch remaining {
-      case .toClient: toClient!.pump(worker.resources)
-      case .toServer: toServer!.pump(worker.resources)
-      }
-    countMoved(since: before)
+  private func pumpAfterReset(_ relay: Relay, _ remaining: RelaySide, then reason: CloseReason) {
+    var relay = relay
+    let before = relay.bytesRelayed
+    let outcome = relay[remaining].pump(worker.resources)
+    countMoved(&relay, since: before)
+    phase = .forwardingAfterReset(relay, reason: reason, remaining: remaining)
     switch outcome {
     case .finished, .failed:
       close(reason)
@@ -82,15 +80,15 @@ extension Session {
   }
 
   /// Counts the bytes both directions moved since `before` and notes the activity.
-  private func countMoved(since before: (UInt64, UInt64)) {
-    let movedUp = toServer!.bytesRelayed &- before.0
-    let movedDown = toClient!.bytesRelayed &- before.1
+  private func countMoved(_ relay: inout Relay, since before: (toServer: UInt64, toClient: UInt64)) {
+    let movedUp = relay.toServer.bytesRelayed &- before.toServer
+    let movedDown = relay.toClient.bytesRelayed &- before.toClient
     guard movedUp | movedDown != 0 else { return }
-    lastActivity = worker.loop.now
+    relay.lastActivity = worker.loop.now
     let stats = worker.stats
     stats.add(listener: listener.index, .bytesClientToServer, movedUp)
     stats.add(listener: listener.index, .bytesServerToClient, movedDown)
-    let server = backend!.id
+    let server = relay.backend.id
     stats.add(server: server, .bytesClientToServer, movedUp)
     stats.add(server: server, .bytesServerToClient, movedDown)
   }

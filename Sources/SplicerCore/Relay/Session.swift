@@ -6,36 +6,20 @@ import SplicerSystem
 
 /// One client connection and its upstream connection, from accept to close.
 ///
-/// Owns both sockets (and closes them); its two `RelayDirection`s borrow them. Lives on one
-/// worker's thread. The phases, each bounded by a timer:
-/// - admission: the PROXY header (`accept_proxy`, header timeout), the access rules, and the
-///   TLS ClientHello when routes need its server name (peeked, never consumed; inspect
-///   timeout); then the route picks the pool;
-/// - queued: every server that could take it is at `max_connections` (queue timeout);
-/// - connecting: servers tried in turn, each attempt bounded by the connect timeout;
+/// Owns the client socket and its `ListenerLimit` slot from accept to close, in every phase.
+/// Everything else it owns belongs to its `phase` (see `Session.Phase`): the upstream socket
+/// and the server's slot (`ConnectAttempt`, then `Relay`), the pipes (leased by the `Relay`'s
+/// two directions), the queue place (`queued`), the fallback file's offset (`answering`).
+/// Lives on one worker's thread, and holds one timer whose meaning is the phase's. The
+/// phases, in order:
+/// - admission: the PROXY header (`accept_proxy`), the access rules, and the TLS ClientHello
+///   when routes need its server name (peeked, never consumed); then the route picks the pool;
+/// - choosing a server: connecting to it, queueing while every server that could take it is
+///   at `max_connections`, waiting for a descriptor, or answering with the pool's fallback
+///   file when none is up;
 /// - relaying: both directions pumping, bounded by the idle timeout (after one peer reset,
-///   what it had sent still goes out, then the other peer is reset);
-/// - responding: no server up, the pool's fallback file goes out.
+///   what it had sent still goes out, then the other peer is reset).
 final class Session: EventHandler, TimerTarget, DeferredWork {
-  enum Phase: Equatable {
-    /// Reading the PROXY protocol header of an `accept_proxy` listener.
-    case readingProxyHeader
-    /// Peeking at the TLS ClientHello for its server name.
-    case inspecting
-    /// Waiting in the pool's queue for a server slot.
-    case queued
-    case connecting
-    case relaying
-    /// The server reset while the client was still sending to it: what the server had sent
-    /// before its reset still goes out (`remaining` is `toClient`), without a FIN, within the
-    /// connect timeout, and then the session closes with `reason`, resetting the client. An
-    /// early answer (a 413 to an upload) reaches the client this way.
-    case forwardingAfterReset(reason: CloseReason, remaining: RelaySide)
-    /// No server is up: sending the pool's fallback file, then closing.
-    case responding
-    case closed
-  }
-
   let client: Int32
   /// The peer of the client socket: the client, or the load balancer in front (accept_proxy).
   let peerAddress: SocketAddress
@@ -46,39 +30,23 @@ final class Session: EventHandler, TimerTarget, DeferredWork {
   var destinationAddress: SocketAddress?
   let listener: ListenerContext
   unowned let worker: Worker
+  /// Where the session is, with what only that phase owns. Before `start` it is the first
+  /// phase admission may need; admission moves on at once when the listener does not.
   var phase = Phase.readingProxyHeader
-  /// The pool the route chose; nil until then.
+  /// The pool the route chose; nil until then. Set once: the queue, passive checks, the
+  /// fallback answer and the access log read it.
   var pool: BackendPool?
   /// The TLS server name the client asked for, when the listener inspects it.
   var serverName: String?
-  /// SO_RCVLOWAT is above 1 while the rest of a ClientHello record is awaited.
-  var lowWatermarkRaised = false
-  var server: Int32 = -1
-  var backend: Backend?
-  /// The server whose `ServerLoadBoard` slot this session holds.
-  var heldServerSlot: Int?
-  var plan = ConnectPlan(retries: 0)
-  var toServer: RelayDirection?
-  var toClient: RelayDirection?
-  let acceptedAt: UInt64
-  var connectStartedAt: UInt64 = 0
-  var connectedAt: UInt64 = 0
-  var lastActivity: UInt64
-  var deferredRunQueued = false
-  /// When the session began waiting for a free descriptor to open its upstream socket.
-  var descriptorWaitStartedAt: UInt64?
-  /// When the session joined its pool's queue.
-  var queuedAt: UInt64?
-  /// A pick made right after leaving the queue is under way (`leftQueueToRetry`).
-  var retryingFromQueue = false
-  /// Urgent data was reported on the client's or the server's socket before relaying began.
+  var timeline: SessionTimeline
+  /// Urgent data was reported on the client's or the server's socket before relaying began:
+  /// edge-triggered epoll reports it once, so it is noted in whichever phase it comes and
+  /// handed to the relay's directions when relaying begins.
   var urgentFromClient = false
   var urgentFromServer = false
-  /// Bytes of the fallback file sent so far.
-  var fallbackOffset = 0
-  /// The fallback file has been sent in full; the session lingers for the client's EOF.
-  var fallbackSent = false
 
+  /// A deferred pump is queued on the loop (`runDeferred`), so that it is queued once.
+  var deferredRunQueued = false
   /// Position in the worker's session list, for O(1) removal.
   var listIndex = -1
   var timerSlot = -1
@@ -90,8 +58,7 @@ final class Session: EventHandler, TimerTarget, DeferredWork {
     self.clientAddress = peerAddress
     self.listener = listener
     self.worker = worker
-    acceptedAt = worker.loop.now
-    lastActivity = acceptedAt
+    timeline = SessionTimeline(acceptedAt: worker.loop.now)
   }
 
   /// Registers the client socket and starts admission.
@@ -123,40 +90,56 @@ final class Session: EventHandler, TimerTarget, DeferredWork {
       } else if events.contains(.readable) || events.contains(.readHangup) {
         admissionReadable(halfClosed: events.contains(.readHangup))
       }
-    case .responding:
-      respondingEvent(events)
-    case .connecting:
-      if fd == server {
-        finishConnect(events)
-      } else if events.contains(.error) || events.contains(.hangup) {
+    case .answering(let answer):
+      answeringEvent(events, answer)
+    case .connecting(let plan, let attempt) where fd == attempt.server:
+      finishConnect(events, plan, attempt)
+    case .connecting, .waitingForDescriptors, .choosingServer:
+      // Other client readiness needs no note: relaying starts by trying both sources.
+      if events.contains(.error) || events.contains(.hangup) {
         // The client reset before we had a server for it.
         close(.socketFailure(errno: Socket.pendingError(client), onClientSide: true))
       }
-    // Other client readiness needs no note: relaying starts by trying both sources.
-    case .relaying, .forwardingAfterReset:
-      let failed = events.contains(.error) || events.contains(.hangup)
-      let readable = failed || events.contains(.readable) || events.contains(.readHangup)
-      let writable = failed || events.contains(.writable)
-      if fd == client {
-        if readable { toServer!.sourceReadable = true }
-        if writable { toClient!.destinationWritable = true }
-      } else {
-        if readable { toClient!.sourceReadable = true }
-        if writable { toServer!.destinationWritable = true }
-      }
+    case .relaying(var relay):
+      noteReadiness(events, fd: fd, in: &relay)
+      phase = .relaying(relay)
       pumpBoth()
+    case .forwardingAfterReset(var relay, let reason, let remaining):
+      noteReadiness(events, fd: fd, in: &relay)
+      phase = .forwardingAfterReset(relay, reason: reason, remaining: remaining)
+      pumpBoth()
+    }
+  }
+
+  /// Sets the directions' readiness flags from an event; an error or hang-up sets them all, so
+  /// that the next call discovers it.
+  private func noteReadiness(_ events: EpollEvents, fd: Int32, in relay: inout Relay) {
+    let failed = events.contains(.error) || events.contains(.hangup)
+    let readable = failed || events.contains(.readable) || events.contains(.readHangup)
+    let writable = failed || events.contains(.writable)
+    if fd == client {
+      if readable { relay.toServer.sourceReadable = true }
+      if writable { relay.toClient.destinationWritable = true }
+    } else {
+      if readable { relay.toClient.sourceReadable = true }
+      if writable { relay.toServer.destinationWritable = true }
     }
   }
 
   /// Remembers that `fd` reported urgent data, for the direction that reads it: edge-triggered
   /// epoll reports it once, possibly before relaying starts.
   private func noteUrgentData(on fd: Int32) {
-    if fd == client {
-      urgentFromClient = true
-      toServer?.urgentSignalled = true
-    } else {
-      urgentFromServer = true
-      toClient?.urgentSignalled = true
+    let fromClient = fd == client
+    if fromClient { urgentFromClient = true } else { urgentFromServer = true }
+    switch phase {
+    case .relaying(var relay):
+      relay[fromClient ? .toServer : .toClient].urgentSignalled = true
+      phase = .relaying(relay)
+    case .forwardingAfterReset(var relay, let reason, let remaining):
+      relay[fromClient ? .toServer : .toClient].urgentSignalled = true
+      phase = .forwardingAfterReset(relay, reason: reason, remaining: remaining)
+    default:
+      break
     }
   }
 
@@ -174,36 +157,35 @@ final class Session: EventHandler, TimerTarget, DeferredWork {
       close(.proxyHeaderTimeout)
     case .inspecting:
       inspectionFailed(.timeout)
-    case .queued:
-      queueTimedOut()
-    case .connecting:
-      if let waitStarted = descriptorWaitStartedAt {
-        // Waiting for a descriptor counts against the connect timeout, so it is bounded too.
-        if now &- waitStarted >= worker.timeouts.connect {
-          close(.resources)
-        } else {
-          connectNextServer()
-        }
+    case .queued(let plan):
+      queueTimedOut(plan)
+    case .connecting(let plan, let attempt):
+      connectFailed(plan, attempt, errno: ETIMEDOUT)
+    case .waitingForDescriptors(let plan, let since):
+      // Waiting for a descriptor counts against the connect timeout, so it is bounded too.
+      if now &- since >= worker.timeouts.connect {
+        close(.resources)
       } else {
-        connectFailed(errno: ETIMEDOUT)
+        phase = .choosingServer
+        connectNextServer(plan, descriptorWaitSince: since)
       }
-    case .responding:
+    case .answering:
       // A client that does not read the fallback, or does not close after it, within the
       // connect timeout is dropped; with a reset if part of the file was never handed to the
       // kernel (`close` counts that as stranded), so a cut answer never ends in a clean FIN.
       close(.noServerUp)
-    case .forwardingAfterReset(let reason, _):
+    case .forwardingAfterReset(_, let reason, _):
       // The reset peer's last bytes did not get out in time (the other peer does not read):
       // give up on them.
       close(reason)
-    case .relaying:
+    case .relaying(let relay):
       let idle = worker.timeouts.idle
-      if now &- lastActivity >= idle {
+      if now &- relay.lastActivity >= idle {
         close(.idleTimeout)
       } else {
-        worker.loop.schedule(self, at: lastActivity &+ idle)
+        worker.loop.schedule(self, at: relay.lastActivity &+ idle)
       }
-    case .closed:
+    case .choosingServer, .closed:
       break
     }
   }

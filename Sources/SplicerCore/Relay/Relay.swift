@@ -1,0 +1,67 @@
+import SplicerConfig
+import SplicerRouting
+
+/// A connected session's relay: what `Session.Phase.relaying` and `.forwardingAfterReset`
+/// own.
+///
+/// Owns the upstream socket (taken over from the `ConnectAttempt`; the session closes it) and
+/// the server's `ServerLoadBoard` slot, given back when the session closes. The two
+/// directions borrow the client socket from the session and the server socket from here, and
+/// each owns the pipe or buffer it leases while bytes are in flight.
+struct Relay {
+  /// The upstream socket.
+  let server: Int32
+  /// The server connected to; its slot is `backend.id` on the `ServerLoadBoard`.
+  let backend: Backend
+  /// Client to server.
+  var toServer: RelayDirection
+  /// Server to client.
+  var toClient: RelayDirection
+  /// When a byte last moved either way: the idle timer compares against it, so that moving
+  /// bytes needs no timer operation.
+  var lastActivity: UInt64
+
+  /// Takes over a connected attempt's socket and slot.
+  init(
+    client: Int32, attempt: ConnectAttempt, mode: RelayMode, urgentFromClient: Bool, urgentFromServer: Bool,
+    now: UInt64
+  ) {
+    server = attempt.server
+    backend = attempt.backend
+    toServer = RelayDirection(source: client, destination: server, mode: mode)
+    toClient = RelayDirection(source: server, destination: client, mode: mode)
+    // A fresh connection can take bytes, and its writable edge may already have been consumed.
+    toServer.destinationWritable = true
+    toClient.destinationWritable = true
+    // Both sources count as readable: the client may have sent before the upstream existed,
+    // and a server that speaks first (SMTP, SSH, MySQL) may have sent its greeting in the same
+    // epoll report that completed the connect. Edge-triggered readiness would not report
+    // either again, so a false start would stall the session until the idle timeout. A spare
+    // read attempt costs one EAGAIN.
+    toServer.sourceReadable = true
+    toClient.sourceReadable = true
+    toServer.urgentSignalled = urgentFromClient
+    toClient.urgentSignalled = urgentFromServer
+    lastActivity = now
+  }
+
+  /// Bytes relayed so far, client to server and server to client.
+  var bytesRelayed: (toServer: UInt64, toClient: UInt64) { (toServer.bytesRelayed, toClient.bytesRelayed) }
+
+  /// Whether bytes read from either peer still wait to be written.
+  var hasPendingBytes: Bool { toServer.hasPendingBytes || toClient.hasPendingBytes }
+
+  /// Gives back both directions' pipes and buffers (a pipe with bytes left in it is closed).
+  mutating func release(_ resources: RelayResources) {
+    toServer.release(resources)
+    toClient.release(resources)
+  }
+
+  /// The direction named by `side`.
+  subscript(side: RelaySide) -> RelayDirection {
+    get { side == .toServer ? toServer : toClient }
+    set {
+      if side == .toServer { toServer = newValue } else { toClient = newValue }
+    }
+  }
+}
