@@ -1,4 +1,4 @@
-import SplicerRouting
+import SplicerHealth
 import XCTest
 
 final class HealthStateTests: XCTestCase {
