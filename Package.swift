@@ -48,6 +48,34 @@ let package = Package(
       dependencies: ["SplicerConfig", "SplicerSystem"],
       swiftSettings: strictFlags
     ),
+    // The epoll loop (descriptors, timers, deferred work) that the relay workers and the health
+    // checker each run on one thread of their own.
+    .target(
+      name: "SplicerLoop",
+      dependencies: ["CSplicer", "SplicerSystem"],
+      swiftSettings: strictFlags
+    ),
+    // Active health checks on a thread of their own, and the board of up/down flags the
+    // workers read on every pick. Below SplicerCore, which only reads the board and starts
+    // the checker.
+    .target(
+      name: "SplicerHealth",
+      dependencies: [
+        "SplicerLoop", "SplicerSystem", "SplicerProtocol", "SplicerRouting", "SplicerConfig",
+        .product(name: "Logging", package: "swift-log"),
+      ],
+      swiftSettings: strictFlags
+    ),
+    // The host-name resolver thread: blocking getaddrinfo off the relay workers, answers
+    // published in each name's ResolvedAddress.
+    .target(
+      name: "SplicerResolution",
+      dependencies: [
+        "SplicerSystem", "SplicerRouting",
+        .product(name: "Logging", package: "swift-log"),
+      ],
+      swiftSettings: strictFlags
+    ),
     // Log lines as bytes (JSON or logfmt) and the one thread that writes them to stderr.
     .target(
       name: "SplicerLogging",
@@ -57,7 +85,8 @@ let package = Package(
     .target(
       name: "SplicerCore",
       dependencies: [
-        "SplicerSystem", "SplicerRouting", "SplicerConfig", "SplicerProtocol", "SplicerLogging",
+        "SplicerSystem", "SplicerRouting", "SplicerConfig", "SplicerProtocol", "SplicerLoop", "SplicerHealth",
+        "SplicerResolution", "SplicerLogging",
         .product(name: "Logging", package: "swift-log"),
         .product(name: "CoreMetrics", package: "swift-metrics"),
       ],
@@ -68,7 +97,7 @@ let package = Package(
     .target(
       name: "SplicerMetrics",
       dependencies: [
-        "SplicerCore", "SplicerRouting", "SplicerConfig", "SplicerSystem",
+        "SplicerCore", "SplicerHealth", "SplicerRouting", "SplicerConfig", "SplicerSystem",
         .product(name: "Prometheus", package: "swift-prometheus"),
         .product(name: "CoreMetrics", package: "swift-metrics"),
         .product(name: "NIOCore", package: "swift-nio"),
@@ -93,6 +122,8 @@ let package = Package(
     .testTarget(name: "SplicerProtocolTests", dependencies: ["SplicerProtocol", "SplicerSystem"]),
     .testTarget(name: "SplicerConfigTests", dependencies: ["SplicerConfig"]),
     .testTarget(name: "SplicerRoutingTests", dependencies: ["SplicerRouting", "SplicerConfig"]),
+    .testTarget(name: "SplicerLoopTests", dependencies: ["SplicerLoop"]),
+    .testTarget(name: "SplicerHealthTests", dependencies: ["SplicerHealth", "SplicerConfig"]),
     .testTarget(name: "SplicerCoreTests", dependencies: ["SplicerCore", "SplicerConfig", "SplicerSystem"]),
     .testTarget(name: "SplicerLoggingTests", dependencies: ["SplicerLogging", "SplicerConfig", "SplicerSystem"]),
     .testTarget(name: "SplicerMetricsTests", dependencies: ["SplicerMetrics", "SplicerCore", "SplicerConfig"]),

@@ -1,5 +1,6 @@
 import Glibc
 import SplicerConfig
+import SplicerHealth
 import SplicerRouting
 import SplicerSystem
 

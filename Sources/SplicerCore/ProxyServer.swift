@@ -1,6 +1,8 @@
 import Glibc
 import Logging
 import SplicerConfig
+import SplicerHealth
+import SplicerResolution
 import SplicerRouting
 import SplicerSystem
 import Synchronization

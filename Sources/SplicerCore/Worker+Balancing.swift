@@ -1,3 +1,4 @@
+import SplicerLoop
 import SplicerRouting
 import SplicerSystem
 

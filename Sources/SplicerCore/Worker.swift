@@ -1,5 +1,7 @@
 import Logging
 import SplicerConfig
+import SplicerHealth
+import SplicerLoop
 import SplicerRouting
 import SplicerSystem
 import Synchronization

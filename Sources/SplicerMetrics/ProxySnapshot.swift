@@ -1,4 +1,5 @@
 import SplicerCore
+import SplicerHealth
 
 /// The proxy's counters summed over its workers at one moment, with the names behind each
 /// listener and server row. Shared by /metrics and /status.

@@ -1,3 +1,4 @@
+import SplicerLoop
 import Synchronization
 
 /// A timer on each worker's loop that stamps the time every `period`, so that the main thread

@@ -1,5 +1,7 @@
 import Glibc
 import SplicerConfig
+import SplicerHealth
+import SplicerLoop
 import SplicerRouting
 import SplicerSystem
 

@@ -136,15 +136,6 @@ public enum ConnectFailureReason: Int, CaseIterable, Sendable, CustomStringConve
     }
   }
 
-  /// Whether a failed `socket`/`connect` call ran out of something of the proxy's own (a local
-  /// port, a descriptor, kernel memory) rather than met the server.
-  static func isProxyResourceShortage(errno: Int32) -> Bool {
-    switch errno {
-    case EADDRNOTAVAIL, EMFILE, ENFILE, ENOBUFS, ENOMEM: true
-    default: false
-    }
-  }
-
   /// Whether the failure says something about the server, and so counts towards passive
   /// health checking (`observe.failures`). Running out of local ports must not take healthy
   /// servers down.

@@ -1,3 +1,5 @@
+import SplicerHealth
+
 /// The pool's `when_all_down` file on its way to the client: what `Session.Phase.answering`
 /// owns. The file itself belongs to the listener's context (opened once per config and
 /// shared by all workers); the answer only keeps its own offset, since `sendfile` with an

@@ -1,5 +1,6 @@
 import Glibc
 import SplicerConfig
+import SplicerHealth
 import SplicerProtocol
 import SplicerRouting
 import SplicerSystem

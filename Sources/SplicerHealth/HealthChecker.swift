@@ -1,6 +1,7 @@
 import Glibc
 import Logging
 import SplicerConfig
+import SplicerLoop
 import SplicerRouting
 import SplicerSystem
 import Synchronization

@@ -1,6 +1,6 @@
 import XCTest
 
-@testable import SplicerCore
+@testable import SplicerLoop
 
 private final class FakeTarget: TimerTarget {
   let name: Int

@@ -3,13 +3,13 @@ import SplicerSystem
 import Synchronization
 
 /// Something that reacts to readiness of the descriptors it registered.
-protocol EventHandler: AnyObject {
+public protocol EventHandler: AnyObject {
   func handle(_ events: EpollEvents, fd: Int32)
 }
 
 /// Work that did not finish within its budget and must run again without waiting for an
 /// event (edge-triggered epoll will not report readiness that was already reported).
-protocol DeferredWork: AnyObject {
+public protocol DeferredWork: AnyObject {
   func runDeferred()
 }
 
@@ -18,7 +18,7 @@ protocol DeferredWork: AnyObject {
 /// Owns the epoll instance and the wake-up eventfd. Handlers are registered per descriptor;
 /// the epoll token carries the descriptor and a generation, so that an event still queued for
 /// a descriptor that was closed and reused in the same batch is recognised and dropped.
-final class EventLoop {
+public final class EventLoop {
   private struct Registration {
     var handler: EventHandler?
     var generation: UInt32
@@ -34,12 +34,12 @@ final class EventLoop {
   private let events: UnsafeMutableBufferPointer<splicer_epoll_event>
 
   /// Monotonic nanoseconds, refreshed once per wake-up; cheap enough to read per event.
-  private(set) var now: UInt64 = MonotonicClock.now()
+  public private(set) var now: UInt64 = MonotonicClock.now()
 
   /// Called (on the loop thread) when another thread calls `wake()`.
-  var onWake: (() -> Void)?
+  public var onWake: (() -> Void)?
 
-  init() throws(SyscallError) {
+  public init() throws(SyscallError) {
     epoll = try Epoll()
     wakeup = try EventFD()
     events = .allocate(capacity: eventCapacity)
@@ -53,7 +53,7 @@ final class EventLoop {
   // MARK: Descriptors
 
   /// Registers `fd` for `events` on behalf of `handler`.
-  func register(_ fd: Int32, events: EpollEvents, handler: EventHandler) throws(SyscallError) {
+  public func register(_ fd: Int32, events: EpollEvents, handler: EventHandler) throws(SyscallError) {
     let index = Int(fd)
     if index >= registrations.count {
       registrations.append(
@@ -70,7 +70,7 @@ final class EventLoop {
   }
 
   /// Stops watching `fd`, which stays open (a paused listener).
-  func unwatch(_ fd: Int32) {
+  public func unwatch(_ fd: Int32) {
     epoll.remove(fd)
     forget(fd)
   }
@@ -78,7 +78,7 @@ final class EventLoop {
   /// Forgets `fd` just before the caller closes it. Closing the last descriptor of a socket
   /// removes it from epoll by itself, which saves an epoll_ctl per socket; the generation bump
   /// makes any event already queued for it in this batch stale.
-  func forget(_ fd: Int32) {
+  public func forget(_ fd: Int32) {
     let index = Int(fd)
     if index < registrations.count {
       registrations[index].handler = nil
@@ -92,41 +92,41 @@ final class EventLoop {
 
   // MARK: Timers and deferred work
 
-  func schedule(_ target: TimerTarget, at deadline: UInt64) {
+  public func schedule(_ target: TimerTarget, at deadline: UInt64) {
     timers.schedule(target, at: deadline)
   }
 
-  func cancelTimer(_ target: TimerTarget) {
+  public func cancelTimer(_ target: TimerTarget) {
     timers.cancel(target)
   }
 
   /// Runs `work` after the current batch of events, before the loop sleeps again.
-  func runSoon(_ work: DeferredWork) {
+  public func runSoon(_ work: DeferredWork) {
     deferred.append(work)
   }
 
   // MARK: Running
 
   /// Asks the loop to return from `run()`; safe from any thread.
-  func requestStop() {
+  public func requestStop() {
     stopRequested.store(true, ordering: .releasing)
     wakeup.signal()
   }
 
   /// Wakes the loop so that it runs `onWake`; safe from any thread.
-  func wake() {
+  public func wake() {
     wakeup.signal()
   }
 
   /// Runs until `requestStop()`. Errors from epoll_wait other than EINTR are fatal to the loop.
-  func run() throws(SyscallError) {
+  public func run() throws(SyscallError) {
     while !stopRequested.load(ordering: .acquiring) {
       try runOnce()
     }
   }
 
   /// One wait, its events, the expired timers and the deferred work.
-  func runOnce() throws(SyscallError) {
+  public func runOnce() throws(SyscallError) {
     let count = try epoll.wait(into: events, timeoutMilliseconds: waitTimeout())
     now = MonotonicClock.now()
     for i in 0..<count {

@@ -1,5 +1,7 @@
 import Glibc
 import SplicerConfig
+import SplicerLoop
+import SplicerProtocol
 import SplicerRouting
 import SplicerSystem
 
@@ -90,7 +92,7 @@ final class HealthProbe: EventHandler, TimerTarget {
       checker.loop.schedule(self, at: checker.loop.now &+ config.timeout.nanoseconds)
       if connectState == .connected { connected() }
     } catch {
-      if ConnectFailureReason.isProxyResourceShortage(errno: error.errno) {
+      if Errno.isResourceShortage(error.errno) {
         skip(because: error)
       } else {
         finish(success: false, detail: "\(error)")
@@ -135,55 +137,59 @@ final class HealthProbe: EventHandler, TimerTarget {
   /// Sends what is left of the request, then reads until the reply decides the check.
   private func exchange() {
     while sent < request.count {
-      let count = request[sent...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-      if count > 0 {
-        sent += count
-        continue
+      let result = request[sent...].withUnsafeBytes { bytes in
+        Result { () throws(SyscallError) in try Socket.send(fd, bytes) }
       }
-      if count < 0 && (errno == EAGAIN || errno == EINTR) { return }
-      finish(success: false, detail: "send: \(Errno.name(of: errno))")
-      return
+      let count: Int
+      switch result {
+      case .success(.processed(let written)): count = written
+      // An edge-triggered writable event resumes the request.
+      case .success(.wouldBlock): return
+      case .failure(let error):
+        finish(success: false, detail: "send: \(error.errnoName)")
+        return
+      }
+      // send(2) of a non-empty buffer does not return 0; if it ever did, fail rather than spin.
+      guard count > 0 else {
+        finish(success: false, detail: "send: no progress")
+        return
+      }
+      sent += count
     }
     var buffer = [UInt8](repeating: 0, count: 4096)
     while true {
-      let count = Glibc.read(fd, &buffer, buffer.count)
-      if count > 0 {
-        reply.append(contentsOf: buffer[0..<min(count, Self.replyLimit - reply.count)])
-        if let verdict = judge(complete: false) {
-          finish(success: verdict.success, detail: verdict.detail)
-          return
-        }
-        if reply.count >= Self.replyLimit {
-          finish(success: false, detail: "no match in the first \(Self.replyLimit) bytes")
-          return
-        }
-        continue
+      let result = buffer.withUnsafeMutableBytes { bytes in
+        Result { () throws(SyscallError) in try Splice.read(fd, into: bytes) }
+      }
+      let count: Int
+      switch result {
+      case .success(.processed(let read)): count = read
+      // An edge-triggered readable event brings the rest of the reply.
+      case .success(.wouldBlock): return
+      case .failure(let error):
+        finish(success: false, detail: "receive: \(error.errnoName)")
+        return
       }
       if count == 0 {
-        let verdict = judge(complete: true) ?? (false, "closed before a reply")
+        let verdict = judge(complete: true) ?? CheckVerdict(success: false, detail: "closed before a reply")
         finish(success: verdict.success, detail: verdict.detail)
         return
       }
-      if errno == EAGAIN || errno == EINTR { return }
-      finish(success: false, detail: "receive: \(Errno.name(of: errno))")
-      return
+      reply.append(contentsOf: buffer[0..<min(count, Self.replyLimit - reply.count)])
+      if let verdict = judge(complete: false) {
+        finish(success: verdict.success, detail: verdict.detail)
+        return
+      }
+      if reply.count >= Self.replyLimit {
+        finish(success: false, detail: "no match in the first \(Self.replyLimit) bytes")
+        return
+      }
     }
   }
 
   /// The verdict on the reply so far, or nil while more bytes could still decide it.
-  private func judge(complete: Bool) -> (success: Bool, detail: String)? {
-    switch config.probe {
-    case .tcp:
-      return (true, "connected")
-    case .sendExpect(_, let expect):
-      if ReplyMatcher.contains(reply, expect) { return (true, "reply matched") }
-      return complete ? (false, "reply did not contain the expected bytes") : nil
-    case .http(_, _, let statuses):
-      guard let status = ReplyMatcher.httpStatus(reply) else {
-        return complete || reply.contains(0x0A) ? (false, "not an HTTP response") : nil
-      }
-      return statuses.contains(status) ? (true, "HTTP \(status)") : (false, "HTTP \(status)")
-    }
+  private func judge(complete: Bool) -> CheckVerdict? {
+    CheckVerdict.judge(config.probe, reply: reply, complete: complete)
   }
 
   private func finish(success: Bool, detail: String) {
@@ -212,29 +218,5 @@ final class HealthProbe: EventHandler, TimerTarget {
       fd = -1
     }
     phase = .waiting
-  }
-}
-
-/// Pure reply checks, kept apart so that they are tested on byte strings.
-enum ReplyMatcher {
-  static func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
-    guard !needle.isEmpty, haystack.count >= needle.count else { return needle.isEmpty }
-    for start in 0...(haystack.count - needle.count) where haystack[start] == needle[0] {
-      if haystack[start..<(start + needle.count)].elementsEqual(needle) { return true }
-    }
-    return false
-  }
-
-  /// The status code of an HTTP/1.x status line, once the line is complete.
-  static func httpStatus(_ reply: [UInt8]) -> Int? {
-    guard let end = reply.firstIndex(of: 0x0A) else { return nil }
-    var lineEnd = end
-    if lineEnd > 0 && reply[lineEnd - 1] == 0x0D { lineEnd -= 1 }
-    let line = String(decoding: reply[..<lineEnd], as: UTF8.self)
-    let parts = line.split(separator: " ", maxSplits: 2)
-    guard parts.count >= 2, parts[0].hasPrefix("HTTP/1."), parts[1].count == 3, let code = Int(parts[1]),
-      (100...599).contains(code)
-    else { return nil }
-    return code
   }
 }

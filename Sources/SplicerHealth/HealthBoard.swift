@@ -19,7 +19,8 @@ public final class HealthBoard: @unchecked Sendable {
   }
 
   public let capacity: Int
-  private let down: UnsafeMutablePointer<Atomic<Bool>>
+  // Read by `isUp`, which is inlined into the workers' picks in SplicerCore.
+  @usableFromInline let down: UnsafeMutablePointer<Atomic<Bool>>
   private let passiveFailures: UnsafeMutablePointer<Atomic<UInt32>>
   private let counters: UnsafeMutablePointer<Atomic<UInt64>>
 
@@ -44,7 +45,7 @@ public final class HealthBoard: @unchecked Sendable {
     counters.deallocate()
   }
 
-  @inline(__always)
+  @inlinable
   public func isUp(_ row: Int) -> Bool { !down[row].load(ordering: .relaxed) }
 
   /// Set by the health checker.

@@ -2,7 +2,7 @@
 ///
 /// The heap stores its position in `timerSlot` so that cancelling or moving a deadline is
 /// O(log n) without searching; `-1` means not scheduled.
-protocol TimerTarget: AnyObject {
+public protocol TimerTarget: AnyObject {
   var timerSlot: Int { get set }
   var timerDeadline: UInt64 { get set }
   func timerFired(now: UInt64)

@@ -1,5 +1,6 @@
-import SplicerRouting
 import XCTest
+
+@testable import SplicerHealth
 
 final class HealthStateTests: XCTestCase {
   /// (rise, fall, start, results as "+"/"-", expected status after each, transitions)

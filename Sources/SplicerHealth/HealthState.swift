@@ -4,21 +4,21 @@
 /// Pure: no clock, no sockets. Requiring a run of equal results is what damps flapping: a
 /// server that alternates between passing and failing never changes state while rise and fall
 /// are both above 1.
-public struct HealthState: Sendable, Equatable {
-  public enum Status: String, Sendable, Equatable {
+struct HealthState: Sendable, Equatable {
+  enum Status: String, Sendable, Equatable {
     case up
     case down
   }
 
-  public private(set) var status: Status
-  public private(set) var consecutiveSuccesses = 0
-  public private(set) var consecutiveFailures = 0
-  public let rise: Int
-  public let fall: Int
+  private(set) var status: Status
+  private(set) var consecutiveSuccesses = 0
+  private(set) var consecutiveFailures = 0
+  let rise: Int
+  let fall: Int
 
   /// Servers start up, as in HAProxy: a fresh proxy serves at once, and a dead server is
   /// caught within `fall` checks (or sooner by passive observation).
-  public init(rise: Int, fall: Int, status: Status = .up) {
+  init(rise: Int, fall: Int, status: Status = .up) {
     precondition(rise >= 1 && fall >= 1, "thresholds must be at least 1")
     self.rise = rise
     self.fall = fall
@@ -26,7 +26,7 @@ public struct HealthState: Sendable, Equatable {
   }
 
   /// Records one check result; returns the new status when it changed.
-  public mutating func record(success: Bool) -> Status? {
+  mutating func record(success: Bool) -> Status? {
     if success {
       consecutiveSuccesses += 1
       consecutiveFailures = 0
@@ -47,20 +47,10 @@ public struct HealthState: Sendable, Equatable {
 
   /// Takes the server down at once (passive observation saw it fail); it needs `rise`
   /// successful checks to come back. Returns whether the status changed.
-  public mutating func forceDown() -> Bool {
+  mutating func forceDown() -> Bool {
     consecutiveSuccesses = 0
     guard status == .up else { return false }
     status = .down
     return true
-  }
-}
-
-/// When the next check of a server runs: the interval stretched or shrunk at random by up to
-/// `jitter` (a fraction), so that checks spread out instead of arriving in lockstep.
-public enum CheckSchedule {
-  /// - Parameter random: a value in [0, 1), injected so that tests can pin it.
-  public static func delay(interval: Duration, jitter: Double, random: Double) -> Duration {
-    let factor = 1 + jitter * (2 * random - 1)
-    return interval * factor
   }
 }
