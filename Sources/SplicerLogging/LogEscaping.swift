@@ -7,36 +7,38 @@
 enum LogEscaping {
   static func appendJSONString(_ text: String, to bytes: inout [UInt8]) {
     bytes.append(UInt8(ascii: "\""))
-    var text = text
-    text.withUTF8 { utf8 in
-      var copiedUpTo = 0
-      for index in utf8.indices {
-        let byte = utf8[index]
-        guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
-        bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[copiedUpTo..<index]))
-        copiedUpTo = index + 1
-        switch byte {
-        case UInt8(ascii: "\""): bytes.append(contentsOf: #"\""#.utf8)
-        case UInt8(ascii: "\\"): bytes.append(contentsOf: #"\\"#.utf8)
-        case UInt8(ascii: "\n"): bytes.append(contentsOf: #"\n"#.utf8)
-        case UInt8(ascii: "\r"): bytes.append(contentsOf: #"\r"#.utf8)
-        case UInt8(ascii: "\t"): bytes.append(contentsOf: #"\t"#.utf8)
-        default:
-          bytes.append(contentsOf: #"\u00"#.utf8)
-          bytes.append(hexDigit(byte >> 4))
-          bytes.append(hexDigit(byte & 0xF))
-        }
-      }
-      bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[copiedUpTo...]))
-    }
+    let done: Void? = text.utf8.withContiguousStorageIfAvailable { appendJSONEscaped($0, to: &bytes) }
+    if done == nil { Array(text.utf8).withUnsafeBufferPointer { appendJSONEscaped($0, to: &bytes) } }
     bytes.append(UInt8(ascii: "\""))
+  }
+
+  private static func appendJSONEscaped(_ utf8: UnsafeBufferPointer<UInt8>, to bytes: inout [UInt8]) {
+    var copiedUpTo = 0
+    for index in utf8.indices {
+      let byte = utf8[index]
+      guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
+      bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[copiedUpTo..<index]))
+      copiedUpTo = index + 1
+      switch byte {
+      case UInt8(ascii: "\""): bytes.append(literal: #"\""#)
+      case UInt8(ascii: "\\"): bytes.append(literal: #"\\"#)
+      case UInt8(ascii: "\n"): bytes.append(literal: #"\n"#)
+      case UInt8(ascii: "\r"): bytes.append(literal: #"\r"#)
+      case UInt8(ascii: "\t"): bytes.append(literal: #"\t"#)
+      default:
+        bytes.append(literal: #"\u00"#)
+        bytes.append(hexDigit(byte >> 4))
+        bytes.append(hexDigit(byte & 0xF))
+      }
+    }
+    bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[copiedUpTo...]))
   }
 
   static func appendLogfmtValue(_ text: String, to bytes: inout [UInt8]) {
     if logfmtNeedsQuotes(text) {
       appendJSONString(text, to: &bytes)
     } else {
-      bytes.append(contentsOf: text.utf8)
+      bytes.append(utf8: text)
     }
   }
 

@@ -1,11 +1,15 @@
+import Glibc
 import SplicerConfig
+import SplicerSystem
 
 /// One log line being written as bytes: the time, the level and the message, then fields in
 /// the order the caller adds them (callers add keys sorted, as `StructuredLogHandler` does).
 ///
 /// JSON lines are one object with every value a string; logfmt lines are `key=value` pairs
 /// with a value quoted only when it must be. The builder appends to a caller-owned byte
-/// array, so a worker reuses one allocation for every access-log line it writes.
+/// array, so a worker reuses one allocation for every access-log line it writes. Keys given
+/// as `StaticString` are the access log's fixed names, written as they are (they need no
+/// escaping); numbers, durations and addresses are written without an intermediate `String`.
 public struct LogLine {
   private let format: LogConfig.Format
 
@@ -13,21 +17,30 @@ public struct LogLine {
   public init(
     into bytes: inout [UInt8], format: LogConfig.Format, time: LogTimestamp, level: String, message: String
   ) {
+    var formatter = LogTimeFormatter()
+    self.init(into: &bytes, format: format, time: time, formatter: &formatter, level: level, message: message)
+  }
+
+  /// Starts a line, formatting the time with the caller's `formatter`.
+  public init(
+    into bytes: inout [UInt8], format: LogConfig.Format, time: LogTimestamp, formatter: inout LogTimeFormatter,
+    level: String, message: String
+  ) {
     self.format = format
     switch format {
     case .json:
-      bytes.append(contentsOf: #"{"time":""#.utf8)
-      time.append(to: &bytes)
-      bytes.append(contentsOf: #"","level":""#.utf8)
-      bytes.append(contentsOf: level.utf8)
-      bytes.append(contentsOf: #"","message":"#.utf8)
+      bytes.append(literal: #"{"time":""#)
+      formatter.append(time, to: &bytes)
+      bytes.append(literal: #"","level":""#)
+      bytes.append(utf8: level)
+      bytes.append(literal: #"","message":"#)
       LogEscaping.appendJSONString(message, to: &bytes)
     case .logfmt:
-      bytes.append(contentsOf: "time=".utf8)
-      time.append(to: &bytes)
-      bytes.append(contentsOf: " level=".utf8)
-      bytes.append(contentsOf: level.utf8)
-      bytes.append(contentsOf: " message=".utf8)
+      bytes.append(literal: "time=")
+      formatter.append(time, to: &bytes)
+      bytes.append(literal: " level=")
+      bytes.append(utf8: level)
+      bytes.append(literal: " message=")
       LogEscaping.appendLogfmtValue(message, to: &bytes)
     }
   }
@@ -42,27 +55,40 @@ public struct LogLine {
       LogEscaping.appendJSONString(value, to: &bytes)
     case .logfmt:
       bytes.append(UInt8(ascii: " "))
-      bytes.append(contentsOf: key.utf8)
+      bytes.append(utf8: key)
       bytes.append(UInt8(ascii: "="))
       LogEscaping.appendLogfmtValue(value, to: &bytes)
     }
   }
 
-  /// Adds `key` with an unsigned number, written without an intermediate string.
-  public func field(_ key: String, _ value: UInt64, to bytes: inout [UInt8]) {
+  /// Adds a fixed key with a text value.
+  public func field(_ key: StaticString, _ value: String, to bytes: inout [UInt8]) {
+    appendKey(key, to: &bytes)
     switch format {
-    case .json:
-      bytes.append(UInt8(ascii: ","))
-      LogEscaping.appendJSONString(key, to: &bytes)
-      bytes.append(contentsOf: #":""#.utf8)
-      Self.appendDecimal(value, to: &bytes)
-      bytes.append(UInt8(ascii: "\""))
-    case .logfmt:
-      bytes.append(UInt8(ascii: " "))
-      bytes.append(contentsOf: key.utf8)
-      bytes.append(UInt8(ascii: "="))
-      Self.appendDecimal(value, to: &bytes)
+    case .json: LogEscaping.appendJSONString(value, to: &bytes)
+    case .logfmt: LogEscaping.appendLogfmtValue(value, to: &bytes)
     }
+  }
+
+  /// Adds a fixed key with an unsigned number in decimal.
+  public func field(_ key: StaticString, _ value: UInt64, to bytes: inout [UInt8]) {
+    bare(key, to: &bytes) { Self.appendDecimal(value, to: &$0) }
+  }
+
+  /// Adds a fixed key with a duration in milliseconds: whole microseconds, written as
+  /// `Double(nanoseconds / 1000) / 1000` prints (`0.068`, `12.5`, `2500.0`).
+  public func field(_ key: StaticString, milliseconds nanoseconds: UInt64, to bytes: inout [UInt8]) {
+    bare(key, to: &bytes) { Self.appendMilliseconds(nanoseconds, to: &$0) }
+  }
+
+  /// Adds a fixed key with an address as `SocketAddress.description` writes it.
+  public func field(_ key: StaticString, address: SocketAddress, to bytes: inout [UInt8]) {
+    guard address.family == AF_INET else {
+      field(key, address.description, to: &bytes)
+      return
+    }
+    // `a.b.c.d:port` never needs quoting or escaping.
+    bare(key, to: &bytes) { address.appendDescription(to: &$0) }
   }
 
   /// Ends the line: the closing brace for JSON, and the newline.
@@ -71,21 +97,56 @@ public struct LogLine {
     bytes.append(UInt8(ascii: "\n"))
   }
 
-  static func appendDecimal(_ value: UInt64, to bytes: inout [UInt8]) {
-    guard value >= 10 else {
-      bytes.append(UInt8(ascii: "0") + UInt8(value))
-      return
+  /// The key and a value that needs neither escaping nor logfmt quotes.
+  private func bare(_ key: StaticString, to bytes: inout [UInt8], value: (inout [UInt8]) -> Void) {
+    appendKey(key, to: &bytes)
+    if format == .json { bytes.append(UInt8(ascii: "\"")) }
+    value(&bytes)
+    if format == .json { bytes.append(UInt8(ascii: "\"")) }
+  }
+
+  private func appendKey(_ key: StaticString, to bytes: inout [UInt8]) {
+    let name = UnsafeBufferPointer(start: key.utf8Start, count: key.utf8CodeUnitCount)
+    switch format {
+    case .json:
+      bytes.append(literal: #",""#)
+      bytes.append(contentsOf: name)
+      bytes.append(literal: #"":"#)
+    case .logfmt:
+      bytes.append(UInt8(ascii: " "))
+      bytes.append(contentsOf: name)
+      bytes.append(UInt8(ascii: "="))
     }
-    // 20 digits at most, written backwards into scratch space on the stack.
-    withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { scratch in
-      var rest = value
-      var index = scratch.count
-      repeat {
-        index -= 1
-        scratch[index] = UInt8(ascii: "0") + UInt8(rest % 10)
-        rest /= 10
-      } while rest > 0
-      bytes.append(contentsOf: UnsafeBufferPointer(rebasing: scratch[index...]))
+  }
+
+  static func appendDecimal(_ value: UInt64, to bytes: inout [UInt8]) {
+    var divisor: UInt64 = 1
+    while divisor <= value / 10 { divisor *= 10 }
+    var rest = value
+    while divisor > 0 {
+      bytes.append(UInt8(ascii: "0") + UInt8(rest / divisor))
+      rest %= divisor
+      divisor /= 10
+    }
+  }
+
+  /// The shortest decimal of `Double(nanoseconds / 1000) / 1000`, which for whole microseconds
+  /// below 2^53 is the exact value with its trailing zeros dropped (at least one decimal).
+  static func appendMilliseconds(_ nanoseconds: UInt64, to bytes: inout [UInt8]) {
+    let microseconds = nanoseconds / 1000
+    appendDecimal(microseconds / 1000, to: &bytes)
+    bytes.append(UInt8(ascii: "."))
+    var fraction = microseconds % 1000
+    var digits = 3
+    while digits > 1 && fraction % 10 == 0 {
+      fraction /= 10
+      digits -= 1
+    }
+    var divisor: UInt64 = digits == 3 ? 100 : digits == 2 ? 10 : 1
+    while divisor > 0 {
+      bytes.append(UInt8(ascii: "0") + UInt8(fraction / divisor))
+      fraction %= divisor
+      divisor /= 10
     }
   }
 }

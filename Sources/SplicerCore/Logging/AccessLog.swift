@@ -17,6 +17,7 @@ final class AccessLog {
   private let workerLabel: String
   private let writer: LogWriter
   private var line: [UInt8] = []
+  private var timeFormatter = LogTimeFormatter()
 
   /// - Parameter level: the log level; an access line is written at info, so above info
   ///   nothing is written, as with any info event.
@@ -29,29 +30,30 @@ final class AccessLog {
   }
 
   func write(_ entry: AccessLogEntry) {
-    line.removeAll(keepingCapacity: true)
+    // Work on a local array (moved out and back, no copy): the class's stored property would
+    // cost an exclusivity check per append.
+    var bytes: [UInt8] = []
+    swap(&bytes, &line)
+    defer { swap(&bytes, &line) }
+    bytes.removeAll(keepingCapacity: true)
     let fields = LogLine(
-      into: &line, format: format, time: .now(), level: "info", message: "connection closed")
+      into: &bytes, format: format, time: .now(), formatter: &timeFormatter, level: "info",
+      message: "connection closed")
     // In key order, as the handler sorts them.
-    fields.field("bytes_to_client", entry.bytesToClient, to: &line)
-    fields.field("bytes_to_server", entry.bytesToServer, to: &line)
-    fields.field("client", entry.client.description, to: &line)
-    fields.field("connect_ms", Self.milliseconds(entry.connectNanoseconds), to: &line)
-    fields.field("duration_ms", Self.milliseconds(entry.durationNanoseconds), to: &line)
-    fields.field("listener", entry.listener, to: &line)
-    if let peer = entry.peer { fields.field("peer", peer.description, to: &line) }
-    fields.field("pool", entry.pool ?? "-", to: &line)
-    if let queued = entry.queuedNanoseconds { fields.field("queued_ms", Self.milliseconds(queued), to: &line) }
-    fields.field("reason", entry.reason.description, to: &line)
-    fields.field("server", entry.server ?? "-", to: &line)
-    if let serverName = entry.serverName { fields.field("sni", serverName, to: &line) }
-    fields.field("worker", workerLabel, to: &line)
-    fields.finish(&line)
-    writer.append(line, urgent: false)
-  }
-
-  /// Milliseconds with three decimals (whole microseconds), written as `Double` prints them.
-  static func milliseconds(_ nanoseconds: UInt64) -> String {
-    "\(Double(nanoseconds / 1000) / 1000)"
+    fields.field("bytes_to_client", entry.bytesToClient, to: &bytes)
+    fields.field("bytes_to_server", entry.bytesToServer, to: &bytes)
+    fields.field("client", address: entry.client, to: &bytes)
+    fields.field("connect_ms", milliseconds: entry.connectNanoseconds, to: &bytes)
+    fields.field("duration_ms", milliseconds: entry.durationNanoseconds, to: &bytes)
+    fields.field("listener", entry.listener, to: &bytes)
+    if let peer = entry.peer { fields.field("peer", address: peer, to: &bytes) }
+    fields.field("pool", entry.pool ?? "-", to: &bytes)
+    if let queued = entry.queuedNanoseconds { fields.field("queued_ms", milliseconds: queued, to: &bytes) }
+    fields.field("reason", entry.reason.description, to: &bytes)
+    fields.field("server", entry.server ?? "-", to: &bytes)
+    if let serverName = entry.serverName { fields.field("sni", serverName, to: &bytes) }
+    fields.field("worker", workerLabel, to: &bytes)
+    fields.finish(&bytes)
+    writer.append(bytes, urgent: false)
   }
 }
