@@ -84,7 +84,9 @@ let package = Package(
     // depend on each other.
     .target(name: "SplicerTestSupport", path: "Tests/SplicerTestSupport"),
     .testTarget(name: "SplicerSystemTests", dependencies: ["SplicerSystem", "SplicerTestSupport"]),
-    .testTarget(name: "SplicerProtocolTests", dependencies: ["SplicerProtocol", "SplicerSystem"]),
+    .testTarget(
+      name: "SplicerProtocolTests",
+      dependencies: ["SplicerProtocol", "SplicerSystem", "SplicerRouting", "SplicerTestSupport"]),
     .testTarget(name: "SplicerConfigTests", dependencies: ["SplicerConfig"]),
     .testTarget(name: "SplicerRoutingTests", dependencies: ["SplicerRouting", "SplicerConfig"]),
     .testTarget(name: "SplicerCoreTests", dependencies: ["SplicerCore", "SplicerSystem"]),
@@ -92,7 +94,8 @@ let package = Package(
     .testTarget(
       name: "SplicerIntegrationTests",
       dependencies: [
-        "SplicerSystem", "SplicerConfig", "SplicerProtocol", "CTestCrypto", "splicer", "SplicerTestSupport",
+        "SplicerSystem", "SplicerConfig", "SplicerProtocol", "SplicerRouting", "CTestCrypto", "splicer",
+        "SplicerTestSupport",
       ]
     ),
   ]
