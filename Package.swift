@@ -87,7 +87,7 @@ let package = Package(
     .testTarget(
       name: "SplicerProtocolTests",
       dependencies: ["SplicerProtocol", "SplicerSystem", "SplicerRouting", "SplicerTestSupport"]),
-    .testTarget(name: "SplicerConfigTests", dependencies: ["SplicerConfig"]),
+    .testTarget(name: "SplicerConfigTests", dependencies: ["SplicerConfig", "SplicerTestSupport"]),
     .testTarget(name: "SplicerRoutingTests", dependencies: ["SplicerRouting", "SplicerConfig"]),
     .testTarget(name: "SplicerCoreTests", dependencies: ["SplicerCore", "SplicerSystem"]),
     .testTarget(name: "SplicerMetricsTests", dependencies: ["SplicerMetrics", "SplicerCore", "SplicerConfig"]),

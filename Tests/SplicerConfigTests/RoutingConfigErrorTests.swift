@@ -1,3 +1,4 @@
+import SplicerTestSupport
 import XCTest
 
 @testable import SplicerConfig

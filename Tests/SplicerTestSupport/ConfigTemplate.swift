@@ -1,12 +1,13 @@
 /// A valid config that a table of error cases breaks one line at a time: each case says which
-/// lines it replaces, so that its expected line and column stay readable beside the text.
-struct ConfigTemplate {
-  let text: String
+/// lines it replaces, so that its expected line and column stay readable beside the text. The
+/// config tests and the `splicer check` tests share it.
+public struct ConfigTemplate: Sendable {
+  public let text: String
 
-  init(_ text: String) { self.text = text }
+  public init(_ text: String) { self.text = text }
 
   /// The smallest valid config, eight lines: one listener, one pool, one server.
-  static let minimal = ConfigTemplate(
+  public static let minimal = ConfigTemplate(
     """
     listeners:
       - name: web
@@ -19,7 +20,7 @@ struct ConfigTemplate {
     """)
 
   /// The text with the given lines (1-based) replaced by texts, which may span lines or be empty.
-  func replacing(_ replacements: [Int: String]) -> String {
+  public func replacing(_ replacements: [Int: String]) -> String {
     var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
     for (number, replacement) in replacements {
       lines[number - 1] = replacement
@@ -27,18 +28,18 @@ struct ConfigTemplate {
     return lines.joined(separator: "\n")
   }
 
-  func replacing(line number: Int, with replacement: String) -> String {
+  public func replacing(line number: Int, with replacement: String) -> String {
     replacing([number: replacement])
   }
 
   /// Lines `range` (1-based) of the text.
-  func lines(_ range: ClosedRange<Int>) -> String {
+  public func lines(_ range: ClosedRange<Int>) -> String {
     text.split(separator: "\n", omittingEmptySubsequences: false)[(range.lowerBound - 1)...(range.upperBound - 1)]
       .joined(separator: "\n")
   }
 
   /// The text with `more` as its next lines.
-  func appending(_ more: String) -> String {
+  public func appending(_ more: String) -> String {
     text + "\n" + more
   }
 }
