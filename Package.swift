@@ -119,8 +119,10 @@ let package = Package(
     // depend on each other.
     .target(name: "SplicerTestSupport", path: "Tests/SplicerTestSupport"),
     .testTarget(name: "SplicerSystemTests", dependencies: ["SplicerSystem", "SplicerTestSupport"]),
-    .testTarget(name: "SplicerProtocolTests", dependencies: ["SplicerProtocol", "SplicerSystem"]),
-    .testTarget(name: "SplicerConfigTests", dependencies: ["SplicerConfig"]),
+    .testTarget(
+      name: "SplicerProtocolTests",
+      dependencies: ["SplicerProtocol", "SplicerSystem", "SplicerRouting", "SplicerTestSupport"]),
+    .testTarget(name: "SplicerConfigTests", dependencies: ["SplicerConfig", "SplicerTestSupport"]),
     .testTarget(name: "SplicerRoutingTests", dependencies: ["SplicerRouting", "SplicerConfig"]),
     .testTarget(name: "SplicerLoopTests", dependencies: ["SplicerLoop"]),
     .testTarget(name: "SplicerHealthTests", dependencies: ["SplicerHealth", "SplicerConfig"]),
@@ -130,7 +132,8 @@ let package = Package(
     .testTarget(
       name: "SplicerIntegrationTests",
       dependencies: [
-        "SplicerSystem", "SplicerConfig", "SplicerProtocol", "CTestCrypto", "splicer", "SplicerTestSupport",
+        "SplicerSystem", "SplicerConfig", "SplicerProtocol", "SplicerRouting", "CTestCrypto", "splicer",
+        "SplicerTestSupport",
       ]
     ),
   ]

@@ -3,117 +3,142 @@
 #  1. the health checker with 100 servers checked every second: its thread's CPU, and the
 #     bulk throughput (iperf3 through Splicer) with and without those checks;
 #  2. /metrics scraped every 100 ms during a bulk transfer, against no scraping.
-# Usage: bash bench/overheads.sh   (DURATION=10 seconds per iperf3 run, ROUNDS=3)
+#
+#   bash bench/overheads.sh
+#   DURATION=8 ROUNDS=5 bash bench/overheads.sh
+#
+# Environment (defaults in brackets):
+#   DURATION [10]      seconds per iperf3 run
+#   ROUNDS [3]         rounds; each alternates with and without the checks (or the scrapes)
+#   IPERF_PORT [24500] the iperf3 server's port (iperf3 cannot bind port 0 and report it)
+#   PIN, RELAY_CPU, LOAD_CPU [1, 1, 0], SKIP_BUILD [0], SKIP_INSTALL [0], SPLICER_BIN,
+#   KEEP_WORKDIR [0]   as in bench/run.sh
 set -euo pipefail
-cd "$(dirname "$0")/.."
+
+BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO_DIR=$(cd "$BENCH_DIR/.." && pwd)
 DURATION=${DURATION:-10}
 ROUNDS=${ROUNDS:-3}
-scripts/install-deps.sh build
-for tool in iperf3 curl python3; do command -v "$tool" >/dev/null || { apt-get update -qq; apt-get install -y -qq "$tool"; }; done
-swift build -c release --scratch-path .build-release --product splicer >/dev/null
-SPLICER=.build-release/release/splicer
+IPERF_PORT=${IPERF_PORT:-24500}
+PIN=${PIN:-1}
+RELAY_CPU=${RELAY_CPU:-1}
+LOAD_CPU=${LOAD_CPU:-0}
+SKIP_BUILD=${SKIP_BUILD:-0}
+SKIP_INSTALL=${SKIP_INSTALL:-0}
+KEEP_WORKDIR=${KEEP_WORKDIR:-0}
+SPLICER_BIN=${SPLICER_BIN:-$REPO_DIR/.build-release/release/splicer}
 
-work=$(mktemp -d)
-pids=()
-cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
-trap cleanup EXIT
+# shellcheck source=bench/lib/common.sh
+source "$BENCH_DIR/lib/common.sh"
+# shellcheck source=bench/lib/setup.sh
+source "$BENCH_DIR/lib/setup.sh"
+# shellcheck source=bench/lib/measure.sh
+source "$BENCH_DIR/lib/measure.sh" # run_load
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-cpu_ticks() { local f; read -ra f <<<"$(sed 's/.*) //' "$1")"; echo $((f[11] + f[12])); }
-hz=$(getconf CLK_TCK)
+check_pinning
+start_workdir splicer-overheads
+require_tools iperf3:iperf3 curl:curl python3:python3 taskset:util-linux ss:iproute2
+build_splicer
 
-iperf_port=$(free_port)
-taskset -c 0 iperf3 -s -B 127.0.0.1 -p "$iperf_port" >/dev/null 2>&1 & pids+=($!)
-python3 bench/many_listeners.py 100 > "$work/ports" & pids+=($!)
-for _ in $(seq 100); do [[ $(wc -l < "$work/ports") -ge 100 ]] && break; sleep 0.1; done
+require_ports_free "$IPERF_PORT"
+spawn "$LOAD_CPU" "$WORKDIR/iperf3-server.log" iperf3 -s -B 127.0.0.1 -p "$IPERF_PORT"
+wait_for_ports "iperf3 server" "$SPAWNED_PID" "$WORKDIR/iperf3-server.log" 10 "$IPERF_PORT"
+spawn "$LOAD_CPU" "$WORKDIR/ports" python3 "$BENCH_DIR/many_listeners.py" 100
+wait_for_lines "100 listeners" "$SPAWNED_PID" "$WORKDIR/ports" '^[0-9]' 100
 
 # config HEALTH(0|1) -> file
 config() {
-  local file=$work/splicer-$1.yaml admin_port=$2
+  local file=$WORKDIR/splicer-$1.yaml
   {
     echo "workers: 1"
     echo "listeners:"
     echo "  - { name: bulk, bind: \"127.0.0.1:0\", pool: iperf }"
     echo "pools:"
     echo "  iperf:"
-    echo "    servers: [{ address: \"127.0.0.1:$iperf_port\" }]"
+    echo "    servers: [{ address: \"127.0.0.1:$IPERF_PORT\" }]"
     if [[ $1 == 1 ]]; then
       echo "  checked:"
       echo "    health_check: { type: tcp, interval: 1s, timeout: 500ms, rise: 2, fall: 3 }"
       echo "    servers:"
-      while read -r port; do echo "      - { address: \"127.0.0.1:$port\" }"; done < "$work/ports"
+      while read -r port; do echo "      - { address: \"127.0.0.1:$port\" }"; done <"$WORKDIR/ports"
     fi
     echo "log: { level: notice, access_log: false }"
-    echo "admin: { bind: \"127.0.0.1:$admin_port\" }"
-  } > "$file"
+    echo "admin: { bind: \"127.0.0.1:0\" }"
+  } >"$file"
   echo "$file"
 }
 
-# start_splicer CONFIG -> sets SPID, LISTEN_PORT
+# start_splicer CONFIG -> sets SPID, LISTEN_PORT, ADMIN_PORT (both bound to port 0 by Splicer)
 start_splicer() {
-  taskset -c 1 "$SPLICER" run --config "$1" 2> "$work/splicer.log" & SPID=$!; pids+=("$SPID")
-  for _ in $(seq 100); do grep -q '"listener bound"' "$work/splicer.log" 2>/dev/null && break; sleep 0.05; done
-  LISTEN_PORT=$(grep -o '"address":"127.0.0.1:[0-9]*"' "$work/splicer.log" | head -1 | grep -o '[0-9]*"$' | tr -d '"')
+  local relay_log=$WORKDIR/splicer-$((++STARTS)).log
+  spawn "$RELAY_CPU" "$relay_log" "$SPLICER_BIN" run --config "$1"
+  SPID=$SPAWNED_PID
+  wait_for_lines splicer "$SPID" "$relay_log" '"admin bound"' 1
+  LISTEN_PORT=$(splicer_port "$relay_log" bulk)
+  ADMIN_PORT=$(splicer_port "$relay_log" admin)
 }
+STARTS=0
 
 # run_iperf -> prints "Gbit/s relay-CPU-s/GB" for one forward iperf3 run through the relay
 run_iperf() {
-  local before after json
-  before=$(cpu_ticks "/proc/$SPID/stat")
-  json=$(taskset -c 0 iperf3 -c 127.0.0.1 -p "$LISTEN_PORT" -t "$DURATION" -J)
-  after=$(cpu_ticks "/proc/$SPID/stat")
+  local before after out=$WORKDIR/iperf3.json
+  before=$(cpu_ticks "$SPID")
+  run_load $((DURATION + 30)) "$out" iperf3 -c 127.0.0.1 -p "$LISTEN_PORT" -t "$DURATION" -J ||
+    { show_log "$out"; die "iperf3 through :$LISTEN_PORT failed"; }
+  after=$(cpu_ticks "$SPID")
   python3 -c 'import json,sys
-end = json.loads(sys.argv[1])["end"]["sum_received"]
+end = json.load(open(sys.argv[1]))["end"]["sum_received"]
 cpu = (int(sys.argv[2]) - int(sys.argv[3])) / int(sys.argv[4])
-print("%.2f %.3f" % (end["bits_per_second"] / 1e9, cpu / (end["bytes"] / 1e9)))' "$json" "$after" "$before" "$hz"
+print("%.2f %.3f" % (end["bits_per_second"] / 1e9, cpu / (end["bytes"] / 1e9)))' "$out" "$after" "$before" "$CLK_TCK"
 }
-
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 echo "## Health checker: 100 servers checked every second"
 # Rounds alternate with and without the checks, so slow drifts of the machine hit both alike.
-with_g=(); with_c=(); without_g=(); without_c=(); health_cpu=(); checks=0
+with_g=() with_c=() without_g=() without_c=() health_cpu=() checks=0 up=0
 for _ in $(seq "$ROUNDS"); do
-  admin=$(free_port)
-  start_splicer "$(config 1 "$admin")"
+  start_splicer "$(config 1)"
+  # Let the checker reach its steady state (every server up after `rise` checks).
   sleep 2
   health_tid=$(grep -l '^splicer-health' /proc/"$SPID"/task/*/comm | head -1 | xargs dirname)
-  h0=$(cpu_ticks "$health_tid/stat"); t0=$(date +%s.%N)
-  read -r g c <<<"$(run_iperf)"; with_g+=("$g"); with_c+=("$c")
-  h1=$(cpu_ticks "$health_tid/stat"); t1=$(date +%s.%N)
-  health_cpu+=("$(python3 -c "print('%.4f' % (($h1-$h0)/$hz/($t1-$t0)))")")
-  checks=$(curl -s "127.0.0.1:$admin/metrics" | awk '/^splicer_health_checks_total/ {s+=$2} END {print s}')
-  up=$(curl -s "127.0.0.1:$admin/metrics" | awk '/^splicer_server_up\{pool="checked"/ {s+=$2} END {print s}')
-  kill "$SPID"; wait "$SPID" 2>/dev/null || true
-  start_splicer "$(config 0 "$(free_port)")"
-  read -r g c <<<"$(run_iperf)"; without_g+=("$g"); without_c+=("$c")
-  kill "$SPID"; wait "$SPID" 2>/dev/null || true
+  h0=$(stat_ticks "$health_tid/stat") t0=$(now)
+  read -r g c <<<"$(run_iperf)"
+  with_g+=("$g") with_c+=("$c")
+  h1=$(stat_ticks "$health_tid/stat") t1=$(now)
+  health_cpu+=("$(python3 -c "print('%.4f' % (($h1-$h0)/$CLK_TCK/($t1-$t0)))")")
+  checks=$(curl -s "127.0.0.1:$ADMIN_PORT/metrics" | awk '/^splicer_health_checks_total/ {s+=$2} END {print s}')
+  up=$(curl -s "127.0.0.1:$ADMIN_PORT/metrics" | awk '/^splicer_server_up\{pool="checked"/ {s+=$2} END {print s}')
+  stop_pid "$SPID"
+  start_splicer "$(config 0)"
+  read -r g c <<<"$(run_iperf)"
+  without_g+=("$g") without_c+=("$c")
+  stop_pid "$SPID"
 done
-m() { printf '%s\n' "$@" | median; }
 echo "| measure | value |"
 echo "|---|---:|"
-echo "| health checker thread CPU, share of one core (median; all rounds) | $(m "${health_cpu[@]}") (${health_cpu[*]}) |"
+echo "| health checker thread CPU, share of one core (median; all rounds) | $(median "${health_cpu[@]}") (${health_cpu[*]}) |"
 echo "| checks in the last round (100 servers, about ${DURATION}+2 s) | ${checks}; up at the end: ${up} / 100 |"
-echo "| bulk Gbit/s without / with checks (median of $ROUNDS × ${DURATION}s) | $(m "${without_g[@]}") / $(m "${with_g[@]}") |"
-echo "| relay CPU s/GB without / with checks | $(m "${without_c[@]}") / $(m "${with_c[@]}") (${without_c[*]} / ${with_c[*]}) |"
-echo "| ratio with / without: throughput, CPU per GB | $(python3 -c "print('%.3f' % ($(m "${with_g[@]}")/$(m "${without_g[@]}")))"), $(python3 -c "print('%.3f' % ($(m "${with_c[@]}")/$(m "${without_c[@]}")))") |"
+echo "| bulk Gbit/s without / with checks (median of $ROUNDS × ${DURATION}s) | $(median "${without_g[@]}") / $(median "${with_g[@]}") |"
+echo "| relay CPU s/GB without / with checks | $(median "${without_c[@]}") / $(median "${with_c[@]}") (${without_c[*]} / ${with_c[*]}) |"
+echo "| ratio with / without: throughput, CPU per GB | $(ratio "$(median "${with_g[@]}")" "$(median "${without_g[@]}")" 3), $(ratio "$(median "${with_c[@]}")" "$(median "${without_c[@]}")" 3) |"
 
 echo
 echo "## /metrics scraped every 100 ms during a bulk transfer"
-admin=$(free_port)
-start_splicer "$(config 0 "$admin")"
-quiet_g=(); quiet_c=(); scraped_g=(); scraped_c=()
+start_splicer "$(config 0)"
+quiet_g=() quiet_c=() scraped_g=() scraped_c=()
 for _ in $(seq "$ROUNDS"); do
-  read -r g c <<<"$(run_iperf)"; quiet_g+=("$g"); quiet_c+=("$c")
-  ( while true; do curl -s -o /dev/null "127.0.0.1:$admin/metrics"; sleep 0.1; done ) & scraper=$!; pids+=("$scraper")
-  read -r g c <<<"$(run_iperf)"; scraped_g+=("$g"); scraped_c+=("$c")
-  kill "$scraper"; wait "$scraper" 2>/dev/null || true
+  read -r g c <<<"$(run_iperf)"
+  quiet_g+=("$g") quiet_c+=("$c")
+  spawn "$LOAD_CPU" /dev/null bash -c "while true; do curl -s -o /dev/null 127.0.0.1:$ADMIN_PORT/metrics; sleep 0.1; done"
+  scraper=$SPAWNED_PID
+  read -r g c <<<"$(run_iperf)"
+  scraped_g+=("$g") scraped_c+=("$c")
+  stop_pid "$scraper" 2
 done
-series=$(curl -s "127.0.0.1:$admin/metrics" | grep -c '^splicer_' || true)
-kill "$SPID"; wait "$SPID" 2>/dev/null || true
+series=$(curl -s "127.0.0.1:$ADMIN_PORT/metrics" | grep -c '^splicer_' || true)
+stop_pid "$SPID"
 echo "| measure | value |"
 echo "|---|---:|"
-echo "| bulk Gbit/s, not scraped / scraped every 100 ms (median of $ROUNDS × ${DURATION}s) | $(m "${quiet_g[@]}") / $(m "${scraped_g[@]}") (${quiet_g[*]} / ${scraped_g[*]}) |"
-echo "| relay CPU s/GB, not scraped / scraped (includes serving the scrapes) | $(m "${quiet_c[@]}") / $(m "${scraped_c[@]}") (${quiet_c[*]} / ${scraped_c[*]}) |"
-echo "| ratio scraped / not scraped: throughput, CPU per GB | $(python3 -c "print('%.3f' % ($(m "${scraped_g[@]}")/$(m "${quiet_g[@]}")))"), $(python3 -c "print('%.3f' % ($(m "${scraped_c[@]}")/$(m "${quiet_c[@]}")))") |"
+echo "| bulk Gbit/s, not scraped / scraped every 100 ms (median of $ROUNDS × ${DURATION}s) | $(median "${quiet_g[@]}") / $(median "${scraped_g[@]}") (${quiet_g[*]} / ${scraped_g[*]}) |"
+echo "| relay CPU s/GB, not scraped / scraped (includes serving the scrapes) | $(median "${quiet_c[@]}") / $(median "${scraped_c[@]}") (${quiet_c[*]} / ${scraped_c[*]}) |"
+echo "| ratio scraped / not scraped: throughput, CPU per GB | $(ratio "$(median "${scraped_g[@]}")" "$(median "${quiet_g[@]}")" 3), $(ratio "$(median "${scraped_c[@]}")" "$(median "${quiet_c[@]}")" 3) |"
 echo "| splicer_ series per scrape | ${series} |"

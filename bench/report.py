@@ -9,6 +9,8 @@ import statistics
 import sys
 from collections import defaultdict
 
+import results_tsv
+
 REFERENCE = "haproxy"
 # metric prefix -> test name used in the noisy_<test> flags
 TESTS = [("bulk_fwd", "bulk_fwd"), ("bulk_rev", "bulk_rev"), ("conn", "conn"), ("ka", "keepalive"),
@@ -26,19 +28,12 @@ LABELS = {
 def load(results_path, meta_path):
     values = defaultdict(list)
     noisy = []
-    with open(results_path) as handle:
-        for line in handle:
-            relay, metric, value, round_ = line.rstrip("\n").split("\t")
-            if metric.startswith("noisy_"):
-                noisy.append((relay, metric[len("noisy_"):], round_))
-                continue
-            values[(relay, metric)].append(float(value))
-    meta = {}
-    with open(meta_path) as handle:
-        for line in handle:
-            key, _, value = line.rstrip("\n").partition("\t")
-            meta[key] = value
-    return values, noisy, meta
+    for relay, metric, value, round_ in results_tsv.rows(results_path):
+        if metric.startswith("noisy_"):
+            noisy.append((relay, metric[len("noisy_"):], round_))
+            continue
+        values[(relay, metric)].append(value)
+    return values, noisy, results_tsv.meta(meta_path)
 
 
 class Report:

@@ -32,7 +32,7 @@
 #   BASE_PORT [24100]  ports BASE_PORT..BASE_PORT+33 on 127.0.0.1 are used
 #   QUIET_PCT [10], QUIET_WAIT [30], QUIET_BUDGET [120], STEAL_PCT [5], RETRIES [1]
 #                      quiet-machine gate, as in bench/run.sh (shorter waits, to stay bounded)
-#   SKIP_BUILD [0], SPLICER_BIN, KEEP_WORKDIR [0]   as in bench/run.sh
+#   SKIP_BUILD [0], SKIP_INSTALL [0], SPLICER_BIN, KEEP_WORKDIR [0]   as in bench/run.sh
 #   OUT [bench/results/routing-latest.md]  Markdown report (raw figures in .tsv beside it)
 set -euo pipefail
 
@@ -75,6 +75,8 @@ REPLY_BODY="ok"
 
 # shellcheck source=bench/lib/common.sh
 source "$BENCH_DIR/lib/common.sh"
+# shellcheck source=bench/lib/setup.sh
+source "$BENCH_DIR/lib/setup.sh"
 # shellcheck source=bench/lib/relays.sh
 source "$BENCH_DIR/lib/relays.sh"   # for track_children
 # shellcheck source=bench/lib/measure.sh
@@ -106,8 +108,6 @@ bulk_port() { echo $((BASE_PORT + 20 + $(variant_offset "$1"))); }
 # ---------------------------------------------------------------------------------------------
 # Setup
 # ---------------------------------------------------------------------------------------------
-in_range() { [[ $1 =~ ^[0-9]+$ ]] && (($1 >= $2 && $1 <= $3)); }
-
 validate_settings() {
   in_range "$DURATION" 1 600 || die "DURATION must be 1..600 seconds"
   in_range "$ROUNDS" 1 20 || die "ROUNDS must be 1..20"
@@ -115,42 +115,9 @@ validate_settings() {
   in_range "$BASE_PORT" 1024 65000 || die "BASE_PORT must be 1024..65000"
   [[ $SNI_NAME == *.tenant.example.com ]] || die "SNI_NAME must end in .tenant.example.com (the last sni route)"
   [[ $CONTROL == 1 ]] && VARIANTS=(plain plain-b routed sni)
-  if [[ $PIN == 1 ]] && (($(nproc) < 2)); then
-    log "only $(nproc) CPU: running unpinned (PIN=0)"
-    PIN=0 RELAY_CPU=0 LOAD_CPU=0
-  fi
-  ((RELAY_CPU < $(nproc) && LOAD_CPU < $(nproc))) || die "RELAY_CPU/LOAD_CPU must be below $(nproc)"
-  local -a missing=()
-  local tool
-  for tool in nginx:nginx iperf3:iperf3 wrk:wrk python3:python3 taskset:util-linux ss:iproute2 \
-    timeout:coreutils; do
-    command -v "${tool%%:*}" >/dev/null 2>&1 || missing+=("${tool#*:}")
-  done
-  [[ -f $NGINX_STREAM_MODULE ]] || missing+=(libnginx-mod-stream)
-  ((${#missing[@]} == 0)) || die "missing: ${missing[*]} (apt-get install -y ${missing[*]}, or run bench/run.sh once)"
-}
-
-build_splicer() {
-  if [[ $SKIP_BUILD == 1 ]]; then
-    log "SKIP_BUILD=1: using $SPLICER_BIN"
-  else
-    log "building Splicer (release, scratch path .build-release)"
-    local attempt
-    for attempt in 1 2 3; do
-      if (cd "$REPO_DIR" && swift build -c release --scratch-path .build-release --product splicer) \
-        >"$WORKDIR/build.log" 2>&1; then
-        break
-      fi
-      if ((attempt < 3)) && grep -q 'was modified during the build' "$WORKDIR/build.log"; then
-        log "a source file changed during the build; building again"
-        sleep 5
-        continue
-      fi
-      show_log "$WORKDIR/build.log"
-      die "swift build failed (log: $WORKDIR/build.log)"
-    done
-  fi
-  [[ -x $SPLICER_BIN ]] || die "no Splicer binary at $SPLICER_BIN"
+  check_pinning
+  require_tools nginx:nginx iperf3:iperf3 wrk:wrk python3:python3 taskset:util-linux ss:iproute2 \
+    timeout:coreutils
 }
 
 # A real ClientHello from this machine's OpenSSL (Python's ssl module drives libssl through
@@ -391,10 +358,7 @@ record_machine() {
   meta date "$(date -u '+%Y-%m-%d %H:%M UTC')"
   meta cpu_model "$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo) × $(nproc)"
   meta kernel "$(uname -r)"
-  local rev
-  rev=$(git -C "$REPO_DIR" rev-parse --short HEAD 2>/dev/null || echo "no commit")
-  git -C "$REPO_DIR" diff --quiet HEAD -- Sources Package.swift 2>/dev/null || rev+=", Sources modified"
-  meta splicer "$("$SPLICER_BIN" --version 2>&1 | head -n 1) ($rev)"
+  meta splicer "$(splicer_version)"
   meta tools "wrk $(wrk -v 2>&1 | head -n 1 | awk '{print $2}'), iperf3 $(iperf3 --version 2>&1 | head -n 1 | awk '{print $2}'), nginx $(nginx -v 2>&1 | sed 's|.*nginx/||')"
   meta client_hello "$HELLO_BYTES bytes, server name $SNI_NAME ($(python3 -c 'import ssl; print(ssl.OPENSSL_VERSION)'))"
   meta shape "DURATION=$DURATION s per test, ROUNDS=$ROUNDS, wrk -t1 -c$WRK_CONNS, iperf3 one stream"
@@ -409,32 +373,9 @@ record_machine() {
 # ---------------------------------------------------------------------------------------------
 # Main
 # ---------------------------------------------------------------------------------------------
-cleanup() {
-  local rc=$?
-  trap - EXIT INT TERM
-  stop_all
-  if [[ -n ${WORKDIR:-} && -d $WORKDIR ]]; then
-    if [[ $KEEP_WORKDIR == 1 || $rc != 0 ]]; then
-      log "raw outputs and logs kept in $WORKDIR"
-    else
-      rm -rf "$WORKDIR"
-    fi
-  fi
-  exit "$rc"
-}
-
 main() {
   validate_settings
-  WORKDIR=$(mktemp -d "${TMPDIR:-/tmp}/splicer-routing.XXXXXX")
-  trap cleanup EXIT
-  trap 'exit 130' INT
-  trap 'exit 143' TERM
-  RESULTS_TSV=$WORKDIR/results.tsv
-  PENDING_TSV=$WORKDIR/pending.tsv
-  META_TSV=$WORKDIR/meta.tsv
-  RECORD_TO=$RESULTS_TSV
-  : >"$RESULTS_TSV"
-  : >"$META_TSV"
+  start_workdir splicer-routing
   local started=$SECONDS variant
   local -a ports=("$P_IPERF_BACKEND" "$P_HELLO_BACKEND" "$P_DECOY")
   for variant in "${VARIANTS[@]}"; do ports+=("$(conn_port "$variant")" "$(bulk_port "$variant")"); done
@@ -463,10 +404,7 @@ main() {
   done
   meta elapsed "$((SECONDS - started)) s"
 
-  mkdir -p "$(dirname "$OUT")"
-  python3 "$BENCH_DIR/routing_report.py" --results "$RESULTS_TSV" --meta "$META_TSV" >"$OUT.tmp"
-  mv "$OUT.tmp" "$OUT"
-  cp "$RESULTS_TSV" "${OUT%.md}.tsv"
+  write_report "$BENCH_DIR/routing_report.py"
   cat "$OUT"
   log "report written to $OUT (raw figures: ${OUT%.md}.tsv); took $((SECONDS - started)) s"
 }

@@ -15,6 +15,8 @@ import argparse
 import statistics
 from collections import defaultdict
 
+import results_tsv
+
 CONN_VARIANTS = ["plain", "plain-b", "routed", "sni"]
 BULK_VARIANTS = ["plain", "plain-b", "routed", "sni-notls"]
 LABELS = {
@@ -29,17 +31,10 @@ SNI_TARGET = 0.90
 
 def load(results_path, meta_path):
     figures = defaultdict(dict)  # (variant, metric) -> {round: value}
-    with open(results_path) as results:
-        for line in results:
-            variant, metric, value, round_ = line.rstrip("\n").split("\t")
-            figures[(variant, metric)][int(round_)] = float(value)
+    for variant, metric, value, round_ in results_tsv.rows(results_path):
+        figures[(variant, metric)][int(round_)] = value
     left_out = drop_disturbed(figures)
-    meta = {}
-    with open(meta_path) as meta_file:
-        for line in meta_file:
-            key, _, value = line.rstrip("\n").partition("\t")
-            meta[key] = value
-    return figures, meta, left_out
+    return figures, results_tsv.meta(meta_path), left_out
 
 
 def drop_disturbed(figures):

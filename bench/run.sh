@@ -62,6 +62,8 @@ NGINX_STREAM_MODULE=${NGINX_STREAM_MODULE:-/usr/lib/nginx/modules/ngx_stream_mod
 
 # shellcheck source=bench/lib/common.sh
 source "$BENCH_DIR/lib/common.sh"
+# shellcheck source=bench/lib/setup.sh
+source "$BENCH_DIR/lib/setup.sh"
 # shellcheck source=bench/lib/relays.sh
 source "$BENCH_DIR/lib/relays.sh"
 # shellcheck source=bench/lib/measure.sh
@@ -70,9 +72,6 @@ source "$BENCH_DIR/lib/measure.sh"
 # ---------------------------------------------------------------------------------------------
 # Setup
 # ---------------------------------------------------------------------------------------------
-# True when $1 is an integer in [$2, $3].
-in_range() { [[ $1 =~ ^[0-9]+$ ]] && (($1 >= $2 && $1 <= $3)); }
-
 validate_settings() {
   in_range "$DURATION" 1 600 || die "DURATION must be 1..600 seconds"
   in_range "$IDLE_CONNS" 100 8000 ||
@@ -82,65 +81,10 @@ validate_settings() {
   in_range "$BASE_PORT" 1024 65000 || die "BASE_PORT must be 1024..65000"
   local relay
   for relay in $RELAYS; do relay_ports "$relay"; done
-  if [[ $PIN == 1 ]] && (($(nproc) < 2)); then
-    log "only $(nproc) CPU: running unpinned (PIN=0)"
-    PIN=0 RELAY_CPU=0 LOAD_CPU=0
-  fi
-  ((RELAY_CPU < $(nproc) && LOAD_CPU < $(nproc))) || die "RELAY_CPU/LOAD_CPU must be below $(nproc)"
+  check_pinning
   if (($(ulimit -n) < 20000)); then
     ulimit -n 20000 2>/dev/null || log "fd limit is $(ulimit -n); IDLE_CONNS=$IDLE_CONNS may not fit"
   fi
-}
-
-# Installs whatever is missing with apt-get (Debian/Ubuntu).
-install_tools() {
-  local -a missing=()
-  local tool
-  for tool in haproxy:haproxy nginx:nginx iperf3:iperf3 wrk:wrk curl:curl python3:python3 \
-    taskset:util-linux ss:iproute2 timeout:coreutils; do
-    command -v "${tool%%:*}" >/dev/null 2>&1 || missing+=("${tool#*:}")
-  done
-  [[ -f $NGINX_STREAM_MODULE ]] || missing+=(libnginx-mod-stream)
-  ((${#missing[@]} == 0)) && return 0
-  [[ $SKIP_INSTALL != 1 ]] || die "missing: ${missing[*]} (SKIP_INSTALL=1)"
-  [[ $(id -u) == 0 ]] || die "missing: ${missing[*]}; run as root or: sudo apt-get install -y ${missing[*]}"
-  command -v apt-get >/dev/null || die "missing: ${missing[*]}, and no apt-get to install them"
-  log "installing: ${missing[*]}"
-  # Keep apt from starting the nginx/haproxy system services: we run our own instances.
-  local policy=/usr/sbin/policy-rc.d created_policy=0
-  if [[ ! -e $policy ]]; then
-    printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod +x "$policy" && created_policy=1
-  fi
-  local rc=0
-  { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y "${missing[@]}"; } || rc=$?
-  ((created_policy == 0)) || rm -f "$policy"
-  ((rc == 0)) || die "apt-get install ${missing[*]} failed"
-  [[ -f $NGINX_STREAM_MODULE ]] || die "nginx stream module not found at $NGINX_STREAM_MODULE"
-}
-
-build_splicer() {
-  if [[ $SKIP_BUILD == 1 ]]; then
-    log "SKIP_BUILD=1: using $SPLICER_BIN"
-  else
-    command -v swift >/dev/null || die "swift not found; install a Swift toolchain or set SKIP_BUILD=1 SPLICER_BIN=..."
-    log "building Splicer (release, scratch path .build-release)"
-    local attempt
-    for attempt in 1 2 3; do
-      if (cd "$REPO_DIR" && swift build -c release --scratch-path .build-release --product splicer) \
-        >"$WORKDIR/build.log" 2>&1; then
-        break
-      fi
-      # Someone saving a source file mid-build is worth another try; a compile error is not.
-      if ((attempt < 3)) && grep -q 'was modified during the build' "$WORKDIR/build.log"; then
-        log "a source file changed during the build; building again"
-        sleep 5
-        continue
-      fi
-      show_log "$WORKDIR/build.log"
-      die "swift build failed (log: $WORKDIR/build.log)"
-    done
-  fi
-  [[ -x $SPLICER_BIN ]] || die "no Splicer binary at $SPLICER_BIN"
 }
 
 first_line() { "$@" 2>&1 | head -n 1 || true; }
@@ -152,10 +96,7 @@ record_machine() {
   meta mem "$(awk '/^MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)"
   meta kernel "$(uname -r)"
   meta os "$(. /etc/os-release 2>/dev/null && echo "$PRETTY_NAME" || echo unknown)"
-  local rev
-  rev=$(git -C "$REPO_DIR" rev-parse --short HEAD 2>/dev/null || echo "no commit")
-  git -C "$REPO_DIR" diff --quiet HEAD -- Sources Package.swift 2>/dev/null || rev+=", Sources modified"
-  meta splicer "$("$SPLICER_BIN" --version 2>&1 | head -n 1) ($rev)"
+  meta splicer "$(splicer_version)"
   meta haproxy "$(first_line haproxy -v | awk '{print $3}')"
   meta nginx "$(first_line nginx -v | sed 's|.*nginx/||')"
   meta iperf3 "$(first_line iperf3 --version | awk '{print $2}')"
@@ -178,20 +119,6 @@ record_machine() {
 # ---------------------------------------------------------------------------------------------
 # Main
 # ---------------------------------------------------------------------------------------------
-cleanup() {
-  local rc=$?
-  trap - EXIT INT TERM
-  stop_all
-  if [[ -n ${WORKDIR:-} && -d $WORKDIR ]]; then
-    if [[ $KEEP_WORKDIR == 1 || $rc != 0 ]]; then
-      log "raw outputs and logs kept in $WORKDIR"
-    else
-      rm -rf "$WORKDIR"
-    fi
-  fi
-  exit "$rc"
-}
-
 run_relay() {
   local relay=$1
   log "=== $relay (round $ROUND/$ROUNDS) ==="
@@ -207,16 +134,7 @@ run_relay() {
 
 main() {
   validate_settings
-  WORKDIR=$(mktemp -d "${TMPDIR:-/tmp}/splicer-bench.XXXXXX")
-  trap cleanup EXIT
-  trap 'exit 130' INT
-  trap 'exit 143' TERM
-  RESULTS_TSV=$WORKDIR/results.tsv
-  PENDING_TSV=$WORKDIR/pending.tsv
-  META_TSV=$WORKDIR/meta.tsv
-  RECORD_TO=$RESULTS_TSV
-  : >"$RESULTS_TSV"
-  : >"$META_TSV"
+  start_workdir splicer-bench
   local started=$SECONDS
 
   local relay
@@ -224,7 +142,8 @@ main() {
     relay_ports "$relay"
     require_ports_free "$P_IPERF" "$P_HTTP" "$P_HOLD"
   done
-  install_tools
+  require_tools haproxy:haproxy nginx:nginx iperf3:iperf3 wrk:wrk curl:curl python3:python3 \
+    taskset:util-linux ss:iproute2 timeout:coreutils
   build_splicer
   record_machine
   start_backends
@@ -240,10 +159,7 @@ main() {
   done
   meta elapsed "$((SECONDS - started)) s"
 
-  mkdir -p "$(dirname "$OUT")"
-  python3 "$BENCH_DIR/report.py" --results "$RESULTS_TSV" --meta "$META_TSV" >"$OUT.tmp"
-  mv "$OUT.tmp" "$OUT"
-  cp "$RESULTS_TSV" "${OUT%.md}.tsv"
+  write_report "$BENCH_DIR/report.py"
   # Keep every run, not only the latest: a later QUICK=1 run must not overwrite a full one.
   local stamp
   stamp=$(dirname "$OUT")/run-$(date -u +%Y%m%dT%H%M%SZ)$([[ $QUICK == 1 ]] && echo -quick)

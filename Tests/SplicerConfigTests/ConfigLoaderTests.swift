@@ -1,3 +1,4 @@
+import SplicerTestSupport
 import XCTest
 
 @testable import SplicerConfig
@@ -53,17 +54,7 @@ final class ConfigLoaderTests: XCTestCase {
   }
 
   func testMinimalConfigGetsDefaults() throws {
-    let yaml = """
-      listeners:
-        - name: web
-          bind: 127.0.0.1:8080
-          pool: app
-      pools:
-        app:
-          servers:
-            - address: 127.0.0.1:9000
-      """
-    let config = try ConfigLoader.parse(yaml: yaml, file: "min.yaml")
+    let config = try ConfigLoader.parse(yaml: ConfigTemplate.minimal.text, file: "min.yaml")
     XCTAssertEqual(config.workers, ConfigLoader.defaultWorkers)
     XCTAssertEqual(
       config.listeners,

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import SplicerTestSupport
 import XCTest
 
 /// `splicer check` as an operator runs it: exit 0 and `FILE: OK (…)` on stdout for a good
@@ -73,18 +74,7 @@ final class CheckCommandTests: XCTestCase {
 
   func testMisspeltKeyIsReportedWithFileLineColumnAndExitsOne() throws {
     let path = try write(
-      "typo.yaml",
-      """
-      listeners:
-        - name: web
-          bind: 127.0.0.1:8080
-          pool: app
-      pools:
-        app:
-          servers:
-            - address: 127.0.0.1:9000
-            - adress: 127.0.0.1:9001
-      """)
+      "typo.yaml", ConfigTemplate.minimal.appending("      - adress: 127.0.0.1:9001"))
     let outcome = try check(path)
     XCTAssertEqual(outcome.status, 1)
     XCTAssertEqual(
@@ -96,21 +86,7 @@ final class CheckCommandTests: XCTestCase {
   /// Two bad values: only the first, in file order, is reported.
   func testOnlyTheFirstOfTwoErrorsIsReported() throws {
     let path = try write(
-      "tuning.yaml",
-      """
-      listeners:
-        - name: web
-          bind: 127.0.0.1:8080
-          pool: app
-      pools:
-        app:
-          servers:
-            - address: 127.0.0.1:9000
-      timeouts:
-        connect: 1.5s
-      tuning:
-        pipe_size: 1MB
-      """)
+      "tuning.yaml", ConfigTemplate.minimal.appending("timeouts:\n  connect: 1.5s\ntuning:\n  pipe_size: 1MB"))
     let outcome = try check(path)
     XCTAssertEqual(outcome.status, 1)
     XCTAssertTrue(outcome.standardError.hasPrefix("\(path):10:12: error: timeouts.connect: "), outcome.standardError)

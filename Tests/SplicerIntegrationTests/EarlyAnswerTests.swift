@@ -44,10 +44,11 @@ final class EarlyAnswerTests: RelayTestCase {
     let chunk = [UInt8](repeating: 0x55, count: 16_384)
     var buffer = [UInt8](repeating: 0, count: 65_536)
     var writing = true
-    let deadline = TestClock.now() + 20
-    while !sawReset && !sawEOF && TestClock.now() < deadline {
+    // Each round blocks in poll(2) for at most a second: no sleep between rounds.
+    waitUntil(20, every: 0) {
+      if sawReset || sawEOF { return true }
       var entry = pollfd(fd: client, events: Int16(POLLIN) | (writing ? Int16(POLLOUT) : 0), revents: 0)
-      guard poll(&entry, 1, 1_000) > 0 else { continue }
+      guard poll(&entry, 1, 1_000) > 0 else { return false }
       if entry.revents & Int16(POLLOUT) != 0 {
         let sent = chunk.withUnsafeBytes { send(client, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
         if sent < 0 && (errno == ECONNRESET || errno == EPIPE) {
@@ -66,6 +67,7 @@ final class EarlyAnswerTests: RelayTestCase {
           sawReset = true
         }
       }
+      return false
     }
     // Whatever the relay had delivered before the reset is still queued for us.
     while true {

@@ -47,7 +47,7 @@ final class HostileClientTests: RelayTestCase {
   ) {
     // At most the baseline: one fewer is no leak (an admin connection from a scrape can still
     // be open when the baseline is taken, and gone by now).
-    let back = HostileSockets.waitUntil(timeoutSeconds: 20) { relay.openDescriptors() <= baseline }
+    let back = waitUntil(20) { relay.openDescriptors() <= baseline } != nil
     XCTAssertTrue(
       back, "relay descriptors \(relay.openDescriptors()), baseline \(baseline): \(relay.describeDescriptors())",
       file: file, line: line)
@@ -74,7 +74,7 @@ final class HostileClientTests: RelayTestCase {
   /// for later; waiting for a quiet moment instead guessed how long that takes.)
   private func waitUntilQuiet(_ relay: SplicerProcess, timeoutSeconds: Double = 60) -> Bool {
     var lastAccepted = -1.0
-    return HostileSockets.waitUntil(timeoutSeconds: timeoutSeconds) {
+    return waitUntil(timeoutSeconds) {
       guard HostileSockets.pendingConnections(toPort: relay.port()) == 0,
         let scrape = try? HTTPGet.get(port: relay.port("admin"), path: "/metrics"), scrape.status == 200
       else { return false }
@@ -83,7 +83,7 @@ final class HostileClientTests: RelayTestCase {
       defer { lastAccepted = accepted }
       return active == 0 && accepted == lastAccepted
         && HostileSockets.pendingConnections(toPort: relay.port()) == 0
-    }
+    } != nil
   }
 
   // MARK: Slowloris
@@ -111,9 +111,9 @@ final class HostileClientTests: RelayTestCase {
     // check that closes later, and then `baseline + 2 * slowCount` is one more than the relay
     // ever holds (a fresh-clone CI run failed so).
     XCTAssertTrue(
-      HostileSockets.waitUntil(timeoutSeconds: 30) {
+      waitUntil(30) {
         activeConnections(relay) == Double(slowCount) && relay.openDescriptors() >= 2 * slowCount
-      },
+      } != nil,
       "the relay never held all \(slowCount) slow clients: \(activeConnections(relay)) active, "
         + "\(relay.openDescriptors()) fds (baseline \(baseline))")
 
@@ -175,7 +175,7 @@ final class HostileClientTests: RelayTestCase {
     XCTAssertNotNil(
       relay.waitForLine(containing: "accept paused", and: "EMFILE", timeoutSeconds: 20), "no accept back-off logged")
     XCTAssertTrue(
-      HostileSockets.waitUntil(timeoutSeconds: 30) { relay.openDescriptors() >= limit - 8 },
+      waitUntil(30) { relay.openDescriptors() >= limit - 8 } != nil,
       "relay never reached its limit: \(relay.openDescriptors()) of \(limit)")
 
     // At the limit, the transfer carries on (pipes may be refused: it copies instead). The
@@ -259,15 +259,15 @@ final class HostileClientTests: RelayTestCase {
     if blackhole.swallowsConnects() {
       let fds = try (0..<connecting).map { _ in try TestSockets.connect(port: relay.port("hole")) }
       XCTAssertTrue(
-        HostileSockets.waitUntil(timeoutSeconds: 30) {
+        waitUntil(30) {
           activeConnections(relay, listener: "hole") == Double(connecting)
-        }
+        } != nil
       )
       for fd in fds { HostileSockets.resetClose(fd) }
       // Long before the 120 s connect timeout: the reset itself ended them (`client_reset`,
       // counted below).
       XCTAssertTrue(
-        HostileSockets.waitUntil(timeoutSeconds: 60) { activeConnections(relay, listener: "hole") == 0 })
+        waitUntil(60) { activeConnections(relay, listener: "hole") == 0 } != nil)
     }
     // Right after connecting, before or while the relay connects upstream.
     for _ in 0..<20 { HostileSockets.resetClose(try TestSockets.connect(port: port, nonblocking: false)) }
@@ -297,7 +297,7 @@ final class HostileClientTests: RelayTestCase {
 
     XCTAssertTrue(transfers.wait(timeoutSeconds: 120), "the healthy transfers did not finish")
     assertResults(healthy, healthyClients, backend: backend)
-    XCTAssertTrue(HostileSockets.waitUntil(timeoutSeconds: 20) { activeConnections(relay) == 0 })
+    XCTAssertTrue(waitUntil(20) { activeConnections(relay) == 0 } != nil)
     let text = try metrics(relay)
     let accepted = HostileSockets.metricSum(text, "splicer_connections_accepted_total", labels: ["listener=\"test\""])
     let closed = { (reason: String) in

@@ -75,8 +75,9 @@ final class ListenerLimitReloadTests: RelayTestCase {
   func testRenamingAListenerKeepsItsCountAndItsWaitingClient() throws {
     let backend = try TestBackend(behavior: .pong)
     defer { backend.stop() }
-    let port = try TestSockets.closedPort()
-    let relay = try SplicerProcess(yaml: config(bind: "127.0.0.1:\(port)", limit: 1, backend: backend))
+    let (relay, port) = try SplicerProcess.onFixedPort {
+      config(bind: "127.0.0.1:\($0)", limit: 1, backend: backend)
+    }
     defer { relay.stop() }
     let (holder, waiting) = try holdTheOnlySlot(relay, port: port)
     try relay.rewriteConfig(config(name: "renamed", bind: "127.0.0.1:\(port)", limit: 1, backend: backend))

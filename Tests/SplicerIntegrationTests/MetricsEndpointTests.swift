@@ -129,27 +129,25 @@ final class MetricsEndpointTests: RelayTestCase {
           static_configs: [{ targets: ["127.0.0.1:\(relay.port("admin"))"] }]
       """
     try config.write(to: directory.appendingPathComponent("prometheus.yml"), atomically: true, encoding: .utf8)
-    let webPort = try TestSockets.closedPort()
     let server = try ExternalProcess(
       prometheus,
       [
         "--config.file=\(directory.path)/prometheus.yml", "--storage.tsdb.path=\(directory.path)/data",
-        "--web.listen-address=127.0.0.1:\(webPort)",
+        "--web.listen-address=127.0.0.1:0",
       ])
     defer { server.terminate() }
+    let webPort = try XCTUnwrap(ListeningPorts.port(of: server.process.processIdentifier), "Prometheus did not start")
     // Wait (bounded) until Prometheus has scraped at least once and answers the query.
-    let deadline = TestClock.now() + 60
-    var found: [[String: Any]] = []
-    while TestClock.now() < deadline && found.isEmpty {
-      if let reply = try? HTTPGet.get(port: webPort, path: "/api/v1/query?query=splicer_connections_accepted_total"),
-        reply.status == 200,
-        let json = try? JSONSerialization.jsonObject(with: Data(reply.body.utf8)) as? [String: Any],
-        let data = json["data"] as? [String: Any], let result = data["result"] as? [[String: Any]]
-      {
-        found = result
-      }
-      if found.isEmpty { usleep(250_000) }
-    }
+    let found: [[String: Any]] =
+      waitFor(60, every: 0.25) {
+        guard
+          let reply = try? HTTPGet.get(port: webPort, path: "/api/v1/query?query=splicer_connections_accepted_total"),
+          reply.status == 200,
+          let json = try? JSONSerialization.jsonObject(with: Data(reply.body.utf8)) as? [String: Any],
+          let data = json["data"] as? [String: Any], let result = data["result"] as? [[String: Any]], !result.isEmpty
+        else { return nil }
+        return result
+      } ?? []
     XCTAssertEqual(found.count, 1, "Prometheus returned no splicer series")
     let value = (found.first?["value"] as? [Any])?.last as? String
     XCTAssertEqual(value, "1")

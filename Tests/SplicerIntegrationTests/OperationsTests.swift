@@ -79,12 +79,13 @@ final class OperationsTests: RelayTestCase {
   func testReloadRenamingAListenerOnAFixedPort() throws {
     let backend = try TestBackend()
     defer { backend.stop() }
-    let port = try TestSockets.closedPort()
-    let fixed = TestConfig.yaml(servers: [backend.port]).replacingOccurrences(
-      of: "bind: 127.0.0.1:0", with: "bind: 127.0.0.1:\(port)")
-    let relay = try SplicerProcess(yaml: fixed)
+    func fixed(_ port: UInt16) -> String {
+      TestConfig.yaml(servers: [backend.port]).replacingOccurrences(
+        of: "bind: 127.0.0.1:0", with: "bind: 127.0.0.1:\(port)")
+    }
+    let (relay, port) = try SplicerProcess.onFixedPort(fixed)
     defer { relay.stop() }
-    try relay.rewriteConfig(fixed.replacingOccurrences(of: "name: test", with: "name: renamed"))
+    try relay.rewriteConfig(fixed(port).replacingOccurrences(of: "name: test", with: "name: renamed"))
     relay.send(SIGHUP)
     XCTAssertNotNil(
       relay.waitForLine(containing: "\"message\":\"reloaded\"", and: "renamed [\\\"test->renamed\\\"]"),
@@ -134,7 +135,7 @@ final class OperationsTests: RelayTestCase {
     defer { relay.stop() }
     let fd = try TestSockets.connect(port: relay.port())
     defer { close(fd) }
-    XCTAssertNotNil(waitForBackend(backend, accepted: 1))
+    XCTAssertNotNil(waitUntil(10, every: 0.005) { backend.accepted >= 1 })
     let started = TestClock.now()
     relay.send(SIGTERM)
     XCTAssertEqual(relay.waitForExit(timeoutSeconds: 30), 0)
@@ -146,15 +147,6 @@ final class OperationsTests: RelayTestCase {
     XCTAssertEqual(closeReasons(relay), ["shutdown"])
     // Cut by the drain timeout: the client sees a reset, not an end of stream.
     XCTAssertEqual(TestSockets.readToEnd(fd, timeoutSeconds: 30).errno, ECONNRESET)
-  }
-
-  private func waitForBackend(_ backend: TestBackend, accepted: Int) -> Bool? {
-    let deadline = TestClock.now() + 10
-    while backend.accepted < accepted {
-      if TestClock.now() > deadline { return nil }
-      usleep(5_000)
-    }
-    return true
   }
 
   /// The notify protocol against a datagram socket standing in for systemd.
@@ -220,20 +212,17 @@ final class SocketActivatedRelayTests: RelayTestCase {
     }
     let backend = try TestBackend()
     defer { backend.stop() }
-    let port = try TestSockets.closedPort()
     // The config's own bind is a different (ephemeral) address: the passed socket wins.
-    let relay = try SplicerProcess(
-      yaml: TestConfig.yaml(servers: [backend.port]), listeners: [],
-      launcher: [activate, "--listen=127.0.0.1:\(port)", "--fdname=test"])
+    // systemd-socket-activate refuses port 0, so it is started again should another process
+    // take its port first.
+    let (relay, port) = try ListeningPorts.startOnFreePort(pid: \.pid, stop: { $0.stop() }) { port in
+      try SplicerProcess(
+        yaml: TestConfig.yaml(servers: [backend.port]), listeners: [],
+        launcher: [activate, "--listen=127.0.0.1:\(port)", "--fdname=test"])
+    }
     defer { relay.stop() }
     // systemd-socket-activate starts the service on the first connection.
-    var first: Int32 = -1
-    let deadline = TestClock.now() + 10
-    while first < 0 && TestClock.now() < deadline {
-      if let fd = try? TestSockets.connect(port: port) { first = fd } else { usleep(20_000) }
-    }
-    XCTAssertGreaterThanOrEqual(first, 0, "systemd-socket-activate never listened")
-    close(first)
+    close(try TestSockets.connect(port: port))
     let line = relay.waitForLine(containing: "listener inherited from the service manager", timeoutSeconds: 20)
     XCTAssertNotNil(line)
     XCTAssertTrue(line?.contains("127.0.0.1:\(port)") ?? false, line ?? "")

@@ -4,23 +4,20 @@ import XCTest
 
 /// The relay with the clients and servers a user would put in front of and behind it.
 final class RealClientTests: RelayTestCase {
-  private func waitUntilListening(_ port: UInt16) -> Bool {
-    HelperServers.waitUntilListening(port)
+  /// An iperf3 server on 127.0.0.1; iperf3 refuses port 0, so it is started again should
+  /// another process take its port first.
+  private func iperf3Server(_ iperf: String) throws -> (child: ExternalProcess, port: UInt16) {
+    try ListeningPorts.startOnFreePort { port in
+      try ExternalProcess(iperf, ["-s", "-B", "127.0.0.1", "-p", "\(port)"])
+    }
   }
 
   private func iperf3(reverse: Bool) throws {
     guard let iperf = ExternalProcess.find("iperf3") else {
       throw XCTSkip("iperf3 is not installed (the README's test command installs it)")
     }
-    let port = try TestSockets.closedPort()
-    let server = try ExternalProcess(iperf, ["-s", "-1", "-B", "127.0.0.1", "-p", "\(port)"])
+    let (server, port) = try iperf3Server(iperf)
     defer { server.terminate() }
-    XCTAssertTrue(waitUntilListening(port))
-    // The probe above was one connection; `-1` would make iperf3 exit after it, so restart.
-    server.terminate()
-    let realServer = try ExternalProcess(iperf, ["-s", "-B", "127.0.0.1", "-p", "\(port)"])
-    defer { realServer.terminate() }
-    XCTAssertTrue(waitUntilListening(port))
     let relay = try SplicerProcess(yaml: TestConfig.yaml(servers: [port], workers: 1))
     defer { relay.stop() }
     // A byte count rather than a duration, so that sender and receiver totals must match exactly.
@@ -62,21 +59,18 @@ final class RealClientTests: RelayTestCase {
   /// delivers every byte of the data connection.
   func testReloadDuringIperf3TransferLosesNothing() throws {
     guard let iperf = ExternalProcess.find("iperf3") else { throw XCTSkip("iperf3 is not installed") }
-    let port = try TestSockets.closedPort()
-    let server = try ExternalProcess(iperf, ["-s", "-B", "127.0.0.1", "-p", "\(port)"])
+    let (server, port) = try iperf3Server(iperf)
     defer { server.terminate() }
-    XCTAssertTrue(waitUntilListening(port))
     let relay = try SplicerProcess(yaml: TestConfig.yaml(servers: [port], workers: 1, admin: true))
     defer { relay.stop() }
     let size = 8 << 30
     let client = try ExternalProcess(iperf, ["-c", "127.0.0.1", "-p", "\(relay.port())", "-n", "8G", "-R", "-J"])
     // Wait (bounded) until both iperf3 connections are being relayed, then reload.
-    let deadline = TestClock.now() + 20
     var active = 0.0
-    while active < 2 && TestClock.now() < deadline {
+    waitUntil(20) {
       let metrics = (try? HTTPGet.get(port: relay.port("admin"), path: "/metrics").body) ?? ""
       active = HTTPGet.sample(metrics, "splicer_connections_active{listener=\"test\"}") ?? 0
-      if active < 2 { usleep(10_000) }
+      return active >= 2
     }
     XCTAssertEqual(active, 2)
     try relay.rewriteConfig(TestConfig.yaml(servers: [port], workers: 1, idleTimeout: "120s", admin: true))
@@ -103,11 +97,10 @@ final class RealClientTests: RelayTestCase {
     let pattern = PatternStream(seed: 11, length: bodySize)
     pattern.fill(body, from: 0, count: bodySize)
     try Data(body).write(to: directory.appendingPathComponent("blob.bin"))
-    let port = try TestSockets.closedPort()
     let server = try ExternalProcess(
-      python, ["-m", "http.server", "--bind", "127.0.0.1", "\(port)"], directory: directory.path)
+      python, ["-m", "http.server", "--bind", "127.0.0.1", "0"], directory: directory.path)
     defer { server.terminate() }
-    XCTAssertTrue(waitUntilListening(port))
+    let port = try XCTUnwrap(ListeningPorts.port(of: server.process.processIdentifier), "http.server did not start")
     let relay = try SplicerProcess(yaml: TestConfig.yaml(servers: [port]))
     defer { relay.stop() }
     let output = directory.appendingPathComponent("downloaded.bin").path

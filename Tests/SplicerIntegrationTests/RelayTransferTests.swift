@@ -103,15 +103,17 @@ final class RelayTransferTests: RelayTestCase {
     for _ in 0..<100 { clients.append(try TestSockets.connect(port: relay.port())) }
     relay.send(SIGCONT)
     var received = [[UInt8]](repeating: [], count: clients.count)
-    let deadline = TestClock.now() + 10
     var scratch = [UInt8](repeating: 0, count: 64)
-    while received.contains(where: { $0.count < greeting.count }) && TestClock.now() < deadline {
+    // Each round blocks in poll(2) for at most 100 ms: no sleep between rounds.
+    waitUntil(10, every: 0) {
+      guard received.contains(where: { $0.count < greeting.count }) else { return true }
       var fds = clients.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
       _ = poll(&fds, nfds_t(fds.count), 100)
       for (index, entry) in fds.enumerated() where entry.revents != 0 {
         let count = read(entry.fd, &scratch, scratch.count)
         if count > 0 { received[index] += scratch[0..<count] }
       }
+      return false
     }
     let waiting = received.filter { $0 != greeting }.count
     XCTAssertEqual(waiting, 0, "\(waiting) of \(clients.count) clients never got the server's greeting")

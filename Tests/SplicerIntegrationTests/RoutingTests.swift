@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import SplicerProtocol
 import SplicerSystem
+import SplicerTestSupport
 import XCTest
 
 /// Routes, access rules and the PROXY protocol on a real relay, with real TLS clients and
@@ -128,19 +129,6 @@ final class RoutingTests: RelayTestCase {
       HTTPGet.sample(metrics, "splicer_connections_closed_total{listener=\"strict\",reason=\"inspect_timeout\"}"), 1)
   }
 
-  /// A minimal TLS 1.2 ClientHello carrying `name` in server_name.
-  private func clientHello(serverName name: String) -> [UInt8] {
-    func u16(_ value: Int) -> [UInt8] { [UInt8(value >> 8), UInt8(value & 0xff)] }
-    let host = Array(name.utf8)
-    let serverNameList = [0] + u16(host.count) + host
-    let extensionData = u16(serverNameList.count) + serverNameList
-    let extensions = u16(0) + u16(extensionData.count) + extensionData
-    var body: [UInt8] = [3, 3] + [UInt8](repeating: 7, count: 32) + [0]
-    body += u16(2) + [0x13, 0x01] + [1, 0] + u16(extensions.count) + extensions
-    let handshake = [1, 0] + u16(body.count) + body
-    return [22, 3, 1] + u16(handshake.count) + handshake
-  }
-
   /// A ClientHello that trickles in a few bytes per write is still routed by its name (the
   /// relay waits for the whole record instead of re-reading it on every byte).
   func testClientHelloArrivingInPiecesIsRoutedByItsName() throws {
@@ -159,7 +147,7 @@ final class RoutingTests: RelayTestCase {
         log: { level: info, format: json, access_log: true }
         """)
     defer { relay.stop() }
-    let hello = clientHello(serverName: "Slow.Example.Test")
+    let hello = ClientHelloBuilder.clientHello(serverName: "Slow.Example.Test")
     let fd = try TestSockets.connect(port: relay.port())
     var one: Int32 = 1
     setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))

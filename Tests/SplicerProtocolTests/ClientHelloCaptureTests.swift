@@ -1,4 +1,5 @@
 import SplicerProtocol
+import SplicerTestSupport
 import XCTest
 
 /// ClientHellos that OpenSSL really sent: names, prefixes, record splits, size limits.

@@ -1,5 +1,8 @@
 import SplicerProtocol
+import SplicerTestSupport
 import XCTest
+
+@testable import SplicerRouting
 
 /// Synthetic ClientHellos broken one field at a time, and bytes that are not TLS at all.
 final class ClientHelloMalformedTests: XCTestCase {
@@ -125,7 +128,7 @@ final class ClientHelloMalformedTests: XCTestCase {
 
   func testVerdictsOnPrefixesAreFinalForMutatedHellos() {
     let seeds = ClientHelloCaptureTests.captures.map(\.bytes) + [Builder.records(Builder.handshake(Builder.body()))]
-    var random = ProxyHeaderTestSupport.SplitMix(state: 0xC11E_47)
+    var random = SplitMix64(seed: 0xC11E_47)
     for round in 0..<400 {
       var bytes = seeds[round % seeds.count]
       for _ in 0..<Int.random(in: 1...3, using: &random) {

@@ -1,6 +1,8 @@
 import SplicerProtocol
 import XCTest
 
+@testable import SplicerRouting
+
 /// Properties that must hold for any bytes, checked on seeded random mutations of valid headers:
 /// no trap, and a verdict on a prefix is never contradicted by more bytes.
 final class ProxyHeaderParserPropertyTests: XCTestCase {
@@ -12,7 +14,7 @@ final class ProxyHeaderParserPropertyTests: XCTestCase {
         Array("PROXY TCP4 192.0.2.1 198.51.100.2 51234 443\r\n".utf8),
         Array("PROXY TCP6 2001:db8::1 ::1 1 2\r\n".utf8), Array("PROXY UNKNOWN x\r\n".utf8),
       ]
-    var random = Support.SplitMix(state: 0x5EED)
+    var random = SplitMix64(seed: 0x5EED)
     for round in 0..<3_000 {
       var bytes = seeds[round % seeds.count]
       for _ in 0..<Int.random(in: 0...3, using: &random) {

@@ -1,5 +1,6 @@
 import SplicerConfig
-import SplicerRouting
+
+@testable import SplicerRouting
 
 /// Pools, eligibility and simulated load shared by the balancer tests.
 enum BalancerFixtures {
@@ -42,7 +43,9 @@ enum BalancerFixtures {
     _ algorithm: BalanceAlgorithm, weights: [Int], picks: Int, openConnections: Int, seed: UInt64
   ) -> [Int] {
     var balancer = PoolBalancer(algorithm: algorithm, servers: servers(weights), seed: seed)
-    var random = TestRandom(seed: seed ^ 0x5eed)
+    // A generator apart from the balancer's own, so that the simulated load does not move
+    // in step with the balancer's draws.
+    var random = SplitMix64(seed: seed ^ 0x5eed)
     var active = Array(repeating: 0, count: weights.count)
     var open = 0
     var counts = Array(repeating: 0, count: weights.count)
@@ -79,19 +82,5 @@ enum BalancerFixtures {
   /// Whether every count is within `tolerance` (a fraction, 0.03 = ±3 %) of its expected value.
   static func within(_ counts: [Int], _ expected: [Double], tolerance: Double) -> Bool {
     zip(counts, expected).allSatisfy { abs(Double($0) - $1) <= $1 * tolerance }
-  }
-
-  /// SplitMix64, separate from the balancer's own generator so that the simulated load does
-  /// not move in step with the balancer's draws.
-  struct TestRandom: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-      state &+= 0x9e37_79b9_7f4a_7c15
-      var z = state
-      z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-      z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-      return z ^ (z >> 31)
-    }
   }
 }

@@ -1,6 +1,6 @@
 # shellcheck shell=bash
-# Shared helpers for bench/run.sh: logging, process bookkeeping, /proc readers, waits.
-# Sourced, not executed. Relies on WORKDIR, PIN, RELAY_CPU, LOAD_CPU, RESULTS_TSV from run.sh.
+# Helpers every bench script shares: logging, process bookkeeping, /proc readers, waits, results.
+# Sourced, not executed. Relies on WORKDIR, PIN, RELAY_CPU, LOAD_CPU, RECORD_TO from the script.
 
 log() { printf '[bench %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
 
@@ -101,9 +101,12 @@ stop_all() {
 CLK_TCK=$(getconf CLK_TCK)
 
 # utime+stime of the whole process (all threads), in clock ticks.
-cpu_ticks() {
+cpu_ticks() { stat_ticks "/proc/$1/stat"; }
+
+# utime+stime from a stat file: /proc/PID/stat, or /proc/PID/task/TID/stat for one thread.
+stat_ticks() {
   local stat rest
-  stat=$(<"/proc/$1/stat")
+  stat=$(<"$1")
   rest=${stat##*) }          # fields after "(comm) "; comm may contain spaces
   local -a f
   read -ra f <<<"$rest"

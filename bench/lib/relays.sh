@@ -5,12 +5,16 @@
 #   base+0 -> iperf3 server      (bulk throughput, CPU per GB)
 #   base+1 -> nginx HTTP server  (new connections/s, keep-alive requests/s)
 #   base+2 -> idle holder        (RSS and fds per idle connection)
-# Relays run pinned to RELAY_CPU with one worker/thread; backends and load generators run on
-# LOAD_CPU. A start function leaves RELAY_PID (the process to signal), RELAY_MEASURE_PID (the
-# process that relays: CPU, RSS and fds are read from it) and RELAY_LOG behind.
+# Relays run pinned to RELAY_CPU with RELAY_WORKERS [1] workers/threads; backends and load
+# generators run on LOAD_CPU. With ACCESS_LOG=1 each relay writes one line per connection to
+# its log file (Splicer's access log, HAProxy's tcplog, nginx's stream access_log). A start
+# function leaves RELAY_PID (the process to signal), RELAY_MEASURE_PID (the process that relays:
+# CPU, RSS and fds are read from it), RELAY_MEASURE_PIDS (every process that relays: nginx's
+# workers) and RELAY_LOG behind.
 
 RELAY_PID=""
 RELAY_MEASURE_PID=""
+RELAY_MEASURE_PIDS=""
 RELAY_LOG=""
 
 # Sets P_IPERF, P_HTTP and P_HOLD: the ports a client uses to reach each backend through RELAY.
@@ -83,18 +87,24 @@ CONF
 }
 
 # Adds the children of a process (nginx workers) to the cleanup list; the first child's pid is
-# left in FIRST_CHILD (not printed: a command substitution would lose the bookkeeping).
+# left in FIRST_CHILD, all of them in CHILDREN (not printed: a command substitution would lose
+# the bookkeeping).
 FIRST_CHILD=""
+CHILDREN=""
+# usage: track_children PARENT [COUNT]   (waits, bounded, for COUNT children, default 1)
 track_children() {
-  local parent=$1 children="" tries=0 child
-  while [[ -z $children ]] && ((tries < 100)); do
+  local parent=$1 want=${2:-1} children="" tries=0 child
+  local -a list=()
+  while ((${#list[@]} < want)) && ((tries < 100)); do
     children=$(cat "/proc/$parent/task/$parent/children" 2>/dev/null || true)
-    [[ -n $children ]] || sleep 0.05
+    read -ra list <<<"$children"
+    ((${#list[@]} >= want)) || sleep 0.05
     tries=$((tries + 1))
   done
   [[ -n $children ]] || die "nginx master $parent started no worker"
   for child in $children; do track_pid "$child"; done
   FIRST_CHILD=${children%% *}
+  CHILDREN=$children
 }
 
 # One HTTP request through the relay: proves the relay forwards before anything is measured.
@@ -120,7 +130,7 @@ start_splicer() {
   local backend_iperf=$BASE_PORT backend_http=$((BASE_PORT + 1)) backend_hold=$((BASE_PORT + 2))
   cfg=$WORKDIR/$name.yaml
   cat >"$cfg" <<CONF
-workers: 1
+workers: ${RELAY_WORKERS:-1}
 listeners:
   - { name: bulk, bind: "127.0.0.1:$P_IPERF", pool: bulk, mode: $mode }
   - { name: http, bind: "127.0.0.1:$P_HTTP", pool: http, mode: $mode }
@@ -131,7 +141,8 @@ pools:
   idle: { servers: [ { address: "127.0.0.1:$backend_hold" } ] }
 timeouts: { connect: 5s, idle: 10m }
 tuning: { pipe_size: 1MiB, pipe_pool: 64, copy_buffer: 64KiB }
-log: { level: notice, format: json, access_log: false }
+log: $([[ ${ACCESS_LOG:-0} == 1 ]] && echo "{ level: info, format: json, access_log: true }" ||
+    echo "{ level: notice, format: json, access_log: false }")
 CONF
   RELAY_LOG=$WORKDIR/$name.log
   "$SPLICER_BIN" check --config "$cfg" >"$RELAY_LOG" 2>&1 ||
@@ -139,6 +150,7 @@ CONF
   spawn "$RELAY_CPU" "$RELAY_LOG" "$SPLICER_BIN" run --config "$cfg"
   RELAY_PID=$SPAWNED_PID
   RELAY_MEASURE_PID=$SPAWNED_PID
+  RELAY_MEASURE_PIDS=$SPAWNED_PID
   wait_for_ports "$RELAY_NAME" "$RELAY_PID" "$RELAY_LOG" 15 "$P_IPERF" "$P_HTTP" "$P_HOLD"
   # Splicer's own readiness signal: one "listener bound" line per listener.
   local deadline=$((SECONDS + 10))
@@ -154,18 +166,26 @@ start_haproxy() {
   local dir=$WORKDIR/haproxy cfg
   mkdir -p "$dir"
   cfg=$dir/haproxy.cfg
+  local global_log="" defaults_log=""
+  if [[ ${ACCESS_LOG:-0} == 1 ]]; then
+    # Straight to stdout (the relay's log file), no syslog daemon in between.
+    global_log="log stdout format raw local0"
+    defaults_log=$'log global\n  option tcplog'
+  fi
   # maxconn 8000 with maxpipes 1000 needs ~18000 fds, under the 20000 hard limit.
   cat >"$cfg" <<CONF
 global
-  nbthread 1
+  nbthread ${RELAY_WORKERS:-1}
   maxconn $HAPROXY_MAXCONN
   maxpipes 1000
   tune.pipesize 1048576
+  $global_log
 
 defaults
   mode tcp
   option splice-request
   option splice-response
+  $defaults_log
   maxconn $HAPROXY_MAXCONN
   timeout connect 5s
   timeout client 10m
@@ -188,6 +208,7 @@ CONF
   spawn "$RELAY_CPU" "$RELAY_LOG" haproxy -db -f "$cfg"
   RELAY_PID=$SPAWNED_PID
   RELAY_MEASURE_PID=$SPAWNED_PID
+  RELAY_MEASURE_PIDS=$SPAWNED_PID
   wait_for_ports "$RELAY_NAME" "$RELAY_PID" "$RELAY_LOG" 15 "$P_IPERF" "$P_HTTP" "$P_HOLD"
 }
 
@@ -198,7 +219,7 @@ start_nginx_relay() {
   mkdir -p "$dir/logs"
   cat >"$dir/nginx.conf" <<CONF
 load_module $NGINX_STREAM_MODULE;
-worker_processes 1;
+worker_processes ${RELAY_WORKERS:-1};
 worker_rlimit_nofile 20000;
 daemon off;
 pid $dir/nginx.pid;
@@ -207,6 +228,7 @@ events { worker_connections 19000; }
 stream {
   proxy_connect_timeout 5s;
   proxy_timeout 10m;
+  $([[ ${ACCESS_LOG:-0} == 1 ]] && echo "log_format basic '\$remote_addr \$status \$bytes_sent \$bytes_received \$session_time'; access_log $dir/logs/access.log basic;")
   server { listen 127.0.0.1:$P_IPERF backlog=4096; proxy_pass 127.0.0.1:$BASE_PORT; }
   server { listen 127.0.0.1:$P_HTTP backlog=4096; proxy_pass 127.0.0.1:$((BASE_PORT + 1)); }
   server { listen 127.0.0.1:$P_HOLD backlog=4096; proxy_pass 127.0.0.1:$((BASE_PORT + 2)); }
@@ -219,14 +241,15 @@ CONF
   spawn "$RELAY_CPU" "$dir/logs/stdout.log" nginx -p "$dir" -c "$dir/nginx.conf" -e "$RELAY_LOG"
   RELAY_PID=$SPAWNED_PID
   wait_for_ports "$RELAY_NAME" "$RELAY_PID" "$RELAY_LOG" 15 "$P_IPERF" "$P_HTTP" "$P_HOLD"
-  track_children "$RELAY_PID"
+  track_children "$RELAY_PID" "${RELAY_WORKERS:-1}"
   RELAY_MEASURE_PID=$FIRST_CHILD
+  RELAY_MEASURE_PIDS=$CHILDREN
 }
 
 # Starts RELAY (or nothing for "direct") and checks that it forwards.
 start_relay() {
   local relay=$1
-  RELAY_NAME=$relay RELAY_PID="" RELAY_MEASURE_PID="" RELAY_LOG=""
+  RELAY_NAME=$relay RELAY_PID="" RELAY_MEASURE_PID="" RELAY_MEASURE_PIDS="" RELAY_LOG=""
   case $relay in
     direct) ;;
     splicer) start_splicer splice ;;
@@ -241,8 +264,9 @@ start_relay() {
 stop_relay() {
   [[ -n $RELAY_PID ]] || return 0
   stop_pid "$RELAY_PID" 10
-  if [[ -n $RELAY_MEASURE_PID && $RELAY_MEASURE_PID != "$RELAY_PID" ]]; then
-    stop_pid "$RELAY_MEASURE_PID" 2
-  fi
-  RELAY_PID="" RELAY_MEASURE_PID=""
+  local pid
+  for pid in $RELAY_MEASURE_PIDS; do
+    [[ $pid == "$RELAY_PID" ]] || stop_pid "$pid" 2
+  done
+  RELAY_PID="" RELAY_MEASURE_PID="" RELAY_MEASURE_PIDS=""
 }

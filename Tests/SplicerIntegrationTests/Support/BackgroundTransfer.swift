@@ -64,36 +64,22 @@ final class BackgroundTransfer: @unchecked Sendable {
   private func drive(timeoutSeconds: Double) {
     let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
     defer { scratch.deallocate() }
-    let deadline = TestClock.now() + timeoutSeconds
-    var result = false
-    while TestClock.now() < deadline {
-      lock.lock()
-      while paused { _ = lock.wait(until: Date(timeIntervalSinceNow: 0.1)) }
-      lock.unlock()
-      let active = connections.filter { !$0.done }
-      if active.isEmpty {
-        result = true
-        break
-      }
-      var fds = active.map { connection -> pollfd in
-        var events: Int16 = 0
-        if connection.wantsRead { events |= Int16(POLLIN) }
-        if connection.wantsWrite { events |= Int16(POLLOUT) }
-        return pollfd(fd: connection.fd, events: events, revents: 0)
-      }
-      if poll(&fds, nfds_t(fds.count), 100) < 0 && errno != EINTR { break }
-      for (index, entry) in fds.enumerated() where entry.revents != 0 {
-        let connection = active[index]
-        if entry.revents & Int16(POLLIN | POLLHUP | POLLERR) != 0 { connection.readReady(scratch: scratch) }
-        if entry.revents & Int16(POLLOUT | POLLERR) != 0 { connection.writeReady(scratch: scratch) }
-        connection.closeIfComplete()
-      }
-      let total = connections.reduce(0) { $0 + $1.received.byteCount }
-      lock.lock()
-      receivedBytes = total
-      lock.broadcast()
-      lock.unlock()
-    }
+    // Each round blocks in poll(2) for at most 100 ms: no sleep between rounds.
+    let result =
+      waitFor(timeoutSeconds, every: 0) { () -> Bool? in
+        lock.lock()
+        while paused { _ = lock.wait(until: Date(timeIntervalSinceNow: 0.1)) }
+        lock.unlock()
+        let active = connections.filter { !$0.done }
+        if active.isEmpty { return true }
+        guard PollDriver.round(active, scratch: scratch) else { return false }
+        let total = connections.reduce(0) { $0 + $1.received.byteCount }
+        lock.lock()
+        receivedBytes = total
+        lock.broadcast()
+        lock.unlock()
+        return nil
+      } ?? false
     lock.lock()
     finished = true
     succeeded = result

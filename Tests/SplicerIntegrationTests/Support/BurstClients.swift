@@ -1,6 +1,8 @@
 import Foundation
 import Glibc
 
+@testable import SplicerRouting
+
 /// Rounds of nearly simultaneous short connections through the relay to a `.pong` backend: in
 /// each round, `clients` threads pass a barrier together and each, after a seeded random
 /// jitter, makes one connection (connect, "PING", read "+PONG\r\n" and the EOF, close); the

@@ -82,13 +82,13 @@ class FaultInjectionTestCase: RelayTestCase {
   /// Drives `connections` until `condition` holds, all are done, or the deadline passes;
   /// returns whether `condition` held.
   func drive(_ connections: [StreamConnection], timeoutSeconds: Double, until condition: () -> Bool) -> Bool {
-    let deadline = TestClock.now() + timeoutSeconds
-    while !condition() {
-      if TestClock.now() > deadline || connections.allSatisfy(\.done) { return condition() }
-      // Each round returns after at most ~100 ms (one poll) so the condition is rechecked.
+    // Each round returns after at most ~100 ms (one poll) so the condition is rechecked.
+    waitUntil(timeoutSeconds, every: 0) {
+      if condition() || connections.allSatisfy(\.done) { return true }
       _ = PollDriver.run(connections, timeoutSeconds: 0.01)
+      return false
     }
-    return true
+    return condition()
   }
 
   /// One line per measurement in the test output, for the timings in docs/RELIABILITY.md.

@@ -6,19 +6,6 @@ import XCTest
 /// s_server` with its own certificate (TLS passthrough by SNI), and nginx's stream module
 /// accepting the PROXY protocol (to show what address a real backend sees).
 enum HelperServers {
-  /// Waits until something accepts connections on 127.0.0.1:port (a helper server starting up).
-  static func waitUntilListening(_ port: UInt16, timeoutSeconds: Double = 30) -> Bool {
-    let deadline = TestClock.now() + timeoutSeconds
-    while TestClock.now() < deadline {
-      if let fd = try? TestSockets.connect(port: port) {
-        close(fd)
-        return true
-      }
-      usleep(20_000)
-    }
-    return false
-  }
-
   /// A self-signed certificate for `name` (as CN and DNS SAN), written to `directory`.
   static func makeCertificate(for name: String, in directory: URL) throws -> (cert: String, key: String) {
     guard let openssl = ExternalProcess.find("openssl") else { throw XCTSkip("openssl is not installed") }
@@ -39,10 +26,11 @@ enum HelperServers {
   static func tlsServer(for name: String, in directory: URL) throws -> (process: ExternalProcess, port: UInt16) {
     guard let openssl = ExternalProcess.find("openssl") else { throw XCTSkip("openssl is not installed") }
     let (cert, key) = try makeCertificate(for: name, in: directory)
-    let port = try TestSockets.closedPort()
     let server = try ExternalProcess(
-      openssl, ["s_server", "-quiet", "-www", "-accept", "127.0.0.1:\(port)", "-cert", cert, "-key", key])
-    XCTAssertTrue(waitUntilListening(port), "openssl s_server for \(name) did not start")
+      openssl, ["s_server", "-quiet", "-www", "-accept", "127.0.0.1:0", "-cert", cert, "-key", key])
+    guard let port = ListeningPorts.port(of: server.process.processIdentifier) else {
+      throw TestSocketError(call: "openssl s_server for \(name) did not start", code: 0)
+    }
     return (server, port)
   }
 
@@ -54,7 +42,14 @@ enum HelperServers {
     else {
       throw XCTSkip("nginx with libnginx-mod-stream is not installed (the README's test command installs it)")
     }
-    let port = try TestSockets.closedPort()
+    // nginx refuses port 0: it is started again should another process take its port first.
+    let (server, port) = try ListeningPorts.startOnFreePort { port in
+      try nginx(listeningOn: port, in: directory, module: module)
+    }
+    return (server, port)
+  }
+
+  private static func nginx(listeningOn port: UInt16, in directory: URL, module: String) throws -> ExternalProcess {
     let config = """
       load_module \(module);
       daemon off;
@@ -72,9 +67,6 @@ enum HelperServers {
       """
     let path = directory.appendingPathComponent("nginx.conf").path
     try config.write(toFile: path, atomically: true, encoding: .utf8)
-    let server = try ExternalProcess("/usr/sbin/nginx", ["-p", directory.path, "-e", "stderr", "-c", path])
-    // A plain connect (no PROXY header) makes nginx log an error and close; harmless.
-    XCTAssertTrue(waitUntilListening(port), "nginx did not start")
-    return (server, port)
+    return try ExternalProcess("/usr/sbin/nginx", ["-p", directory.path, "-e", "stderr", "-c", path])
   }
 }

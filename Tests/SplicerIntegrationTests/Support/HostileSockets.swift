@@ -83,17 +83,6 @@ enum HostileSockets {
     return got == 0 || (got < 0 && errno != EAGAIN)
   }
 
-  /// Polls `condition` every 10 ms until it holds or the deadline passes; returns whether
-  /// it held. For relay figures (descriptor counts, metrics) that have no event to wait on.
-  static func waitUntil(timeoutSeconds: Double, _ condition: () -> Bool) -> Bool {
-    let deadline = TestClock.now() + timeoutSeconds
-    while true {
-      if condition() { return true }
-      if TestClock.now() > deadline { return false }
-      usleep(10_000)
-    }
-  }
-
   /// The sum of every series of `name` whose labels contain all of `labels` (e.g.
   /// `reason="client_reset"`), in a Prometheus text exposition.
   static func metricSum(_ exposition: String, _ name: String, labels: [String] = []) -> Double {

@@ -1,6 +1,8 @@
 import Foundation
 import Glibc
 
+@testable import SplicerRouting
+
 /// A faulty network path between the relay and a loopback `TestBackend`, built from a TUN
 /// interface and a thread that plays both the wire and `tc netem` in user space.
 ///

@@ -81,17 +81,6 @@ class RelayTestCase: XCTestCase {
       file: file, line: line)
   }
 
-  /// Polls (bounded) until `condition` holds, e.g. a counter on the admin endpoint; returns
-  /// the seconds it took, nil on timeout.
-  func waitUntil(_ timeoutSeconds: Double, _ condition: () -> Bool) -> Double? {
-    let start = TestClock.now()
-    while TestClock.now() - start < timeoutSeconds {
-      if condition() { return TestClock.now() - start }
-      usleep(10_000)
-    }
-    return nil
-  }
-
   /// The `reason` field of each access-log line.
   func closeReasons(_ relay: SplicerProcess) -> [String] {
     relay.waitForClosedConnections(0, timeoutSeconds: 0).compactMap { line in

@@ -16,12 +16,10 @@ extension SplicerProcess {
     let before = (lineCount(containing: reloaded), lineCount(containing: failed))
     try rewriteConfig(yaml)
     send(SIGHUP)
-    let deadline = TestClock.now() + timeoutSeconds
-    while TestClock.now() < deadline {
+    return waitFor(timeoutSeconds) { () -> Bool? in
       if lineCount(containing: failed) > before.1 { return false }
       if lineCount(containing: reloaded) > before.0 { return true }
-      usleep(10_000)
-    }
-    return false
+      return nil
+    } ?? false
   }
 }

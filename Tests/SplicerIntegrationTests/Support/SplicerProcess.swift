@@ -199,11 +199,7 @@ final class SplicerProcess: @unchecked Sendable {
 
   /// Waits for the process to exit on its own; returns its status, nil on timeout.
   func waitForExit(timeoutSeconds: Double) -> Int32? {
-    let deadline = TestClock.now() + timeoutSeconds
-    while process.isRunning {
-      if TestClock.now() > deadline { return nil }
-      usleep(10_000)
-    }
+    guard waitUntil(timeoutSeconds, { !process.isRunning }) != nil else { return nil }
     return process.terminationStatus
   }
 

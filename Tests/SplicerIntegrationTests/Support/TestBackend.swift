@@ -213,13 +213,15 @@ final class TestBackend: @unchecked Sendable {
   private static func readThenReset(_ fd: Int32, count: Int) {
     var buffer = [UInt8](repeating: 0, count: 65_536)
     var read = 0
-    let deadline = Date(timeIntervalSinceNow: 5)
-    while read < count && Date() < deadline {
+    // Each round blocks in poll(2) for at most 100 ms; an end or error also ends the wait.
+    waitUntil(5, every: 0) {
+      guard read < count else { return true }
       var entry = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
       _ = poll(&entry, 1, 100)
       let got = Glibc.read(fd, &buffer, min(buffer.count, count - read))
-      if got == 0 || (got < 0 && errno != EAGAIN) { break }
+      if got == 0 || (got < 0 && errno != EAGAIN) { return true }
       if got > 0 { read += got }
+      return false
     }
     var option = linger(l_onoff: 1, l_linger: 0)
     setsockopt(fd, SOL_SOCKET, SO_LINGER, &option, socklen_t(MemoryLayout<linger>.size))

@@ -5,18 +5,9 @@ extension TestSockets {
   /// test source routes and access rules); returns the socket, switched to nonblocking, and
   /// the client port the kernel chose.
   static func connect(port: UInt16, from source: String) throws -> (fd: Int32, port: UInt16) {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue | SOCK_CLOEXEC.rawValue), 0)
-    var local = sockaddr_in()
-    local.sin_family = sa_family_t(AF_INET)
-    local.sin_addr.s_addr = inet_addr(source)
-    let bound = withUnsafePointer(to: &local) {
-      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-    }
-    guard bound == 0 else {
-      let code = errno
-      close(fd)
-      throw TestSocketError(call: "bind \(source)", code: code)
-    }
+    let fd = try bound(host: source, port: 0, reuseAddress: false)
+    // Blocking for the connect, as `connect(port:)` does; nonblocking again after it.
+    _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
     try connect(fd, port: port)
     let clientPort = try TestSockets.port(of: fd)
     _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)

@@ -20,13 +20,7 @@ enum TestSockets {
   /// - Parameter reusePort: SO_REUSEPORT, so that a `placeholder(port:)` can hold the port
   ///   between this listener and the next one on it.
   static func listen(backlog: Int32 = 1024, port: UInt16 = 0, reusePort: Bool = false) throws -> Int32 {
-    let fd = try bound(port: port, reusePort: reusePort)
-    guard Glibc.listen(fd, backlog) == 0 else {
-      let code = errno
-      close(fd)
-      throw TestSocketError(call: "listen", code: code)
-    }
-    return fd
+    try listen(host: "127.0.0.1", port: port, backlog: backlog, reusePort: reusePort)
   }
 
   /// A socket bound to 127.0.0.1:port with SO_REUSEPORT and not listening: connections to the
@@ -37,20 +31,7 @@ enum TestSockets {
   }
 
   private static func bound(port: UInt16, reusePort: Bool) throws -> Int32 {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue | SOCK_NONBLOCK.rawValue | SOCK_CLOEXEC.rawValue), 0)
-    var one: Int32 = 1
-    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
-    if reusePort { setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, socklen_t(MemoryLayout<Int32>.size)) }
-    var address = loopback(port: port)
-    let result = withUnsafePointer(to: &address) {
-      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-    }
-    guard result == 0 else {
-      let code = errno
-      close(fd)
-      throw TestSocketError(call: "bind", code: code)
-    }
-    return fd
+    try bound(host: "127.0.0.1", port: port, reusePort: reusePort)
   }
 
   static func port(of fd: Int32) throws -> UInt16 {
@@ -76,9 +57,12 @@ enum TestSockets {
     return try port(of: fd)
   }
 
-  /// A port that nothing listens on right now (bound, then closed), for a helper server that
-  /// must bind it itself; a dead server's address is `refusingPort()`.
-  static func closedPort() throws -> UInt16 {
+  /// A port that was free a moment ago (bound, then closed): only a candidate, since any other
+  /// process may take it next. Only for `ListeningPorts.startOnFreePort` and
+  /// `SplicerProcess.onFixedPort`, which notice when the child could not have it and try
+  /// another; a helper server that can bind port 0 does, and a dead server's address is
+  /// `refusingPort()`.
+  static func portFreeJustNow() throws -> UInt16 {
     let fd = try listen()
     let port = try port(of: fd)
     close(fd)

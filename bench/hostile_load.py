@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Hostile load for scripts/hostile-throughput.sh. Standard library only.
+"""Hostile load for bench/hostile-throughput.sh. Standard library only.
 
   hold      --port P              backend: accept connections and hold them, reading and
                                   discarding whatever arrives, until SIGTERM

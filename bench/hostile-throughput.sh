@@ -5,8 +5,8 @@
 # The aim is a ratio of at least 0.8 (within 20 %). This is a benchmark, not a test: it
 # prints figures and exits 0 unless something failed to start.
 #
-#   bash scripts/hostile-throughput.sh
-#   SPLICER_BIN=.build/debug/splicer DURATION=5 ROUNDS=1 bash scripts/hostile-throughput.sh
+#   bash bench/hostile-throughput.sh
+#   SPLICER_BIN=.build/debug/splicer DURATION=5 ROUNDS=1 bash bench/hostile-throughput.sh
 #
 # Environment (defaults in brackets):
 #   SPLICER_BIN [.build/release/splicer, else .build/debug/splicer]
@@ -16,6 +16,9 @@
 #   FLOOD_RATE [2000]  connect+reset per second during the flood (run twice per round: through
 #                      the relay, and straight at the backend as a control)
 #   WORKERS [2]        Splicer workers
+#   IPERF_PORT [24400] the iperf3 server's port (iperf3 cannot bind port 0 and report it); the
+#                      relay and the holding backend bind port 0 and report theirs
+#   KEEP_WORKDIR [0]   keep the temp dir with configs and logs
 #
 # One relay serves two listeners on the same workers: `bulk`, relaying to an iperf3 server,
 # and `hostile`, relaying to a Python backend that holds whatever arrives. The hostile clients
@@ -25,54 +28,37 @@
 # iperf3 itself: read the ratios with the machine's core count in mind.
 set -euo pipefail
 
-REPO_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO_DIR=$(cd "$BENCH_DIR/.." && pwd)
 DURATION=${DURATION:-10}
 ROUNDS=${ROUNDS:-3}
 IDLE_CONNS=${IDLE_CONNS:-3000}
 FLOOD_RATE=${FLOOD_RATE:-2000}
 WORKERS=${WORKERS:-2}
+IPERF_PORT=${IPERF_PORT:-24400}
+KEEP_WORKDIR=${KEEP_WORKDIR:-0}
+PIN=0 RELAY_CPU=0 LOAD_CPU=0 # nothing pinned: the relay has two workers
 if [[ -z ${SPLICER_BIN:-} ]]; then
   SPLICER_BIN=$REPO_DIR/.build/release/splicer
   [[ -x $SPLICER_BIN ]] || SPLICER_BIN=$REPO_DIR/.build/debug/splicer
 fi
-LOAD="python3 $REPO_DIR/scripts/hostile_load.py"
+LOAD=(python3 "$BENCH_DIR/hostile_load.py")
 
-log() { printf '[hostile %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
-die() {
-  log "ERROR: $*"
-  exit 1
-}
+# shellcheck source=bench/lib/common.sh
+source "$BENCH_DIR/lib/common.sh"
+# shellcheck source=bench/lib/setup.sh
+source "$BENCH_DIR/lib/setup.sh"
+
 [[ -x $SPLICER_BIN ]] || die "no splicer binary at $SPLICER_BIN (swift build first)"
 command -v iperf3 >/dev/null || die "iperf3 is missing (bash scripts/install-deps.sh)"
+start_workdir splicer-hostile
 
-WORKDIR=$(mktemp -d /tmp/splicer-hostile.XXXXXX)
-PIDS=()
-cleanup() {
-  local pid
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-  rm -rf "$WORKDIR"
-}
-trap cleanup EXIT
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-
-# Waits until FILE contains PATTERN (bounded).
-wait_for() {
-  local file=$1 pattern=$2 deadline=$((SECONDS + 30))
-  until grep -q "$pattern" "$file" 2>/dev/null; do
-    ((SECONDS < deadline)) || die "timed out waiting for '$pattern' in $file: $(tail -5 "$file")"
-    sleep 0.1
-  done
-}
-
-IPERF_PORT=$(free_port)
-iperf3 -s -p "$IPERF_PORT" >"$WORKDIR/iperf3-server.log" 2>&1 &
-PIDS+=($!)
-HOLD_PORT=$(free_port)
-$LOAD hold --port "$HOLD_PORT" >"$WORKDIR/hold.log" 2>&1 &
-PIDS+=($!)
-wait_for "$WORKDIR/hold.log" holding
+require_ports_free "$IPERF_PORT"
+spawn 0 "$WORKDIR/iperf3-server.log" iperf3 -s -B 127.0.0.1 -p "$IPERF_PORT"
+wait_for_ports "iperf3 server" "$SPAWNED_PID" "$WORKDIR/iperf3-server.log" 10 "$IPERF_PORT"
+spawn 0 "$WORKDIR/hold.log" "${LOAD[@]}" hold --port 0
+wait_for_lines "holding backend" "$SPAWNED_PID" "$WORKDIR/hold.log" '^holding on ' 1
+HOLD_PORT=$(sed -n 's/^holding on //p' "$WORKDIR/hold.log")
 
 cat >"$WORKDIR/splicer.yaml" <<EOF
 workers: $WORKERS
@@ -86,13 +72,11 @@ timeouts: { connect: 2s, idle: 10m }
 log: { level: notice, format: json, access_log: false }
 admin: { bind: 127.0.0.1:0 }
 EOF
-"$SPLICER_BIN" run --config "$WORKDIR/splicer.yaml" >"$WORKDIR/splicer.log" 2>&1 &
-SPLICER_PID=$!
-PIDS+=("$SPLICER_PID")
-wait_for "$WORKDIR/splicer.log" '"admin bound"'
-bound_port() { grep '"listener bound"' "$WORKDIR/splicer.log" | grep "\"listener\":\"$1\"" | sed 's/.*"address":"[^"]*:\([0-9]*\)".*/\1/'; }
-BULK_PORT=$(bound_port bulk)
-HOSTILE_PORT=$(bound_port hostile)
+spawn 0 "$WORKDIR/splicer.log" "$SPLICER_BIN" run --config "$WORKDIR/splicer.yaml"
+SPLICER_PID=$SPAWNED_PID
+wait_for_lines splicer "$SPLICER_PID" "$WORKDIR/splicer.log" '"admin bound"' 1
+BULK_PORT=$(splicer_port "$WORKDIR/splicer.log" bulk)
+HOSTILE_PORT=$(splicer_port "$WORKDIR/splicer.log" hostile)
 log "splicer $SPLICER_BIN (pid $SPLICER_PID): bulk :$BULK_PORT -> iperf3 :$IPERF_PORT, hostile :$HOSTILE_PORT -> hold :$HOLD_PORT"
 
 # Prints the receiver's throughput of one iperf3 run through the relay, in Gbit/s.
@@ -103,7 +87,7 @@ bulk_gbps() {
     "$WORKDIR/iperf3.json"
 }
 
-relay_fds() { ls "/proc/$SPLICER_PID/fd" | wc -l; }
+relay_fds() { fd_count "$SPLICER_PID"; }
 
 quiet=() slow=() flood=() control=() flood_notes=()
 for round in $(seq "$ROUNDS"); do
@@ -112,14 +96,12 @@ for round in $(seq "$ROUNDS"); do
 
   # A log file per round: a reused one could show the previous round's "ready".
   slow_log=$WORKDIR/slowloris-$round.log
-  $LOAD slowloris --port "$HOSTILE_PORT" --count "$IDLE_CONNS" >"$slow_log" 2>&1 &
-  slow_pid=$!
-  PIDS+=("$slow_pid")
-  wait_for "$slow_log" ready
+  spawn 0 "$slow_log" "${LOAD[@]}" slowloris --port "$HOSTILE_PORT" --count "$IDLE_CONNS"
+  slow_pid=$SPAWNED_PID
+  wait_for_lines slowloris "$slow_pid" "$slow_log" ready 1
   fds_during=$(relay_fds)
   slow+=("$(bulk_gbps)")
-  kill "$slow_pid"
-  wait "$slow_pid" 2>/dev/null || true
+  stop_pid "$slow_pid" 10
   log "round $round slowloris ($(grep ready "$slow_log"), relay fds $fds_during): ${slow[-1]} Gbit/s"
 
   # The flood through the relay, then the same flood straight at the backend (the control:
@@ -128,9 +110,8 @@ for round in $(seq "$ROUNDS"); do
     port=$HOSTILE_PORT
     [[ $target == control ]] && port=$HOLD_PORT
     flood_log=$WORKDIR/flood-$target-$round.log
-    $LOAD flood --port "$port" --rate "$FLOOD_RATE" >"$flood_log" 2>&1 &
-    flood_pid=$!
-    PIDS+=("$flood_pid")
+    spawn 0 "$flood_log" "${LOAD[@]}" flood --port "$port" --rate "$FLOOD_RATE"
+    flood_pid=$SPAWNED_PID
     result=$(bulk_gbps)
     kill -INT "$flood_pid"
     wait "$flood_pid" 2>/dev/null || true
@@ -145,13 +126,11 @@ for round in $(seq "$ROUNDS"); do
   done
 done
 
-median() { printf '%s\n' "$@" | sort -g | awk '{v[NR]=$1} END {print (NR % 2) ? v[(NR+1)/2] : (v[NR/2] + v[NR/2+1]) / 2}'; }
-ratio() { python3 -c "import sys; print('%.2f' % (float(sys.argv[1]) / float(sys.argv[2])))" "$1" "$2"; }
 q=$(median "${quiet[@]}")
 s=$(median "${slow[@]}")
 f=$(median "${flood[@]}")
 c=$(median "${control[@]}")
-admin_port=$(grep '"admin bound"' "$WORKDIR/splicer.log" | sed 's/.*"address":"[^"]*:\([0-9]*\)".*/\1/')
+admin_port=$(splicer_port "$WORKDIR/splicer.log" admin)
 metrics=$(curl -s "http://127.0.0.1:$admin_port/metrics" || true)
 metric() { printf '%s\n' "$metrics" | awk -v n="$1" '$1 ~ "^"n"({|$)" {s += $2} END {printf "%d", s}'; }
 
