@@ -126,7 +126,10 @@ let package = Package(
     .testTarget(name: "SplicerRoutingTests", dependencies: ["SplicerRouting", "SplicerConfig"]),
     .testTarget(name: "SplicerLoopTests", dependencies: ["SplicerLoop"]),
     .testTarget(name: "SplicerHealthTests", dependencies: ["SplicerHealth", "SplicerConfig"]),
-    .testTarget(name: "SplicerCoreTests", dependencies: ["SplicerCore", "SplicerConfig", "SplicerSystem"]),
+    .testTarget(
+      name: "SplicerCoreTests",
+      dependencies: ["SplicerCore", "SplicerConfig", "SplicerSystem", "SplicerLoop", "SplicerHealth", "SplicerLogging"]
+    ),
     .testTarget(name: "SplicerLoggingTests", dependencies: ["SplicerLogging", "SplicerConfig", "SplicerSystem"]),
     .testTarget(name: "SplicerMetricsTests", dependencies: ["SplicerMetrics", "SplicerCore", "SplicerConfig"]),
     .testTarget(

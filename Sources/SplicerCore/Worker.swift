@@ -60,16 +60,17 @@ final class Worker: @unchecked Sendable {
   var stoppedAccepting: (@Sendable () -> Void)?
 
   /// - Parameter finished: called on the worker's thread when it has closed everything.
+  /// - Parameter clock: the loop's clock; tests pass one they move by hand.
   init(
     index: Int, configuration: Configuration, stats: WorkerStats, health: HealthBoard, load: ServerLoadBoard,
-    latency: LatencyRecorders, logger: Logger, finished: @escaping @Sendable () -> Void
+    latency: LatencyRecorders, logger: Logger, clock: LoopClock = .monotonic, finished: @escaping @Sendable () -> Void
   ) throws(SyscallError) {
     self.index = index
     self.health = health
     self.load = load
     self.latency = latency
     self.finished = finished
-    self.loop = try EventLoop()
+    self.loop = try EventLoop(clock: clock)
     self.heartbeat = Heartbeat(loop: loop)
     self.stats = stats
     self.resources = RelayResources(
@@ -273,11 +274,6 @@ enum WorkerCommand: @unchecked Sendable {
       for (fd, _) in update.added { Socket.close(fd) }
     }
   }
-}
-
-/// An unowned reference to another worker of the same proxy.
-struct SiblingWorker {
-  unowned let worker: Worker
 }
 
 /// Commands queued for a worker's thread; closed once its loop has ended.

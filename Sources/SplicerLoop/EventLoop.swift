@@ -18,6 +18,9 @@ public protocol DeferredWork: AnyObject {
 /// Owns the epoll instance and the wake-up eventfd. Handlers are registered per descriptor;
 /// the epoll token carries the descriptor and a generation, so that an event still queued for
 /// a descriptor that was closed and reused in the same batch is recognised and dropped.
+///
+/// Reads the time only from its `LoopClock`: its timers, and so every timeout of the
+/// sessions, listeners and probes on it, follow that clock.
 public final class EventLoop {
   private struct Registration {
     var handler: EventHandler?
@@ -33,13 +36,19 @@ public final class EventLoop {
   private let eventCapacity = 256
   private let events: UnsafeMutableBufferPointer<splicer_epoll_event>
 
-  /// Monotonic nanoseconds, refreshed once per wake-up; cheap enough to read per event.
-  public private(set) var now: UInt64 = MonotonicClock.now()
+  /// Where the loop reads the time.
+  public let clock: LoopClock
+
+  /// The clock's nanoseconds, refreshed once per wake-up; cheap enough to read per event.
+  public private(set) var now: UInt64
 
   /// Called (on the loop thread) when another thread calls `wake()`.
   public var onWake: (() -> Void)?
 
-  public init() throws(SyscallError) {
+  /// - Parameter clock: `monotonic` but in tests, which move time by hand.
+  public init(clock: LoopClock = .monotonic) throws(SyscallError) {
+    self.clock = clock
+    now = clock.now()
     epoll = try Epoll()
     wakeup = try EventFD()
     events = .allocate(capacity: eventCapacity)
@@ -125,10 +134,19 @@ public final class EventLoop {
     }
   }
 
-  /// One wait, its events, the expired timers and the deferred work.
-  public func runOnce() throws(SyscallError) {
-    let count = try epoll.wait(into: events, timeoutMilliseconds: waitTimeout())
-    now = MonotonicClock.now()
+  /// One turn: one wait, its events, the expired timers and the deferred work.
+  ///
+  /// - Parameter timeout: the longest the wait may last; nil waits for the next event or
+  ///   timer. A test that moves the clock by hand passes zero (or a bound for the kernel to
+  ///   deliver a socket event): the clock's deadlines say nothing about real time.
+  public func runOnce(timeout: Duration? = nil) throws(SyscallError) {
+    var wait = waitTimeout()
+    if let timeout {
+      let limit = Int32(clamping: timeout.nanoseconds / 1_000_000)
+      if wait < 0 || wait > limit { wait = limit }
+    }
+    let count = try epoll.wait(into: events, timeoutMilliseconds: wait)
+    now = clock.now()
     for i in 0..<count {
       let event = events[i]
       if event.data == UInt64.max {
@@ -157,7 +175,7 @@ public final class EventLoop {
   private func waitTimeout() -> Int32 {
     if !deferred.isEmpty { return 0 }
     guard let deadline = timers.earliestDeadline else { return -1 }
-    let current = MonotonicClock.now()
+    let current = clock.now()
     if deadline <= current { return 0 }
     // Round up so that the loop never wakes a little early and spins until the deadline.
     let milliseconds = (deadline - current + 999_999) / 1_000_000

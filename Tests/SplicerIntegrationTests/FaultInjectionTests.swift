@@ -96,11 +96,9 @@ final class FaultInjectionTests: FaultInjectionTestCase {
     let closeDelay = (closedAt ?? .infinity) - cutAt
     record("cut to close (idle 5 s)", closeDelay)
     record("cut to other clients served", (healthyAt ?? .infinity) - cutAt)
-    // The relay's last activity is at the cut or a little before it (when its buffers
-    // toward the client were full for a moment), never long before: the close is the idle
-    // timeout's (the reason below), not an earlier one. How late it comes after that depends
-    // on the machine's load, so no upper bound.
-    XCTAssertGreaterThanOrEqual(closeDelay, idle - 0.25)
+    // The close is the idle timeout's (the reason below). That the timeout fires at its
+    // time after the last activity, not before, is WorkerTimeoutTests' (SplicerCoreTests),
+    // on a clock the test moves: a stopwatch here starts when the test thread gets to it.
     // Served meanwhile: the other clients were done before the cut connection was closed.
     XCTAssertLessThan(healthyAt ?? .infinity, closedAt ?? .infinity, "other clients waited for the cut one")
     XCTAssertLessThan(doomed.received.byteCount, doomedSpec.responseLength)
@@ -116,7 +114,6 @@ final class FaultInjectionTests: FaultInjectionTestCase {
   /// connect timeout, counted as `timeout` for the server, and the client is closed with
   /// `connect_failed` after connect × attempts.
   func testBlackholedServerClosesTheClientAfterTheConnectTimeouts() throws {
-    let connectTimeout = 0.5
     let link = try makeLink(seed: 5)
     link.impair(.cut, [.toServer])
     let remote = try TestBackend()
@@ -137,9 +134,8 @@ final class FaultInjectionTests: FaultInjectionTestCase {
     let elapsed = TestClock.now() - started
     record("connect to close (2 attempts x 500 ms)", elapsed)
     XCTAssertEqual(bytes.count, 0)
-    // At least both timeouts; that there were exactly two attempts, each ended by its
-    // timeout, is the failure counter below.
-    XCTAssertGreaterThanOrEqual(elapsed, 2 * connectTimeout - 0.05)
+    // Two attempts, each ended by its timeout: the failure counter below. That each timeout
+    // fires at its time, not before, is WorkerTimeoutTests' (SplicerCoreTests).
     XCTAssertEqual(remote.accepted, 0)
     XCTAssertGreaterThanOrEqual(link.stats(.toServer).dropped, 2, "at least one SYN per attempt")
     assertDescriptorsReturn(relay, to: baseline, afterClosed: 1 + healthy.count)
@@ -226,10 +222,8 @@ final class FaultInjectionTests: FaultInjectionTestCase {
     // Backpressure: the client blocked once the kernel's buffers and one pipe were full. (The
     // relay's memory is a resource figure, printed above; the soak bounds its growth.)
     XCTAssertLessThan(sent, 64 << 20, "the client was never blocked")
-    // The client's last write can come after the relay's last read: the kernel still fills
-    // the relay's receive buffer once the relay has stopped reading. The close is the idle
-    // timeout's (the reason below), not an earlier one; how late it comes depends on load.
-    XCTAssertGreaterThanOrEqual(closeDelay, idle - 0.5)
+    // The close is the idle timeout's (the reason below); that it fires at its time after the
+    // last activity, not before, is WorkerTimeoutTests' (SplicerCoreTests).
     XCTAssertEqual(remote.accepted, 1)
     assertDescriptorsReturn(relay, to: baseline, afterClosed: 1)
     XCTAssertEqual(reasonCounts(relay), ["idle_timeout": 1])

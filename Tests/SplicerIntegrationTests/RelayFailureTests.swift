@@ -41,18 +41,23 @@ final class RelayFailureTests: RelayTestCase {
     let backend = try TestBackend()
     defer { backend.stop() }
     let relay = try SplicerProcess(
-      yaml: TestConfig.yaml(servers: [blackhole.port, backend.port], workers: 1, connectTimeout: "300ms"))
+      yaml: TestConfig.yaml(
+        servers: [blackhole.port, backend.port], workers: 1, connectTimeout: "300ms", admin: true))
     defer { relay.stop() }
-    let started = TestClock.now()
     let specs = (0..<2).map { TransferSpec(requestLength: 1_000, responseLength: 1_000, seed: UInt64($0 + 1)) }
     try assertTransfers(specs, port: relay.port(), backend: backend, timeoutSeconds: 60)
-    let elapsed = TestClock.now() - started
     // One of the two starts at the black hole and waits out one connect timeout, then both
-    // complete on the next server (the only other one).
-    XCTAssertGreaterThanOrEqual(elapsed, 0.3)
+    // complete on the next server (the only other one). That the timeout fires at its time,
+    // not before, is WorkerTimeoutTests' (SplicerCoreTests), on a clock the test moves.
     XCTAssertEqual(relay.waitForClosedConnections(2).count, 2)
     XCTAssertEqual(closeReasons(relay), ["completed", "completed"])
     XCTAssertNotNil(relay.waitForLine(containing: "\"message\":\"connection closed\"", and: "\"connect_ms\""))
+    let metrics = (try? HTTPGet.get(port: relay.port("admin"), path: "/metrics").body) ?? ""
+    XCTAssertGreaterThanOrEqual(
+      HTTPGet.sample(
+        metrics,
+        "splicer_server_connect_failures_total{pool=\"backends\",server=\"127.0.0.1:\(blackhole.port)\",reason=\"timeout\"}"
+      ) ?? 0, 1, "no connect to the black hole timed out")
   }
 
   func testOnlyServerHangingClosesTheClientAfterTheConnectTimeout() throws {
@@ -65,11 +70,8 @@ final class RelayFailureTests: RelayTestCase {
     let baseline = relay.openDescriptors()
     let fd = try TestSockets.connect(port: relay.port())
     defer { close(fd) }
-    let started = TestClock.now()
     _ = TestSockets.readToEnd(fd, timeoutSeconds: 60)
-    let elapsed = TestClock.now() - started
-    // Two attempts (retries: 1), 250 ms each, each one ended by the timeout.
-    XCTAssertGreaterThanOrEqual(elapsed, 0.45)
+    // Two attempts (retries: 1), each one ended by the timeout: the failures counted below.
     assertDescriptorsReturn(relay, to: baseline, afterClosed: 1)
     XCTAssertEqual(closeReasons(relay), ["connect_failed"])
     let metrics = (try? HTTPGet.get(port: relay.port("admin"), path: "/metrics").body) ?? ""
@@ -136,13 +138,11 @@ final class RelayFailureTests: RelayTestCase {
     let baseline = relay.openDescriptors()
     let fd = try TestSockets.connect(port: relay.port())
     defer { close(fd) }
-    let started = TestClock.now()
     let (bytes, error) = TestSockets.readToEnd(fd, timeoutSeconds: 30)
-    let elapsed = TestClock.now() - started
     XCTAssertEqual(bytes.count, 0)
     XCTAssertEqual(error, ECONNRESET, "a connection the relay cuts ends in a reset, not a FIN")
-    // The reset comes from the idle timeout (the reason below), not before it.
-    XCTAssertGreaterThanOrEqual(elapsed, 0.39)
+    // The reset comes from the idle timeout (the reason below). That it fires at its time,
+    // not before, is WorkerTimeoutTests' (SplicerCoreTests), on a clock the test moves.
     assertDescriptorsReturn(relay, to: baseline, afterClosed: 1)
     XCTAssertEqual(closeReasons(relay), ["idle_timeout"])
   }
@@ -200,19 +200,13 @@ final class RelayFailureTests: RelayTestCase {
     for _ in 0..<40 { clients.append(try TestSockets.connect(port: relay.port())) }
     XCTAssertNotNil(relay.waitForLine(containing: "accept paused", and: "EMFILE"), "no back-off logged")
     // Clients stay queued in the backlog while the relay is out of descriptors. Paused, it
-    // tries accepting again once per back-off (100 ms), logging `accept paused` each time (the
-    // log, since a scrape needs a descriptor the relay does not have); a relay that re-armed
-    // at once would log thousands. Load can only delay its timers, so the bound holds however
-    // busy the machine is.
-    let backoffs = { Double(relay.allLines().filter { $0.contains("accept paused") }.count) }
+    // tries accepting again after each back-off, logging `accept paused` each time (the log,
+    // since a scrape needs a descriptor the relay does not have). That it retries once per
+    // back-off and never sooner is WorkerDescriptorBackoffTests' (SplicerCoreTests), on a
+    // clock the test moves.
+    let backoffs = { relay.allLines().filter { $0.contains("accept paused") }.count }
     let backoffsBefore = backoffs()
-    let wallBefore = TestClock.now()
-    let cpuBefore = relay.cpuSeconds()
     XCTAssertNotNil(waitUntil(30) { backoffs() >= backoffsBefore + 5 }, "the relay stopped retrying its accepts")
-    let wall = TestClock.now() - wallBefore
-    let retries = backoffs() - backoffsBefore
-    print("descriptor exhaustion: \(retries) back-offs and \(relay.cpuSeconds() - cpuBefore) s CPU in \(wall) s")
-    XCTAssertLessThanOrEqual(retries, wall / 0.1 + 2, "\(retries) accept back-offs in \(wall) s: the relay spins")
     // Once the clients leave, descriptors free up and a new client is served in full.
     for fd in clients { close(fd) }
     clients.removeAll()

@@ -341,12 +341,10 @@ final class RoutingTests: RelayTestCase {
     defer { close(holder) }
     XCTAssertNotNil(waitUntil(30) { backend.accepted == 1 })
     let waiting = try TestSockets.connect(port: relay.port())
-    let started = TestClock.now()
     XCTAssertEqual(TestSockets.readToEnd(waiting, timeoutSeconds: 30).bytes.count, 0)
     close(waiting)
-    let waited = TestClock.now() - started
-    // Closed by the queue timeout (the reason below), not before it.
-    XCTAssertGreaterThanOrEqual(waited, 0.25)
+    // Closed by the queue timeout (the reason below). That it fires at its time, not before,
+    // is WorkerQueueTests' (SplicerCoreTests), on a clock the test moves.
     relay.waitForClosedConnections(1)
     XCTAssertEqual(closeReasons(relay), ["queue_timeout"])
     // The held connection ends on both sides, so stopping the relay need not wait out a drain.
