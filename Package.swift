@@ -1,8 +1,6 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-let strictFlags: [SwiftSetting] = []
-
 let package = Package(
   name: "Splicer",
   products: [
@@ -28,32 +26,27 @@ let package = Package(
     .systemLibrary(name: "CTestCrypto", providers: [.apt(["libssl-dev"])]),
     .target(
       name: "SplicerSystem",
-      dependencies: ["CSplicer", "CCap"],
-      swiftSettings: strictFlags
+      dependencies: ["CSplicer", "CCap"]
     ),
     // Pure parsers and encoders the relay runs at connection start: PROXY protocol headers and the
     // server name of a TLS ClientHello. No sockets, no Foundation; safe on any input (fuzzed).
     .target(
       name: "SplicerProtocol",
-      dependencies: ["SplicerSystem"],
-      swiftSettings: strictFlags
+      dependencies: ["SplicerSystem"]
     ),
     .target(
       name: "SplicerConfig",
-      dependencies: [.product(name: "Yams", package: "Yams")],
-      swiftSettings: strictFlags
+      dependencies: [.product(name: "Yams", package: "Yams")]
     ),
     .target(
       name: "SplicerRouting",
-      dependencies: ["SplicerConfig", "SplicerSystem"],
-      swiftSettings: strictFlags
+      dependencies: ["SplicerConfig", "SplicerSystem"]
     ),
     // The epoll loop (descriptors, timers, deferred work) that the relay workers and the health
     // checker each run on one thread of their own.
     .target(
       name: "SplicerLoop",
-      dependencies: ["CSplicer", "SplicerSystem"],
-      swiftSettings: strictFlags
+      dependencies: ["CSplicer", "SplicerSystem"]
     ),
     // Active health checks on a thread of their own, and the board of up/down flags the
     // workers read on every pick. Below SplicerCore, which only reads the board and starts
@@ -63,8 +56,7 @@ let package = Package(
       dependencies: [
         "SplicerLoop", "SplicerSystem", "SplicerProtocol", "SplicerRouting", "SplicerConfig",
         .product(name: "Logging", package: "swift-log"),
-      ],
-      swiftSettings: strictFlags
+      ]
     ),
     // The host-name resolver thread: blocking getaddrinfo off the relay workers, answers
     // published in each name's ResolvedAddress.
@@ -73,14 +65,12 @@ let package = Package(
       dependencies: [
         "SplicerSystem", "SplicerRouting",
         .product(name: "Logging", package: "swift-log"),
-      ],
-      swiftSettings: strictFlags
+      ]
     ),
     // Log lines as bytes (JSON or logfmt) and the one thread that writes them to stderr.
     .target(
       name: "SplicerLogging",
-      dependencies: ["SplicerSystem", "SplicerConfig", .product(name: "Logging", package: "swift-log")],
-      swiftSettings: strictFlags
+      dependencies: ["SplicerSystem", "SplicerConfig", .product(name: "Logging", package: "swift-log")]
     ),
     .target(
       name: "SplicerCore",
@@ -89,8 +79,7 @@ let package = Package(
         "SplicerResolution", "SplicerLogging",
         .product(name: "Logging", package: "swift-log"),
         .product(name: "CoreMetrics", package: "swift-metrics"),
-      ],
-      swiftSettings: strictFlags
+      ]
     ),
     // The admin endpoint: /metrics through swift-prometheus, /healthz, /status; served by
     // SwiftNIO's HTTP/1 on its own thread, never on a relay worker.
@@ -103,8 +92,7 @@ let package = Package(
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOPosix", package: "swift-nio"),
         .product(name: "NIOHTTP1", package: "swift-nio"),
-      ],
-      swiftSettings: strictFlags
+      ]
     ),
     .executableTarget(
       name: "splicer",
@@ -112,8 +100,7 @@ let package = Package(
         "SplicerCore", "SplicerConfig", "SplicerSystem", "SplicerMetrics", "SplicerLogging",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
-      ],
-      swiftSettings: strictFlags
+      ]
     ),
     // Helpers more than one test target needs; a library target, since test targets cannot
     // depend on each other.

@@ -57,7 +57,7 @@ extension ProxyServer {
     let limit = limits[listener.name] ?? ListenerLimit(maximum: listener.maxConnections)
     limits[listener.name] = limit
     return ListenerContext(
-      name: listener.name, index: row, mode: listener.mode, routes: routes, acceptProxy: listener.acceptProxy,
+      name: listener.name, counterRow: row, mode: listener.mode, routes: routes, acceptProxy: listener.acceptProxy,
       inspect: listener.inspect, limit: limit, fallbacks: fallbacks)
   }
 

@@ -35,7 +35,7 @@ public final class ProxyServer: @unchecked Sendable {
   /// Every server's status, written by the health checker and by passive observation.
   public let health: HealthBoard
   /// Open connections per server, across workers.
-  public let load: ServerLoadBoard
+  public let serverLoad: ServerLoadBoard
   let checker: HealthChecker
   let resolver: HostnameResolver
   /// Each listener's `max_connections` count, by name; kept across reloads (also for a
@@ -72,7 +72,7 @@ public final class ProxyServer: @unchecked Sendable {
         for: $0, routing: routing, fallbacks: fallbacks, limits: &limits, layout: &layout)
     }
     let health = HealthBoard(capacity: layout.serverCapacity)
-    let load = ServerLoadBoard(capacity: layout.serverCapacity)
+    let serverLoad = ServerLoadBoard(capacity: layout.serverCapacity)
     let stats = (0..<configuration.workers).map { _ in
       WorkerStats(listenerCount: layout.listenerCapacity, serverCount: layout.serverCapacity)
     }
@@ -80,7 +80,7 @@ public final class ProxyServer: @unchecked Sendable {
     let latency = LatencyRecorders(layout: layout)
     let workers = try (0..<configuration.workers).map { index in
       try Worker(
-        index: index, configuration: configuration, stats: stats[index], health: health, load: load,
+        index: index, configuration: configuration, stats: stats[index], health: health, serverLoad: serverLoad,
         latency: latency, logger: logger,
         finished: { finishedWorkers.count.add(1, ordering: .releasing) })
     }
@@ -113,7 +113,7 @@ public final class ProxyServer: @unchecked Sendable {
     self.workers = workers
     self.stats = stats
     self.health = health
-    self.load = load
+    self.serverLoad = serverLoad
     self.resolver = resolver
     self.limits = limits
     self.checker = try HealthChecker(board: health, logger: logger)

@@ -14,7 +14,7 @@ extension Worker {
       ?? PoolBalancer(algorithm: pool.algorithm, servers: pool.balancedServers, seed: UInt64(index) &+ 1)
     defer { balancers[key] = balancer }
     let health = self.health
-    let load = self.load
+    let load = self.serverLoad
     let servers = pool.servers
     let clientKey = pool.algorithm == .sourceHash ? PoolBalancer.clientKey(client) : 0
     return plan.next(balancer: &balancer, clientKey: clientKey) { index in
@@ -32,7 +32,7 @@ extension Worker {
   /// the queue timeout. The eligibility is `nextServer`'s, read in order with the queue count.
   func poolHasFreeServer(_ pool: BackendPool) -> Bool {
     let health = self.health
-    let load = self.load
+    let load = self.serverLoad
     let servers = pool.servers
     return PoolBalancer.tierInUseHasRoom(servers: pool.balancedServers) { index in
       let server = servers[index]

@@ -7,8 +7,10 @@ import SplicerSystem
 import Synchronization
 
 /// One event-loop thread and everything it owns: its listening sockets, its sessions, its
-/// pipe and buffer pools and its counters. Nothing here is shared with other workers except
-/// the immutable routing snapshot and the counters, which other threads only read.
+/// pipe and buffer pools, its counters and its access log. It shares with the other workers
+/// the immutable routing snapshot, and atomics it reads and writes: the `HealthBoard`, the
+/// `ServerLoadBoard`, each `ListenerLimit` and each pool's queue count; other threads only
+/// read its counters.
 ///
 /// Other threads talk to a worker only through `post(_:)`, which queues a `WorkerCommand`
 /// and wakes the loop; the worker applies it between events.
@@ -31,7 +33,7 @@ final class Worker: @unchecked Sendable {
   /// Server status from the health checker; read on every connect.
   let health: HealthBoard
   /// Open connections per server across the workers; balancers and `max_connections` read it.
-  let load: ServerLoadBoard
+  let serverLoad: ServerLoadBoard
   let resources: RelayResources
   let logger: Logger
   // Replaced by a reload, on this thread; sessions read them when they need them.
@@ -62,12 +64,12 @@ final class Worker: @unchecked Sendable {
   /// - Parameter finished: called on the worker's thread when it has closed everything.
   /// - Parameter clock: the loop's clock; tests pass one they move by hand.
   init(
-    index: Int, configuration: Configuration, stats: WorkerStats, health: HealthBoard, load: ServerLoadBoard,
+    index: Int, configuration: Configuration, stats: WorkerStats, health: HealthBoard, serverLoad: ServerLoadBoard,
     latency: LatencyRecorders, logger: Logger, clock: LoopClock = .monotonic, finished: @escaping @Sendable () -> Void
   ) throws(SyscallError) {
     self.index = index
     self.health = health
-    self.load = load
+    self.serverLoad = serverLoad
     self.latency = latency
     self.finished = finished
     self.loop = try EventLoop(clock: clock)
@@ -234,7 +236,7 @@ final class Worker: @unchecked Sendable {
   // MARK: Sessions
 
   func startSession(client: Int32, peer: SocketAddress, listener: ListenerContext) {
-    stats.add(listener: listener.index, .accepted)
+    stats.add(listener: listener.counterRow, .accepted)
     let session = Session(client: client, peerAddress: peer, listener: listener, worker: self)
     session.listIndex = sessions.count
     sessions.append(session)
@@ -256,7 +258,8 @@ final class Worker: @unchecked Sendable {
   }
 }
 
-/// A request from the main thread to a worker.
+/// A request to a worker: reloads and drains come from the main thread, `serviceQueue` and
+/// `capacityFreed` from the other workers.
 enum WorkerCommand: @unchecked Sendable {
   /// A reload: new routing for new connections, new and removed listeners.
   case reconfigure(WorkerUpdate)

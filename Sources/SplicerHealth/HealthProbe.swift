@@ -159,7 +159,7 @@ final class HealthProbe: EventHandler, TimerTarget {
     var buffer = [UInt8](repeating: 0, count: 4096)
     while true {
       let result = buffer.withUnsafeMutableBytes { bytes in
-        Result { () throws(SyscallError) in try Splice.read(fd, into: bytes) }
+        Result { () throws(SyscallError) in try DataTransfer.read(fd, into: bytes) }
       }
       let count: Int
       switch result {

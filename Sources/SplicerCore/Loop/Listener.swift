@@ -10,7 +10,7 @@ import SplicerSystem
 struct ListenerContext {
   let name: String
   /// The listener's `StatsLayout` row, for per-listener counters.
-  let index: Int
+  let counterRow: Int
   let mode: RelayMode
   /// Access rules and routes to pools.
   let routes: ListenerRoutes
@@ -91,13 +91,13 @@ final class Listener: EventHandler, TimerTarget {
         switch error.errno {
         case ECONNABORTED, EPROTO, ENETDOWN, ENOPROTOOPT, EHOSTDOWN, ENONET, EHOSTUNREACH, EOPNOTSUPP, ENETUNREACH:
           // The client went away between SYN and accept; the next one may be fine.
-          worker.stats.add(listener: context.index, .acceptErrors)
+          worker.stats.add(listener: context.counterRow, .acceptErrors)
           continue
         case EMFILE, ENFILE, ENOBUFS, ENOMEM:
           pause(error)
           return false
         default:
-          worker.stats.add(listener: context.index, .acceptErrors)
+          worker.stats.add(listener: context.counterRow, .acceptErrors)
           worker.logger.error("accept failed", metadata: ["listener": "\(context.name)", "error": "\(error)"])
           pause(error)
           return false
@@ -118,7 +118,7 @@ final class Listener: EventHandler, TimerTarget {
   private func pauseAtLimit() {
     guard !pausedAtLimit else { return }
     pausedAtLimit = true
-    worker.stats.add(listener: context.index, .limitPauses)
+    worker.stats.add(listener: context.counterRow, .limitPauses)
     worker.loop.unwatch(fd)
     // A slot may have come free between the failed attempt and the unwatch, with its wake-up
     // already handled; look once more so that no listener stays paused with room left.
@@ -151,7 +151,7 @@ final class Listener: EventHandler, TimerTarget {
       worker.loop.schedule(self, at: worker.loop.now &+ Self.backoffNanoseconds)
       return
     }
-    worker.stats.add(listener: context.index, .acceptBackoffs)
+    worker.stats.add(listener: context.counterRow, .acceptBackoffs)
     worker.logger.warning(
       "accept paused", metadata: ["listener": "\(context.name)", "error": "\(error)", "backoff_ms": "100"])
     // Removed rather than modified: EPOLLEXCLUSIVE registrations cannot be modified.

@@ -150,7 +150,7 @@ struct RelayDirection {
       result = try fillPipe(pipe, resources)
     } else {
       if buffer == nil { buffer = resources.buffers.lease() }
-      result = try Splice.read(source, into: buffer!)
+      result = try DataTransfer.read(source, into: buffer!)
       bufferStart = 0
     }
     if case .processed(let count) = result { pending = count }
@@ -166,7 +166,7 @@ struct RelayDirection {
   /// any read without SO_OOBINLINE it drops the urgent byte (as HAProxy without splice and
   /// nginx do) and returns the next ordinary byte, which goes into the pipe in order.
   private mutating func fillPipe(_ pipe: Pipe, _ resources: RelayResources) throws(SyscallError) -> IOResult<Int> {
-    let result = try Splice.move(from: source, to: pipe.writeEnd, length: pipe.capacity)
+    let result = try DataTransfer.splice(from: source, to: pipe.writeEnd, length: pipe.capacity)
     switch result {
     case .processed(let count) where count > 0:
       return result
@@ -187,7 +187,9 @@ struct RelayDirection {
     }
     guard case .processed(1) = read else { return read }
     // The pipe is empty (only an empty pipe is filled), so one byte always fits.
-    _ = try withUnsafeBytes(of: byte) { (bytes) throws(SyscallError) in try Splice.write(pipe.writeEnd, from: bytes) }
+    _ = try withUnsafeBytes(of: byte) { (bytes) throws(SyscallError) in
+      try DataTransfer.write(pipe.writeEnd, from: bytes)
+    }
     return .processed(1)
   }
 
@@ -195,11 +197,11 @@ struct RelayDirection {
   private mutating func flush(_ resources: RelayResources) throws(SyscallError) -> IOResult<Int> {
     let result: IOResult<Int>
     if let pipe {
-      result = try Splice.move(from: pipe.readEnd, to: destination, length: pending)
+      result = try DataTransfer.splice(from: pipe.readEnd, to: destination, length: pending)
       if case .processed(let count) = result { resources.stats.add(.bytesSpliced, UInt64(count)) }
     } else {
       let window = UnsafeRawBufferPointer(rebasing: buffer![bufferStart..<(bufferStart + pending)])
-      result = try Splice.write(destination, from: window)
+      result = try DataTransfer.write(destination, from: window)
       if case .processed(let count) = result {
         bufferStart += count
         resources.stats.add(.bytesCopied, UInt64(count))

@@ -91,7 +91,7 @@ extension Session {
         // Consume exactly the header: what follows is the client's stream, for the server.
         do throws(SyscallError) {
           guard
-            case .processed(length) = try Splice.read(
+            case .processed(length) = try DataTransfer.read(
               client, into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<length]))
           else {
             close(.resources)
@@ -101,7 +101,7 @@ extension Session {
           close(.socketFailure(errno: error.errno, onClientSide: true))
           return
         }
-        worker.stats.add(listener: listener.index, .proxyHeaders)
+        worker.stats.add(listener: listener.counterRow, .proxyHeaders)
         if case .proxied(let source, let destination) = header.addresses {
           clientAddress = source
           destinationAddress = destination
@@ -128,12 +128,12 @@ extension Session {
           waitForRecord(UnsafeRawBufferPointer(rebasing: buffer[0..<count]), limit: limit)
         }
       case .serverName(let name):
-        worker.stats.countInspection(listener: listener.index, .serverName)
+        worker.stats.countInspection(listener: listener.counterRow, .serverName)
         serverName = name
         worker.loop.cancelTimer(self)
         route(to: listener.routes.pool(serverName: name, source: clientAddress.ipBytes))
       case .noServerName:
-        worker.stats.countInspection(listener: listener.index, .noServerName)
+        worker.stats.countInspection(listener: listener.counterRow, .noServerName)
         worker.loop.cancelTimer(self)
         route(to: listener.routes.pool(serverName: nil, source: clientAddress.ipBytes))
       case .notTLS: inspectionFailed(.notTLS)
@@ -158,7 +158,7 @@ extension Session {
   /// No server name to route on: the routes without one decide, or the client is closed,
   /// as `inspect.on_failure` says.
   func inspectionFailed(_ outcome: InspectOutcome) {
-    worker.stats.countInspection(listener: listener.index, outcome)
+    worker.stats.countInspection(listener: listener.counterRow, outcome)
     worker.loop.cancelTimer(self)
     worker.logger.debug(
       "ClientHello inspection failed",

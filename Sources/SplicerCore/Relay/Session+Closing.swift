@@ -29,9 +29,9 @@ extension Session {
       releaseServerSlot(of: upstream.backend)
     }
     if listener.limit.release() { worker.listenerCapacityFreed(listener.limit) }
-    worker.stats.countClose(listener: listener.index, reason)
+    worker.stats.countClose(listener: listener.counterRow, reason)
     let duration = worker.loop.now &- timeline.acceptedAt
-    worker.latency.duration[listener.index].recordNanoseconds(Int64(clamping: duration))
+    worker.latency.duration[listener.counterRow].recordNanoseconds(Int64(clamping: duration))
     if let relay { worker.stats.add(server: relay.backend.id, .closed) }
     worker.sessionClosed(self)
     if worker.accessLog.isEnabled {

@@ -23,7 +23,7 @@ extension Session {
       case .server(let index):
         let candidate = pool.servers[index]
         guard let address = candidate.currentAddress,
-          worker.load.tryAcquire(candidate.id, limit: candidate.maxConnections)
+          worker.serverLoad.tryAcquire(candidate.id, limit: candidate.maxConnections)
         else {
           // Another worker took the last slot since the balancer looked, or the name lost
           // its address: no connect was made, so the attempt is not spent; ask again (the
@@ -84,7 +84,7 @@ extension Session {
 
   /// Gives back `backend`'s `ServerLoadBoard` slot, waking a session queued for the pool.
   func releaseServerSlot(of backend: Backend) {
-    worker.load.release(backend.id)
+    worker.serverLoad.release(backend.id)
     if let pool { worker.serverSlotFreed(in: pool) }
   }
 

@@ -42,7 +42,8 @@ extension Session {
     let file = answer.file
     while answer.offset < file.size {
       do {
-        switch try Splice.sendFile(file.fd, to: client, offset: &answer.offset, count: file.size - answer.offset) {
+        switch try DataTransfer.sendFile(file.fd, to: client, offset: &answer.offset, count: file.size - answer.offset)
+        {
         case .processed(0): break
         case .processed: continue
         case .wouldBlock:
@@ -73,7 +74,7 @@ extension Session {
     withUnsafeTemporaryAllocation(byteCount: 4096, alignment: 16) { scratch in
       while true {
         do {
-          switch try Splice.read(client, into: scratch) {
+          switch try DataTransfer.read(client, into: scratch) {
           case .wouldBlock: return
           case .processed(0):
             close(.noServerUp)

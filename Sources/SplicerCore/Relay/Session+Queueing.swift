@@ -21,7 +21,7 @@ extension Session {
     }
     if queuedAt == nil {
       timeline.queuedAt = now
-      worker.stats.add(listener: listener.index, .queued)
+      worker.stats.add(listener: listener.counterRow, .queued)
     }
     phase = .queued(plan)
     worker.loop.schedule(self, at: deadline)

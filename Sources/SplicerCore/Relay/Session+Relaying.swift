@@ -86,8 +86,8 @@ extension Session {
     guard movedUp | movedDown != 0 else { return }
     relay.lastActivity = worker.loop.now
     let stats = worker.stats
-    stats.add(listener: listener.index, .bytesClientToServer, movedUp)
-    stats.add(listener: listener.index, .bytesServerToClient, movedDown)
+    stats.add(listener: listener.counterRow, .bytesClientToServer, movedUp)
+    stats.add(listener: listener.counterRow, .bytesServerToClient, movedDown)
     let server = relay.backend.id
     stats.add(server: server, .bytesClientToServer, movedUp)
     stats.add(server: server, .bytesServerToClient, movedDown)

@@ -34,7 +34,7 @@ final class DrivenWorker {
     let stats = WorkerStats(listenerCount: 1, serverCount: servers)
     let worker = try Worker(
       index: 0, configuration: configuration, stats: stats, health: HealthBoard(capacity: servers),
-      load: ServerLoadBoard(capacity: servers),
+      serverLoad: ServerLoadBoard(capacity: servers),
       latency: LatencyRecorders(
         listeners: [listener.name], servers: routing.servers.map { ($0.pool, $0.backend.name) }),
       logger: Logger(label: "driven-worker") { _ in SwiftLogNoOpLogHandler() }, clock: clock.loopClock, finished: {})
@@ -42,7 +42,7 @@ final class DrivenWorker {
     worker.siblings = [SiblingWorker(worker: worker)]
     let (fd, port) = try LoopbackPeers.listen(backlog: Int32(listener.backlog))
     let context = ListenerContext(
-      name: listener.name, index: 0, mode: listener.mode, routes: routing.routes(forListener: listener.name)!,
+      name: listener.name, counterRow: 0, mode: listener.mode, routes: routing.routes(forListener: listener.name)!,
       acceptProxy: listener.acceptProxy, inspect: listener.inspect,
       limit: ListenerLimit(maximum: listener.maxConnections), fallbacks: [:])
     try worker.addListener(fd: fd, context: context)

@@ -1,8 +1,10 @@
 import CSplicer
 import Glibc
 
-/// splice(2) and the plain read/write used by the copy path.
-public enum Splice {
+/// The calls that move payload bytes: splice(2) and sendfile(2), which keep them in the
+/// kernel, and the plain read(2)/write(2) of the copy path, the first-byte peeks and the
+/// health probe.
+public enum DataTransfer {
   /// The most one splice call asks for. Asking for SIZE_MAX gives EINVAL on newer kernels.
   public static let maximumLength = 1 << 30
 
@@ -11,8 +13,9 @@ public enum Splice {
   /// SPLICE_F_MOVE | SPLICE_F_NONBLOCK, never SPLICE_F_MORE: MORE corks the socket like
   /// TCP_CORK and delays request/response traffic. `.processed(0)` from a socket means EOF.
   @inline(__always)
-  public static func move(from source: Int32, to destination: Int32, length: Int) throws(SyscallError) -> IOResult<Int>
-  {
+  public static func splice(from source: Int32, to destination: Int32, length: Int) throws(SyscallError) -> IOResult<
+    Int
+  > {
     let length = min(length, maximumLength)
     return try nonBlocking("splice") {
       splicer_splice(source, destination, length, splicer_SPLICE_F_MOVE | splicer_SPLICE_F_NONBLOCK)
