@@ -47,6 +47,8 @@ extension YAMLScalar.Kind {
   /// `| [-+]?[1-9][0-9_]*(:[0-5]?[0-9])+`
   static func isInt(_ bytes: ArraySlice<UInt8>) -> Bool {
     let body = unsigned(bytes)
+    // A leading 0 followed by more settles the form: no other alternative starts that way, so
+    // the first prefix that fits decides (`0b`, `0x`, `0o`, then plain octal digits like `0100`).
     for (prefix, allowed) in [
       ("0b", "01_"), ("0x", "0123456789abcdefABCDEF_"), ("0o", "01234567_"), ("0", "01234567_"),
     ]
