@@ -16,7 +16,7 @@ ARG SWIFT_VERSION=6.3
 
 FROM swift:${SWIFT_VERSION}-bookworm AS build
 WORKDIR /src
-# Debian packages first (libcap-dev), from the same list the script checks, then the
+# Debian packages first (libcap-dev, libyaml-dev), from the same list the script checks, then the
 # dependencies, each in its own layer so that a source edit rebuilds neither.
 COPY scripts/install-deps.sh scripts/
 RUN scripts/install-deps.sh build && rm -rf /var/lib/apt/lists/*
@@ -26,10 +26,10 @@ COPY . .
 RUN scripts/docker-build.sh /out
 
 FROM debian:bookworm-slim
-# The binary needs glibc, libstdc++ and libgcc (all in the base image) and libcap. No CA
-# certificates: Splicer relays TCP and never opens TLS itself.
+# The binary needs glibc, libstdc++ and libgcc (all in the base image), libcap and libyaml. No
+# CA certificates: Splicer relays TCP and never opens TLS itself.
 RUN apt-get update \
-  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libcap2 \
+  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libcap2 libyaml-0-2 \
   && rm -rf /var/lib/apt/lists/* \
   && useradd --system --user-group --uid 10001 --home-dir /nonexistent --no-create-home \
     --shell /usr/sbin/nologin splicer

@@ -12,7 +12,6 @@ let package = Package(
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
-    .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
     .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
     .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
@@ -22,6 +21,8 @@ let package = Package(
     .target(name: "CSplicer"),
     // libcap, linked from Debian's libcap-dev.
     .systemLibrary(name: "CCap", providers: [.apt(["libcap-dev"])]),
+    // libyaml, linked from Debian's libyaml-dev: the YAML parser under SplicerConfig.
+    .systemLibrary(name: "CYAML", providers: [.apt(["libyaml-dev"])]),
     // OpenSSL's libcrypto for SHA-256 in the integration tests only.
     .systemLibrary(name: "CTestCrypto", providers: [.apt(["libssl-dev"])]),
     .target(
@@ -34,9 +35,11 @@ let package = Package(
       name: "SplicerProtocol",
       dependencies: ["SplicerSystem"]
     ),
+    // The config file: YAML through libyaml, composed and validated in Swift. No Foundation, whose
+    // ICU data would add tens of MiB to the binary.
     .target(
       name: "SplicerConfig",
-      dependencies: [.product(name: "Yams", package: "Yams")]
+      dependencies: ["CYAML"]
     ),
     .target(
       name: "SplicerRouting",

@@ -6,8 +6,8 @@
 #
 # Usage: scripts/docker-build.sh [OUTPUT_DIR]      (default: .build-static/out)
 #
-# --static-swift-stdlib: the binary needs only glibc, libstdc++/libgcc and libcap at run time,
-# so the runtime image is plain Debian without a Swift toolchain. It gets its own scratch path:
+# --static-swift-stdlib: the binary needs only glibc, libstdc++/libgcc, libcap and libyaml at run
+# time, so the runtime image is plain Debian without a Swift toolchain. It gets its own scratch path:
 # sharing .build with the dynamic debug builds would rebuild everything on every switch.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -3,7 +3,8 @@
 # Usage: scripts/install-deps.sh [build|test]   (default: test, which includes build)
 set -euo pipefail
 
-need=(libcap-dev)
+# libcap-dev and libyaml-dev: the C libraries the binary links (CCap, CYAML).
+need=(libcap-dev libyaml-dev)
 if [[ "${1:-test}" == test ]]; then
   # libssl-dev: SHA-256 in the tests; iperf3, curl, python3, prometheus: the real clients and
   # servers the tests use; systemd: systemd-socket-activate and systemd-analyze; util-linux:

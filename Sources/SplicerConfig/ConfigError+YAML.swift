@@ -1,35 +1,44 @@
-import Yams
-
 extension ConfigError {
-  /// A YAML syntax error, located at libyaml's problem mark.
-  init(yamlError: YamlError, file: String) {
-    switch yamlError {
-    case .composer(let context?, let problem, let mark, _):
-      // Yams' own composer contexts carry a placeholder mark, so only the text is worth showing.
+  /// A YAML syntax error, located at libyaml's problem mark; `yaml` is the text that failed.
+  init(yamlError: YAMLSyntaxError, yaml: String, file: String) {
+    switch yamlError.stage {
+    case .reader:
+      let position = yamlError.byteOffset.flatMap { Self.characterOffset(ofUTF8Offset: $0, in: yaml) }
+        .map { Self.lineAndColumn(ofCharacterOffset: $0, in: yaml) }
       self.init(
-        file: file, line: mark.line, column: mark.column, message: "invalid YAML: \(context.text), \(problem)"
-      )
-    case .scanner(let context, let problem, let mark, let yaml),
-      .parser(let context, let problem, let mark, let yaml),
-      .composer(let context, let problem, let mark, let yaml):
-      var message = "invalid YAML: \(problem)"
-      // libyaml's context names the construct that was left open, often lines above the problem.
-      if let context {
-        message += " (\(context.text) at line \(context.mark.line), column \(context.mark.column))"
+        file: file, line: position?.line, column: position?.column,
+        message: "cannot read YAML: \(yamlError.problem)")
+    case .memory:
+      self.init(file: file, message: "invalid YAML: \(yamlError.problem)")
+    case .scanner, .parser, .composer:
+      let mark = yamlError.mark
+      if let context = yamlError.context, context.mark == nil {
+        // A context that is not a place in the file (a second document): only its text counts.
+        self.init(
+          file: file, line: mark?.line, column: mark?.column,
+          message: "invalid YAML: \(context.text), \(yamlError.problem)")
+        return
       }
-      if Self.hasUnquotedIPv6Address(line: mark.line, in: yaml) {
+      var message = "invalid YAML: \(yamlError.problem)"
+      // libyaml's context names the construct that was left open, often lines above the problem.
+      if let context = yamlError.context, let contextMark = context.mark {
+        message += " (\(context.text) at line \(contextMark.line), column \(contextMark.column))"
+      }
+      if let line = mark?.line, Self.hasUnquotedIPv6Address(line: line, in: yaml) {
         message += "; IPv6 addresses must be quoted in YAML, e.g. bind: \"[::1]:8080\""
-      } else if Self.hasUnquotedWildcard(line: mark.line, in: yaml) {
+      } else if let line = mark?.line, Self.hasUnquotedWildcard(line: line, in: yaml) {
         message += "; YAML reads a leading * as an alias: quote wildcards, e.g. sni: \"*.example.com\""
       }
-      self.init(file: file, line: mark.line, column: mark.column, message: message)
-    case .reader(let problem, let offset, _, let yaml):
-      let position = offset.map { Self.lineAndColumn(ofCharacterOffset: $0, in: yaml) }
-      self.init(
-        file: file, line: position?.line, column: position?.column, message: "cannot read YAML: \(problem)")
-    default:
-      self.init(file: file, message: "invalid YAML: \(yamlError)")
+      self.init(file: file, line: mark?.line, column: mark?.column, message: message)
     }
+  }
+
+  /// The offset in `Character`s of the UTF-8 offset `offset`, nil when it falls inside a
+  /// character (or past the end).
+  static func characterOffset(ofUTF8Offset offset: Int, in text: String) -> Int? {
+    text.utf8.index(text.utf8.startIndex, offsetBy: offset, limitedBy: text.utf8.endIndex)?
+      .samePosition(in: text)
+      .map { text.distance(from: text.startIndex, to: $0) }
   }
 
   /// Whether line `number` holds something like `[::1]:8080` outside quotes, which YAML reads as

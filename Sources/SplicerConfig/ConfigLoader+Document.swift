@@ -61,9 +61,7 @@ extension ConfigLoader {
     let names = pools.map(\.name)
     for listener in listeners {
       // In file order, so that the first dangling name in the file is the one reported.
-      let references = listener.poolReferences.sorted {
-        ($0.node.node.mark?.line ?? 0) < ($1.node.node.mark?.line ?? 0)
-      }
+      let references = listener.poolReferences.sorted { $0.node.node.mark.line < $1.node.node.mark.line }
       for reference in references where !names.contains(reference.name) {
         let hint = KeySuggestion.hint(for: reference.name, among: names)
         let known = hint.isEmpty ? " (pools: \(names.joined(separator: ", ")))" : hint

@@ -20,7 +20,7 @@ extension ConfigLoader {
       if let line = nameLines[name] {
         throw nameNode.error("duplicate listener name '\(name)' (first used at line \(line))")
       }
-      nameLines[name] = nameNode.node.mark?.line ?? 0
+      nameLines[name] = nameNode.node.mark.line
 
       let bindNode = try fields.required("bind")
       let bind = try bindNode.endpoint(allowPortZero: true)
@@ -30,7 +30,7 @@ extension ConfigLoader {
           throw bindNode.error(
             "duplicate bind address \(bind) (also used by listener '\(owner.name)' at line \(owner.line))")
         }
-        bindOwners[bind] = (name, bindNode.node.mark?.line ?? 0)
+        bindOwners[bind] = (name, bindNode.node.mark.line)
       }
       listeners.append(try readListener(name: name, bind: bind, fields))
     }

@@ -36,7 +36,7 @@ extension ConfigLoader {
           let sources = source == nil ? "" : " for the same sources"
           throw patternNode.error("'\(pattern)' is already routed\(sources) at line \(line)")
         }
-        routedLines[routed] = patternNode.node.mark?.line ?? 0
+        routedLines[routed] = patternNode.node.mark.line
       }
       let pool = try poolNode.string()
       references.append(ListenerEntry.PoolReference(name: pool, node: poolNode))
@@ -47,8 +47,8 @@ extension ConfigLoader {
 
   /// `true`, `false` (nil: no header expected) or `{ trusted: [...], timeout: 5s }`.
   static func readAcceptProxy(_ node: YAMLNodeReader) throws(ConfigError) -> AcceptProxyConfig? {
-    if case .scalar = node.node {
-      guard node.tagName == .bool, let enabled = node.node.bool else {
+    if case .scalar(let scalar) = node.node {
+      guard scalar.kind == .bool, let enabled = scalar.boolValue else {
         throw node.typeMismatch(expected: "true, false or a mapping with 'trusted' and 'timeout'")
       }
       return enabled ? AcceptProxyConfig() : nil

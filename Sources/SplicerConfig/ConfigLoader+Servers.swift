@@ -17,7 +17,7 @@ extension ConfigLoader {
         throw addressNode.error(
           "duplicate server address \(address) in pool '\(pool)' (first at line \(line))")
       }
-      addressLines[address] = addressNode.node.mark?.line ?? 0
+      addressLines[address] = addressNode.node.mark.line
       var server = ServerConfig(address: address)
       server.weight = try fields["weight"]?.int(in: ServerConfig.weightRange) ?? 1
       server.backup = try fields["backup"]?.bool() ?? false

@@ -1,5 +1,3 @@
-import Yams
-
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)
@@ -8,7 +6,7 @@ import Yams
 
 /// Turns a YAML config file into a validated `Configuration`, or the first `ConfigError` in it.
 ///
-/// The YAML is composed into a `Node` tree and walked by hand instead of decoded with Codable, so
+/// The YAML is composed into a `YAMLNode` tree and walked by hand instead of decoded with Codable, so
 /// that every error (wrong type, unknown key, bad address, dangling pool name) carries the line,
 /// column and dotted key of the node at fault.
 public enum ConfigLoader {
@@ -35,15 +33,13 @@ public enum ConfigLoader {
   }
 
   /// The document's root node, nil for an empty document (nothing, or only comments).
-  static func compose(yaml: String, file: String) throws(ConfigError) -> Node? {
+  static func compose(yaml: String, file: String) throws(ConfigError) -> YAMLNode? {
     try NestingGuard.check(yaml, file: file)
-    let root: Node?
+    let root: YAMLNode?
     do {
-      root = try Yams.compose(yaml: yaml)
-    } catch let error as YamlError {
-      throw ConfigError(yamlError: error, file: file)
+      root = try YAMLComposer.composeSingleDocument(yaml)
     } catch {
-      throw ConfigError(file: file, message: "invalid YAML: \(error)")
+      throw ConfigError(yamlError: error, yaml: yaml, file: file)
     }
     guard let root, !YAMLNodeReader(node: root, file: file).isNull else {
       return nil

@@ -1,6 +1,6 @@
 /// Refuses YAML nested deeper than any config needs, before it reaches the YAML parser.
 ///
-/// The parser (Yams over libyaml) composes nodes recursively with no depth limit, so a file of
+/// The parser (`YAMLComposer` over libyaml) composes nodes recursively with no depth limit, so a file of
 /// a few kilobytes of `[[[[…` or `- - - - …` overflows the stack and kills the process: at
 /// start, in `splicer check`, and on a reload of a running proxy. A real config is about five
 /// levels deep. The scan is conservative: it counts every level a line can open (indentation,

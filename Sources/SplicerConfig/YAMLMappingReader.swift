@@ -1,13 +1,11 @@
-import Yams
-
 /// The entries of one YAML mapping, checked for non-string, duplicate and unknown keys up front.
 ///
-/// Yams' `compose` keeps duplicate keys (libyaml does not reject them), so the check is done here:
+/// `YAMLComposer` keeps duplicate keys (libyaml does not reject them), so the check is done here:
 /// otherwise the second `bind:` of a listener would silently win, or lose, depending on lookup.
 struct YAMLMappingReader {
   struct Entry {
     var key: String
-    var keyMark: Mark?
+    var keyMark: YAMLMark
     var value: YAMLNodeReader
   }
 
@@ -25,7 +23,7 @@ struct YAMLMappingReader {
   ///   - knownKeys: the keys this mapping may have, or nil when keys are names chosen by the user.
   ///   - entryKind: what a key is, for duplicate messages: "key" or e.g. "pool".
   init(_ owner: YAMLNodeReader, knownKeys: [String]?, entryKind: String = "key") throws(ConfigError) {
-    guard case .mapping(let mapping) = owner.node else {
+    guard case .mapping(let mapping, _) = owner.node else {
       throw owner.typeMismatch(expected: Self.expectation(knownKeys))
     }
     var entries: [Entry] = []
@@ -34,7 +32,7 @@ struct YAMLMappingReader {
       guard case .scalar(let keyScalar) = keyNode else {
         throw owner.error("mapping keys must be plain strings", at: keyNode.mark)
       }
-      let key = keyScalar.string
+      let key = keyScalar.text
       let value = owner.child(key, node: valueNode)
       if let knownKeys, !knownKeys.contains(key) {
         let hint = KeySuggestion.hint(for: key, among: knownKeys)
@@ -46,7 +44,7 @@ struct YAMLMappingReader {
           "duplicate \(entryKind) '\(key)' (first defined at line \(firstLine))", at: keyNode.mark,
           key: value.path)
       }
-      firstLines[key] = keyNode.mark?.line ?? 0
+      firstLines[key] = keyNode.mark.line
       entries.append(Entry(key: key, keyMark: keyNode.mark, value: value))
     }
     self.init(owner: owner, entries: entries)

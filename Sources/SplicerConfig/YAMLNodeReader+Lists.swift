@@ -25,7 +25,7 @@ extension YAMLNodeReader {
       if let line = lines[network] {
         throw item.error("duplicate network \(network) (first at line \(line))")
       }
-      lines[network] = item.node.mark?.line ?? 0
+      lines[network] = item.node.mark.line
       networks.append(network)
     }
     return networks

@@ -1,46 +1,40 @@
-import Yams
-
 /// One node of the composed YAML tree, with the file it came from and its dotted key path.
 ///
 /// Every typed accessor either returns the value or throws a `ConfigError` that points at this
 /// node's line and column and names its key, so the schema code never builds locations by hand.
-/// Scalars are read from their source text rather than through Yams' implicit typing, which would
-/// turn `0100` into octal 64 and `1:30` into 90.
+/// Scalars are read from their source text rather than converted by YAML 1.1's implicit typing,
+/// which would turn `0100` into octal 64 and `1:30` into 90; the type it gives only decides
+/// which scalars are null, booleans or numbers.
 struct YAMLNodeReader {
-  let node: Node
+  let node: YAMLNode
   let file: String
   /// `listeners[0].bind`; empty for the document root.
   let path: String
 
-  init(node: Node, file: String, path: String = "") {
+  init(node: YAMLNode, file: String, path: String = "") {
     self.node = node
     self.file = file
     self.path = path
   }
 
-  func child(_ key: String, node: Node) -> YAMLNodeReader {
+  func child(_ key: String, node: YAMLNode) -> YAMLNodeReader {
     YAMLNodeReader(node: node, file: file, path: path.isEmpty ? key : "\(path).\(key)")
   }
 
-  func element(_ index: Int, node: Node) -> YAMLNodeReader {
+  func element(_ index: Int, node: YAMLNode) -> YAMLNodeReader {
     YAMLNodeReader(node: node, file: file, path: "\(path)[\(index)]")
   }
 
   /// An error at this node (or at `mark`, e.g. a mapping key) naming this node's key path.
-  func error(_ message: String, at mark: Mark? = nil, key: String? = nil) -> ConfigError {
+  func error(_ message: String, at mark: YAMLMark? = nil, key: String? = nil) -> ConfigError {
     let mark = mark ?? node.mark
     let key = key ?? path
     return ConfigError(
-      file: file, line: mark?.line, column: mark?.column, key: key.isEmpty ? nil : key, message: message)
-  }
-
-  /// The resolved YAML tag (`Tag.name` is internal to Yams; its description is the raw name).
-  var tagName: Tag.Name {
-    Tag.Name(rawValue: node.tag.description)
+      file: file, line: mark.line, column: mark.column, key: key.isEmpty ? nil : key, message: message)
   }
 
   var isNull: Bool {
-    if case .scalar = node, tagName == .null {
+    if case .scalar(let scalar) = node, scalar.kind == .null {
       return true
     }
     return false
@@ -52,12 +46,12 @@ struct YAMLNodeReader {
     case .mapping: return "a mapping"
     case .sequence: return "a sequence"
     case .scalar(let scalar):
-      switch tagName {
+      switch scalar.kind {
       case .null: return "an empty value"
-      case .int: return "an integer (\(scalar.string))"
-      case .float: return "a number (\(scalar.string))"
-      case .bool: return "a boolean (\(scalar.string))"
-      default: return "a string ('\(scalar.string)')"
+      case .int: return "an integer (\(scalar.text))"
+      case .float: return "a number (\(scalar.text))"
+      case .bool: return "a boolean (\(scalar.text))"
+      case .string: return "a string ('\(scalar.text)')"
       }
     }
   }
@@ -93,7 +87,7 @@ struct YAMLNodeReader {
 
   /// This node as a sequence; `expected` describes the elements ("a sequence of listeners").
   func sequence(expected: String) throws(ConfigError) -> [YAMLNodeReader] {
-    guard case .sequence(let sequence) = node else {
+    guard case .sequence(let sequence, _) = node else {
       throw typeMismatch(expected: expected)
     }
     return sequence.enumerated().map { element($0.offset, node: $0.element) }
@@ -106,7 +100,7 @@ struct YAMLNodeReader {
     guard case .scalar(let scalar) = node, !isNull else {
       throw typeMismatch(expected: expected)
     }
-    return scalar.string
+    return scalar.text
   }
 
   func string() throws(ConfigError) -> String {
@@ -117,8 +111,7 @@ struct YAMLNodeReader {
   /// numbers, fractions and the hex, `0o` and sexagesimal forms are errors.
   func int(in range: ClosedRange<Int>) throws(ConfigError) -> Int {
     let expected = "an integer between \(range.lowerBound) and \(range.upperBound)"
-    guard case .scalar(let scalar) = node, scalar.style == .plain || scalar.style == .any,
-      let value = Int(scalar.string)
+    guard case .scalar(let scalar) = node, scalar.isPlain, let value = Int(scalar.text)
     else {
       throw typeMismatch(expected: expected)
     }
@@ -129,7 +122,7 @@ struct YAMLNodeReader {
   }
 
   func bool() throws(ConfigError) -> Bool {
-    guard case .scalar = node, tagName == .bool, let value = node.bool else {
+    guard case .scalar(let scalar) = node, scalar.kind == .bool, let value = scalar.boolValue else {
       throw typeMismatch(expected: "true or false")
     }
     return value

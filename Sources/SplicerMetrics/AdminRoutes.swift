@@ -1,5 +1,12 @@
-import Foundation
 import SplicerCore
+
+// FoundationEssentials has the JSONEncoder of the /status document without the rest of Foundation,
+// whose ICU data would add 32 MiB to the binary; swift-argument-parser links it already.
+#if canImport(FoundationEssentials)
+  import FoundationEssentials
+#else
+  import Foundation
+#endif
 
 /// What the admin endpoint answers, as a pure function of the request line and the proxy.
 ///
