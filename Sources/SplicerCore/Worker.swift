@@ -258,45 +258,8 @@ final class Worker: @unchecked Sendable {
   }
 }
 
-/// A request to a worker: reloads and drains come from the main thread, `serviceQueue` and
-/// `capacityFreed` from the other workers.
-enum WorkerCommand: @unchecked Sendable {
-  /// A reload: new routing for new connections, new and removed listeners.
-  case reconfigure(WorkerUpdate)
-  /// Graceful stop: close the listeners, finish the open sessions, then end the loop.
-  case drain
-  /// A server slot of the pool came free on another worker: a session queued here may take it.
-  case serviceQueue(BackendPool)
-  /// A listener limit that was full has room again: resume listeners paused on it.
-  case capacityFreed(ListenerLimit)
-
-  /// Closes the listening sockets the command hands over, for a worker that can no longer
-  /// adopt them.
-  func closeOwnedSockets() {
-    if case .reconfigure(let update) = self {
-      for (fd, _) in update.added { Socket.close(fd) }
-    }
-  }
-}
-
 /// Commands queued for a worker's thread; closed once its loop has ended.
 private struct Inbox {
   var commands: [WorkerCommand] = []
   var closed = false
-}
-
-/// What a reload changes in one worker. Sessions already open keep the context they started
-/// with, so they finish on the pool and server they chose.
-struct WorkerUpdate {
-  /// Every listener of the new config by name, with its new pool and counter row.
-  let contexts: [String: ListenerContext]
-  /// Listeners whose address changed: the old socket closes, a new one is in `added`.
-  let rebound: Set<String>
-  /// Old name → new name of listeners that keep their sockets under a new name.
-  let renamed: [String: String]
-  /// Newly bound sockets for this worker, which it now owns.
-  let added: [(fd: Int32, context: ListenerContext)]
-  let timeouts: Timeouts
-  let accessLog: Bool
-  let latency: LatencyRecorders
 }

@@ -120,14 +120,7 @@ public struct LogLine {
   }
 
   static func appendDecimal(_ value: UInt64, to bytes: inout [UInt8]) {
-    var divisor: UInt64 = 1
-    while divisor <= value / 10 { divisor *= 10 }
-    var rest = value
-    while divisor > 0 {
-      bytes.append(UInt8(ascii: "0") + UInt8(rest / divisor))
-      rest %= divisor
-      divisor /= 10
-    }
+    DecimalDigits.append(value, to: &bytes)
   }
 
   /// The shortest decimal of `Double(nanoseconds / 1000) / 1000`, which for whole microseconds
@@ -142,11 +135,6 @@ public struct LogLine {
       fraction /= 10
       digits -= 1
     }
-    var divisor: UInt64 = digits == 3 ? 100 : digits == 2 ? 10 : 1
-    while divisor > 0 {
-      bytes.append(UInt8(ascii: "0") + UInt8(fraction / divisor))
-      fraction %= divisor
-      divisor /= 10
-    }
+    DecimalDigits.append(fraction, minimumWidth: digits, to: &bytes)
   }
 }

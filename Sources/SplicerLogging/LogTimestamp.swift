@@ -1,4 +1,5 @@
 import Glibc
+import SplicerSystem
 
 /// A wall-clock instant as a log line shows it: RFC 3339 in UTC with milliseconds,
 /// `2026-12-06T11:30:00.123Z`, formatted digit by digit without intermediate strings.
@@ -22,19 +23,19 @@ public struct LogTimestamp: Sendable {
     var seconds = self.seconds
     var parts = tm()
     gmtime_r(&seconds, &parts)
-    Self.appendPadded(Int(parts.tm_year) + 1900, width: 4, to: &bytes)
+    DecimalDigits.append(UInt64(Int(parts.tm_year) + 1900), minimumWidth: 4, to: &bytes)
     bytes.append(UInt8(ascii: "-"))
-    Self.appendPadded(Int(parts.tm_mon) + 1, width: 2, to: &bytes)
+    DecimalDigits.append(UInt64(Int(parts.tm_mon) + 1), minimumWidth: 2, to: &bytes)
     bytes.append(UInt8(ascii: "-"))
-    Self.appendPadded(Int(parts.tm_mday), width: 2, to: &bytes)
+    DecimalDigits.append(UInt64(Int(parts.tm_mday)), minimumWidth: 2, to: &bytes)
     bytes.append(UInt8(ascii: "T"))
-    Self.appendPadded(Int(parts.tm_hour), width: 2, to: &bytes)
+    DecimalDigits.append(UInt64(Int(parts.tm_hour)), minimumWidth: 2, to: &bytes)
     bytes.append(UInt8(ascii: ":"))
-    Self.appendPadded(Int(parts.tm_min), width: 2, to: &bytes)
+    DecimalDigits.append(UInt64(Int(parts.tm_min)), minimumWidth: 2, to: &bytes)
     bytes.append(UInt8(ascii: ":"))
-    Self.appendPadded(Int(parts.tm_sec), width: 2, to: &bytes)
+    DecimalDigits.append(UInt64(Int(parts.tm_sec)), minimumWidth: 2, to: &bytes)
     bytes.append(UInt8(ascii: "."))
-    Self.appendPadded(milliseconds, width: 3, to: &bytes)
+    DecimalDigits.append(UInt64(milliseconds), minimumWidth: 3, to: &bytes)
     bytes.append(UInt8(ascii: "Z"))
   }
 
@@ -42,18 +43,5 @@ public struct LogTimestamp: Sendable {
     var bytes: [UInt8] = []
     append(to: &bytes)
     return String(decoding: bytes, as: UTF8.self)
-  }
-
-  /// `value` in decimal, zero-padded to `width` digits (wider values are written whole).
-  private static func appendPadded(_ value: Int, width: Int, to bytes: inout [UInt8]) {
-    var divisor = 1
-    for _ in 1..<width { divisor *= 10 }
-    while divisor * 10 <= value { divisor *= 10 }
-    var rest = value
-    while divisor > 0 {
-      bytes.append(UInt8(ascii: "0") + UInt8(rest / divisor))
-      rest %= divisor
-      divisor /= 10
-    }
   }
 }

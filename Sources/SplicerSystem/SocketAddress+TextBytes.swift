@@ -15,21 +15,10 @@ extension SocketAddress {
     withUnsafeBytes(of: octets) { raw in
       for index in 0..<4 {
         if index > 0 { bytes.append(UInt8(ascii: ".")) }
-        Self.appendDecimal(Int(raw[index]), to: &bytes)
+        DecimalDigits.append(UInt64(raw[index]), to: &bytes)
       }
     }
     bytes.append(UInt8(ascii: ":"))
-    Self.appendDecimal(Int(port), to: &bytes)
-  }
-
-  private static func appendDecimal(_ value: Int, to bytes: inout [UInt8]) {
-    var divisor = 1
-    while divisor * 10 <= value { divisor *= 10 }
-    var rest = value
-    while divisor > 0 {
-      bytes.append(UInt8(ascii: "0") + UInt8(rest / divisor))
-      rest %= divisor
-      divisor /= 10
-    }
+    DecimalDigits.append(UInt64(port), to: &bytes)
   }
 }

@@ -8,7 +8,7 @@ import XCTest
 /// Routes, access rules and the PROXY protocol on a real relay, with real TLS clients and
 /// servers (openssl, curl) and a real PROXY-protocol backend (nginx).
 final class RoutingTests: RelayTestCase {
-  private func temporaryDirectory() throws -> URL {
+  func temporaryDirectory() throws -> URL {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
       "splicer-routing-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -207,182 +207,6 @@ final class RoutingTests: RelayTestCase {
     XCTAssertEqual(main.accepted + office.accepted, 2, "the denied client never reached a server")
   }
 
-  /// `send_proxy` v1 and v2 to nginx, which reports the client address it was given; and
-  /// `accept_proxy` from a trusted peer, whose address travels on to the next PROXY hop.
-  func testPROXYProtocolCarriesTheRealClientAddressToNginx() throws {
-    let directory = try temporaryDirectory()
-    let nginx = try HelperServers.nginxShowingProxyAddress(in: directory)
-    defer { nginx.process.terminate() }
-    let relay = try SplicerProcess(
-      yaml: """
-        workers: 2
-        listeners:
-          - { name: v1, bind: 127.0.0.1:0, pool: nginx_v1 }
-          - { name: v2, bind: 127.0.0.1:0, pool: nginx_v2 }
-          - name: chain
-            bind: 127.0.0.1:0
-            accept_proxy: { trusted: ["127.0.0.0/8"], timeout: 2s }
-            routes: [{ source: ["198.51.100.0/24"], pool: nginx_v2 }]
-          - name: picky
-            bind: 127.0.0.1:0
-            accept_proxy: { trusted: ["10.0.0.0/8"] }
-            pool: nginx_v2
-        pools:
-          nginx_v1: { send_proxy: v1, servers: [{ address: "127.0.0.1:\(nginx.port)" }] }
-          nginx_v2: { send_proxy: v2, servers: [{ address: "127.0.0.1:\(nginx.port)" }] }
-        log: { level: info, format: json, access_log: true }
-        admin: { bind: 127.0.0.1:0 }
-        """, listeners: ["v1", "v2", "chain", "picky"])
-    defer { relay.stop() }
-    func answer(_ fd: Int32) -> String {
-      let (bytes, _) = TestSockets.readToEnd(fd, timeoutSeconds: 30)
-      close(fd)
-      return String(decoding: bytes, as: UTF8.self)
-    }
-    for (listener, source) in [("v1", "127.0.0.5"), ("v2", "127.0.0.6")] {
-      let (fd, clientPort) = try TestSockets.connect(port: relay.port(listener), from: source)
-      XCTAssertEqual(answer(fd), "\(source) \(clientPort)\n", "nginx behind send_proxy \(listener)")
-    }
-    // A load balancer in front says the client is 198.51.100.7:40000: the source route
-    // matches that address, and nginx sees it too.
-    let chained = try TestSockets.connect(port: relay.port("chain"))
-    XCTAssertTrue(TestSockets.writeAll(chained, Array("PROXY TCP4 198.51.100.7 127.0.0.1 40000 443\r\n".utf8)))
-    XCTAssertEqual(answer(chained), "198.51.100.7 40000\n")
-    // The same in binary (v2), from an IPv6 client this time.
-    let chainedV2 = try TestSockets.connect(port: relay.port("chain"))
-    let v2 = ProxyHeaderEncoder.v2(
-      source: SocketAddress(ip: "2001:db8::7", port: 40001)!, destination: SocketAddress(ip: "2001:db8::1", port: 443)!)
-    XCTAssertTrue(TestSockets.writeAll(chainedV2, v2))
-    // Not in the 198.51.100.0/24 source route, and the listener has no default pool.
-    XCTAssertEqual(answer(chainedV2), "")
-    // Broken headers close only their own connection.
-    for bad in [
-      "PROXY TCP4 198.51.100.7 nonsense 1 2\r\n", "GET / HTTP/1.1\r\n\r\n", String(repeating: "P", count: 300),
-    ] {
-      let fd = try TestSockets.connect(port: relay.port("chain"))
-      _ = TestSockets.writeAll(fd, Array(bad.utf8))
-      XCTAssertEqual(answer(fd), "", "no answer after a malformed header")
-    }
-    let untrusted = try TestSockets.connect(port: relay.port("picky"))
-    _ = TestSockets.writeAll(untrusted, Array("PROXY TCP4 10.1.1.1 127.0.0.1 1 2\r\n".utf8))
-    XCTAssertEqual(answer(untrusted), "")
-    relay.waitForClosedConnections(8)
-    let metrics = try HTTPGet.get(port: relay.port("admin"), path: "/metrics").body
-    XCTAssertEqual(
-      HTTPGet.sample(metrics, "splicer_connections_closed_total{listener=\"chain\",reason=\"no_route\"}"), 1)
-    XCTAssertEqual(
-      HTTPGet.sample(metrics, "splicer_connections_closed_total{listener=\"chain\",reason=\"proxy_header_invalid\"}"), 3
-    )
-    XCTAssertEqual(
-      HTTPGet.sample(metrics, "splicer_connections_closed_total{listener=\"picky\",reason=\"proxy_untrusted\"}"), 1)
-    XCTAssertEqual(HTTPGet.sample(metrics, "splicer_proxy_headers_total{listener=\"chain\"}"), 2)
-    XCTAssertTrue(
-      relay.allLines().contains { $0.contains("\"client\":\"[2001:db8::7]:40001\"") && $0.contains("no_route") },
-      "the access log names the client the PROXY header gave")
-  }
-
-  /// A relay whose only server takes one connection at a time, with the given pool queue.
-  private func relayWithOneSlot(for backend: TestBackend, workers: Int, queue: String) throws -> SplicerProcess {
-    try SplicerProcess(
-      yaml: """
-        workers: \(workers)
-        listeners: [{ name: test, bind: 127.0.0.1:0, pool: limited }]
-        pools:
-          limited:
-            queue: \(queue)
-            servers: [{ address: "127.0.0.1:\(backend.port)", max_connections: 1 }]
-        log: { level: info, format: json, access_log: true }
-        admin: { bind: 127.0.0.1:0 }
-        """)
-  }
-
-  /// A server at `max_connections` queues the next client until a slot frees; beyond the
-  /// queue's size clients are closed at once, and a queued client gives up at the timeout.
-  func testServerLimitQueuesClientsUntilASlotFrees() throws {
-    let backend = try TestBackend()
-    defer { backend.stop() }
-    let relay = try relayWithOneSlot(for: backend, workers: 2, queue: "{ size: 1, timeout: 10s }")
-    defer { relay.stop() }
-    let admin = relay.port("admin")
-    func waitFor(_ series: String, _ value: Double) -> Bool {
-      waitUntil(30) {
-        HTTPGet.sample((try? HTTPGet.get(port: admin, path: "/metrics").body) ?? "", series) == value
-      } != nil
-    }
-    // The first client holds the only slot: it sends its header but not its EOF.
-    let first = try TestSockets.connect(port: relay.port())
-    XCTAssertTrue(TestSockets.writeAll(first, TestBackend.header(responseLength: 1_000, seed: 1)))
-    XCTAssertTrue(
-      waitFor("splicer_server_connections_active{pool=\"limited\",server=\"127.0.0.1:\(backend.port)\"}", 1))
-    let queued = try connectClients(
-      [TransferSpec(requestLength: 5_000, responseLength: 6_000, seed: 2)], port: relay.port())
-    XCTAssertTrue(waitFor("splicer_queued_connections_total{listener=\"test\"}", 1))
-    // The queue holds one: a third client is refused at once.
-    let third = try TestSockets.connect(port: relay.port())
-    XCTAssertEqual(TestSockets.readToEnd(third, timeoutSeconds: 30).bytes.count, 0)
-    close(third)
-    XCTAssertEqual(backend.accepted, 1, "a server at max_connections got another connection")
-    // The first client finishes; its slot goes to the queued one.
-    shutdown(first, Int32(SHUT_WR))
-    XCTAssertEqual(TestSockets.readToEnd(first, timeoutSeconds: 30).bytes.count, 1_000)
-    close(first)
-    XCTAssertTrue(PollDriver.run(queued, timeoutSeconds: 20))
-    assertResults([TransferSpec(requestLength: 5_000, responseLength: 6_000, seed: 2)], queued, backend: backend)
-    relay.waitForClosedConnections(3)
-    XCTAssertEqual(closeReasons(relay).sorted(), ["completed", "completed", "queue_full"])
-  }
-
-  func testQueuedClientGivesUpAtTheQueueTimeout() throws {
-    let backend = try TestBackend(behavior: .holdOpen)
-    defer { backend.stop() }
-    let relay = try relayWithOneSlot(for: backend, workers: 1, queue: "{ size: 10, timeout: 300ms }")
-    defer { relay.stop() }
-    let holder = try TestSockets.connect(port: relay.port())
-    defer { close(holder) }
-    XCTAssertNotNil(waitUntil(30) { backend.accepted == 1 })
-    let waiting = try TestSockets.connect(port: relay.port())
-    XCTAssertEqual(TestSockets.readToEnd(waiting, timeoutSeconds: 30).bytes.count, 0)
-    close(waiting)
-    // Closed by the queue timeout (the reason below). That it fires at its time, not before,
-    // is WorkerQueueTests' (SplicerCoreTests), on a clock the test moves.
-    relay.waitForClosedConnections(1)
-    XCTAssertEqual(closeReasons(relay), ["queue_timeout"])
-    // The held connection ends on both sides, so stopping the relay need not wait out a drain.
-    backend.stop()
-  }
-
-  /// At the listener's `max_connections` the relay stops accepting: the next client waits in
-  /// the kernel's backlog (its connect succeeds, nothing is dropped) and is served once a
-  /// slot frees.
-  func testListenerLimitLeavesClientsInTheBacklogUntilASlotFrees() throws {
-    let backend = try TestBackend()
-    defer { backend.stop() }
-    let relay = try SplicerProcess(
-      yaml: """
-        workers: 2
-        listeners: [{ name: test, bind: 127.0.0.1:0, pool: backends, max_connections: 1 }]
-        pools:
-          backends: { servers: [{ address: "127.0.0.1:\(backend.port)" }] }
-        log: { level: info, format: json, access_log: true }
-        admin: { bind: 127.0.0.1:0 }
-        """)
-    defer { relay.stop() }
-    let first = try TestSockets.connect(port: relay.port())
-    XCTAssertTrue(TestSockets.writeAll(first, TestBackend.header(responseLength: 10, seed: 1)))
-    XCTAssertNotNil(waitUntil(30) { backend.accepted == 1 })
-    let spec = TransferSpec(requestLength: 20_000, responseLength: 30_000, seed: 2)
-    let second = try connectClients([spec], port: relay.port())
-    let metrics = { (try? HTTPGet.get(port: self.relayAdmin(relay), path: "/metrics").body) ?? "" }
-    XCTAssertNotNil(
-      waitUntil(30) { (HTTPGet.sample(metrics(), "splicer_listener_limit_pauses_total{listener=\"test\"}") ?? 0) >= 1 })
-    XCTAssertEqual(HTTPGet.sample(metrics(), "splicer_connections_accepted_total{listener=\"test\"}"), 1)
-    shutdown(first, Int32(SHUT_WR))
-    XCTAssertEqual(TestSockets.readToEnd(first, timeoutSeconds: 30).bytes.count, 10)
-    close(first)
-    XCTAssertTrue(PollDriver.run(second, timeoutSeconds: 20))
-    assertResults([spec], second, backend: backend)
-  }
-
   /// Servers named by host name (resolved off the event loop) and by unix socket path.
   func testHostNameAndUnixSocketServers() throws {
     let answer = try? ExternalProcess.run("/usr/bin/getent", ["ahosts", "localhost"])
@@ -426,5 +250,4 @@ final class RoutingTests: RelayTestCase {
     XCTAssertTrue(lines.contains { $0.contains("\"server\":\"localhost:\(backend.port)\"") })
   }
 
-  private func relayAdmin(_ relay: SplicerProcess) -> UInt16 { relay.port("admin") }
 }
