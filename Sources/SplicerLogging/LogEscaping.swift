@@ -5,19 +5,19 @@
 /// written bare unless it is empty or holds a space, `=`, `"` or a line break, and then it
 /// is written as a JSON string.
 enum LogEscaping {
-  static func appendJSONString(_ text: String, to bytes: inout [UInt8]) {
+  static func appendJSONString(_ text: String, to bytes: inout LogBuffer) {
     bytes.append(UInt8(ascii: "\""))
-    let done: Void? = text.utf8.withContiguousStorageIfAvailable { appendJSONEscaped($0, to: &bytes) }
-    if done == nil { Array(text.utf8).withUnsafeBufferPointer { appendJSONEscaped($0, to: &bytes) } }
+    var text = text
+    text.withUTF8 { appendJSONEscaped($0, to: &bytes) }
     bytes.append(UInt8(ascii: "\""))
   }
 
-  private static func appendJSONEscaped(_ utf8: UnsafeBufferPointer<UInt8>, to bytes: inout [UInt8]) {
+  private static func appendJSONEscaped(_ utf8: UnsafeBufferPointer<UInt8>, to bytes: inout LogBuffer) {
     var copiedUpTo = 0
     for index in utf8.indices {
       let byte = utf8[index]
       guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
-      bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[copiedUpTo..<index]))
+      bytes.append(UnsafeBufferPointer(rebasing: utf8[copiedUpTo..<index]))
       copiedUpTo = index + 1
       switch byte {
       case UInt8(ascii: "\""): bytes.append(literal: #"\""#)
@@ -31,10 +31,10 @@ enum LogEscaping {
         bytes.append(hexDigit(byte & 0xF))
       }
     }
-    bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[copiedUpTo...]))
+    bytes.append(UnsafeBufferPointer(rebasing: utf8[copiedUpTo...]))
   }
 
-  static func appendLogfmtValue(_ text: String, to bytes: inout [UInt8]) {
+  static func appendLogfmtValue(_ text: String, to bytes: inout LogBuffer) {
     if logfmtNeedsQuotes(text) {
       appendJSONString(text, to: &bytes)
     } else {
@@ -43,10 +43,15 @@ enum LogEscaping {
   }
 
   static func logfmtNeedsQuotes(_ text: String) -> Bool {
-    if text.isEmpty { return true }
+    var text = text
+    return text.withUTF8 { logfmtNeedsQuotes($0) }
+  }
+
+  private static func logfmtNeedsQuotes(_ utf8: UnsafeBufferPointer<UInt8>) -> Bool {
+    if utf8.isEmpty { return true }
     var previous: UInt8 = 0
     var beforePrevious: UInt8 = 0
-    for byte in text.utf8 {
+    for byte in utf8 {
       switch byte {
       case UInt8(ascii: " "), UInt8(ascii: "="), UInt8(ascii: "\""), 0x0A...0x0D: return true
       // U+0085 (C2 85), U+2028 and U+2029 (E2 80 A8/A9): the other line breaks.

@@ -15,7 +15,7 @@ public struct LogLine {
 
   /// Starts a line in `bytes` (which the caller may have emptied and kept for reuse).
   public init(
-    into bytes: inout [UInt8], format: LogConfig.Format, time: LogTimestamp, level: String, message: String
+    into bytes: inout LogBuffer, format: LogConfig.Format, time: LogTimestamp, level: String, message: String
   ) {
     var formatter = LogTimeFormatter()
     self.init(into: &bytes, format: format, time: time, formatter: &formatter, level: level, message: message)
@@ -23,7 +23,7 @@ public struct LogLine {
 
   /// Starts a line, formatting the time with the caller's `formatter`.
   public init(
-    into bytes: inout [UInt8], format: LogConfig.Format, time: LogTimestamp, formatter: inout LogTimeFormatter,
+    into bytes: inout LogBuffer, format: LogConfig.Format, time: LogTimestamp, formatter: inout LogTimeFormatter,
     level: String, message: String
   ) {
     self.format = format
@@ -45,8 +45,8 @@ public struct LogLine {
     }
   }
 
-  /// Adds `key` with a text value.
-  public func field(_ key: String, _ value: String, to bytes: inout [UInt8]) {
+  /// Adds `key`, a name known only at run time (swift-log metadata), with a text value.
+  public func field(named key: String, _ value: String, to bytes: inout LogBuffer) {
     switch format {
     case .json:
       bytes.append(UInt8(ascii: ","))
@@ -62,7 +62,7 @@ public struct LogLine {
   }
 
   /// Adds a fixed key with a text value.
-  public func field(_ key: StaticString, _ value: String, to bytes: inout [UInt8]) {
+  public func field(_ key: StaticString, _ value: String, to bytes: inout LogBuffer) {
     appendKey(key, to: &bytes)
     switch format {
     case .json: LogEscaping.appendJSONString(value, to: &bytes)
@@ -71,63 +71,63 @@ public struct LogLine {
   }
 
   /// Adds a fixed key with an unsigned number in decimal.
-  public func field(_ key: StaticString, _ value: UInt64, to bytes: inout [UInt8]) {
-    bare(key, to: &bytes) { Self.appendDecimal(value, to: &$0) }
+  public func field(_ key: StaticString, _ value: UInt64, to bytes: inout LogBuffer) {
+    bare(key, to: &bytes) { $0.appendDecimal(value) }
   }
 
   /// Adds a fixed key with a duration in milliseconds: whole microseconds, written as
   /// `Double(nanoseconds / 1000) / 1000` prints (`0.068`, `12.5`, `2500.0`).
-  public func field(_ key: StaticString, milliseconds nanoseconds: UInt64, to bytes: inout [UInt8]) {
+  public func field(_ key: StaticString, milliseconds nanoseconds: UInt64, to bytes: inout LogBuffer) {
     bare(key, to: &bytes) { Self.appendMilliseconds(nanoseconds, to: &$0) }
   }
 
   /// Adds a fixed key with an address as `SocketAddress.description` writes it.
-  public func field(_ key: StaticString, address: SocketAddress, to bytes: inout [UInt8]) {
+  public func field(_ key: StaticString, address: SocketAddress, to bytes: inout LogBuffer) {
     guard address.family == AF_INET else {
       field(key, address.description, to: &bytes)
       return
     }
     // `a.b.c.d:port` never needs quoting or escaping.
-    bare(key, to: &bytes) { address.appendDescription(to: &$0) }
+    bare(key, to: &bytes) { $0.append(address: address) }
   }
 
   /// Ends the line: the closing brace for JSON, and the newline.
-  public func finish(_ bytes: inout [UInt8]) {
+  public func finish(_ bytes: inout LogBuffer) {
     if format == .json { bytes.append(UInt8(ascii: "}")) }
     bytes.append(UInt8(ascii: "\n"))
   }
 
   /// The key and a value that needs neither escaping nor logfmt quotes.
-  private func bare(_ key: StaticString, to bytes: inout [UInt8], value: (inout [UInt8]) -> Void) {
+  private func bare(_ key: StaticString, to bytes: inout LogBuffer, value: (inout LogBuffer) -> Void) {
     appendKey(key, to: &bytes)
     if format == .json { bytes.append(UInt8(ascii: "\"")) }
     value(&bytes)
     if format == .json { bytes.append(UInt8(ascii: "\"")) }
   }
 
-  private func appendKey(_ key: StaticString, to bytes: inout [UInt8]) {
+  private func appendKey(_ key: StaticString, to bytes: inout LogBuffer) {
     let name = UnsafeBufferPointer(start: key.utf8Start, count: key.utf8CodeUnitCount)
     switch format {
     case .json:
       bytes.append(literal: #",""#)
-      bytes.append(contentsOf: name)
+      bytes.append(name)
       bytes.append(literal: #"":"#)
     case .logfmt:
       bytes.append(UInt8(ascii: " "))
-      bytes.append(contentsOf: name)
+      bytes.append(name)
       bytes.append(UInt8(ascii: "="))
     }
   }
 
-  static func appendDecimal(_ value: UInt64, to bytes: inout [UInt8]) {
-    DecimalDigits.append(value, to: &bytes)
+  static func appendDecimal(_ value: UInt64, to bytes: inout LogBuffer) {
+    bytes.appendDecimal(value)
   }
 
   /// The shortest decimal of `Double(nanoseconds / 1000) / 1000`, which for whole microseconds
   /// below 2^53 is the exact value with its trailing zeros dropped (at least one decimal).
-  static func appendMilliseconds(_ nanoseconds: UInt64, to bytes: inout [UInt8]) {
+  static func appendMilliseconds(_ nanoseconds: UInt64, to bytes: inout LogBuffer) {
     let microseconds = nanoseconds / 1000
-    appendDecimal(microseconds / 1000, to: &bytes)
+    bytes.appendDecimal(microseconds / 1000)
     bytes.append(UInt8(ascii: "."))
     var fraction = microseconds % 1000
     var digits = 3
@@ -135,6 +135,6 @@ public struct LogLine {
       fraction /= 10
       digits -= 1
     }
-    DecimalDigits.append(fraction, minimumWidth: digits, to: &bytes)
+    bytes.appendDecimal(fraction, minimumWidth: digits)
   }
 }

@@ -9,14 +9,15 @@ public struct LogTimeFormatter {
 
   public init() {}
 
-  public mutating func append(_ time: LogTimestamp, to bytes: inout [UInt8]) {
+  public mutating func append(_ time: LogTimestamp, to bytes: inout LogBuffer) {
     if time.seconds != second {
-      prefix.removeAll(keepingCapacity: true)
-      LogTimestamp(seconds: time.seconds, milliseconds: 0).append(to: &prefix)
-      prefix.removeLast(4)  // "000Z"
+      var text = LogBuffer(capacity: 32)
+      LogTimestamp(seconds: time.seconds, milliseconds: 0).append(to: &text)
+      prefix = Array(text.array.dropLast(4))  // "000Z"
+      text.free()
       second = time.seconds
     }
-    bytes.append(contentsOf: prefix)
+    prefix.withUnsafeBufferPointer { bytes.append($0) }
     let milliseconds = time.milliseconds
     bytes.append(UInt8(ascii: "0") + UInt8(milliseconds / 100))
     bytes.append(UInt8(ascii: "0") + UInt8(milliseconds / 10 % 10))

@@ -19,29 +19,30 @@ public struct LogTimestamp: Sendable {
     return LogTimestamp(seconds: now.tv_sec, milliseconds: now.tv_nsec / 1_000_000)
   }
 
-  public func append(to bytes: inout [UInt8]) {
+  public func append(to bytes: inout LogBuffer) {
     var seconds = self.seconds
     var parts = tm()
     gmtime_r(&seconds, &parts)
-    DecimalDigits.append(UInt64(Int(parts.tm_year) + 1900), minimumWidth: 4, to: &bytes)
+    bytes.appendDecimal(UInt64(Int(parts.tm_year) + 1900), minimumWidth: 4)
     bytes.append(UInt8(ascii: "-"))
-    DecimalDigits.append(UInt64(Int(parts.tm_mon) + 1), minimumWidth: 2, to: &bytes)
+    bytes.appendDecimal(UInt64(Int(parts.tm_mon) + 1), minimumWidth: 2)
     bytes.append(UInt8(ascii: "-"))
-    DecimalDigits.append(UInt64(Int(parts.tm_mday)), minimumWidth: 2, to: &bytes)
+    bytes.appendDecimal(UInt64(Int(parts.tm_mday)), minimumWidth: 2)
     bytes.append(UInt8(ascii: "T"))
-    DecimalDigits.append(UInt64(Int(parts.tm_hour)), minimumWidth: 2, to: &bytes)
+    bytes.appendDecimal(UInt64(Int(parts.tm_hour)), minimumWidth: 2)
     bytes.append(UInt8(ascii: ":"))
-    DecimalDigits.append(UInt64(Int(parts.tm_min)), minimumWidth: 2, to: &bytes)
+    bytes.appendDecimal(UInt64(Int(parts.tm_min)), minimumWidth: 2)
     bytes.append(UInt8(ascii: ":"))
-    DecimalDigits.append(UInt64(Int(parts.tm_sec)), minimumWidth: 2, to: &bytes)
+    bytes.appendDecimal(UInt64(Int(parts.tm_sec)), minimumWidth: 2)
     bytes.append(UInt8(ascii: "."))
-    DecimalDigits.append(UInt64(milliseconds), minimumWidth: 3, to: &bytes)
+    bytes.appendDecimal(UInt64(milliseconds), minimumWidth: 3)
     bytes.append(UInt8(ascii: "Z"))
   }
 
   public var text: String {
-    var bytes: [UInt8] = []
+    var bytes = LogBuffer(capacity: 32)
+    defer { bytes.free() }
     append(to: &bytes)
-    return String(decoding: bytes, as: UTF8.self)
+    return String(decoding: bytes.array, as: UTF8.self)
   }
 }

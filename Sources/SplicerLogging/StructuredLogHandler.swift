@@ -39,12 +39,13 @@ public struct StructuredLogHandler: LogHandler {
   static func line(
     format: LogConfig.Format, time: LogTimestamp, level: Logger.Level, message: String, metadata: Logger.Metadata
   ) -> [UInt8] {
-    var bytes: [UInt8] = []
+    var bytes = LogBuffer(capacity: 256)
+    defer { bytes.free() }
     let line = LogLine(into: &bytes, format: format, time: time, level: level.rawValue, message: message)
     for key in metadata.keys.sorted() {
-      line.field(key, "\(metadata[key]!)", to: &bytes)
+      line.field(named: key, "\(metadata[key]!)", to: &bytes)
     }
     line.finish(&bytes)
-    return bytes
+    return bytes.array
   }
 }

@@ -72,9 +72,10 @@ final class StructuredLogHandlerTests: XCTestCase {
 
   func testNumbersAreWrittenInDecimal() {
     for value: UInt64 in [0, 9, 10, 99, 1_000_000, UInt64.max] {
-      var bytes: [UInt8] = []
-      LogLine.appendDecimal(value, to: &bytes)
-      XCTAssertEqual(String(decoding: bytes, as: UTF8.self), "\(value)")
+      var bytes = LogBuffer()
+      bytes.appendDecimal(value)
+      XCTAssertEqual(String(decoding: bytes.array, as: UTF8.self), "\(value)")
+      bytes.free()
     }
   }
 }

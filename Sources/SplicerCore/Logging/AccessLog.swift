@@ -16,7 +16,7 @@ final class AccessLog {
   private let format: LogConfig.Format
   private let workerLabel: String
   private let writer: LogWriter
-  private var line: [UInt8] = []
+  private var line = LogBuffer(capacity: 512)
   private var timeFormatter = LogTimeFormatter()
 
   /// - Parameter level: the log level; an access line is written at info, so above info
@@ -26,16 +26,16 @@ final class AccessLog {
     format = configuration.format
     workerLabel = "\(workerIndex)"
     self.writer = writer
-    line.reserveCapacity(512)
   }
 
+  deinit { line.free() }
+
   func write(_ entry: AccessLogEntry) {
-    // Work on a local array (moved out and back, no copy): the class's stored property would
-    // cost an exclusivity check per append.
-    var bytes: [UInt8] = []
-    swap(&bytes, &line)
-    defer { swap(&bytes, &line) }
-    bytes.removeAll(keepingCapacity: true)
+    // Work on a local copy of the buffer (a pointer and two counts) and store it back: the
+    // class's stored property would cost an exclusivity check per append.
+    var bytes = line
+    defer { line = bytes }
+    bytes.removeAll()
     let fields = LogLine(
       into: &bytes, format: format, time: .now(), formatter: &timeFormatter, level: "info",
       message: "connection closed")
@@ -54,6 +54,6 @@ final class AccessLog {
     if let serverName = entry.serverName { fields.field("sni", serverName, to: &bytes) }
     fields.field("worker", workerLabel, to: &bytes)
     fields.finish(&bytes)
-    writer.append(bytes, urgent: false)
+    writer.append(bytes.bytes, urgent: false)
   }
 }
