@@ -42,13 +42,7 @@ final class WorkerDescriptorWaitTests: DrivenWorkerTestCase {
       driven.clock.advance(by: backoff)
       driven.turn()
     }
-    driven.clock.advance(by: backoff - .nanoseconds(1))
-    driven.turn()
-    XCTAssertEqual(driven.stats.closes(listener: 0, .resources), 0)
-    XCTAssertEqual(LoopbackPeers.read(client), .wouldBlock)
-    driven.clock.advance(nanoseconds: 1)
-    driven.turn()
-    XCTAssertEqual(driven.stats.closes(listener: 0, .resources), 1)
+    assertCloses(driven, for: .resources, exactlyAfter: backoff, client: client)
     XCTAssertEqual(LoopbackPeers.read(client), .failed(ECONNRESET))
     XCTAssertEqual(driven.stats.value(server: 0, .connectAttempts), 0)
   }

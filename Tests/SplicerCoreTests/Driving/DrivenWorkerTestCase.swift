@@ -1,6 +1,8 @@
 import Glibc
 import XCTest
 
+@testable import SplicerCore
+
 /// Tests of a `DrivenWorker` and the loopback peers around it; closes every socket and stops
 /// every worker a test made.
 class DrivenWorkerTestCase: XCTestCase {
@@ -79,5 +81,20 @@ class DrivenWorkerTestCase: XCTestCase {
     LoopbackPeers.send(client, "hello")
     worker.receive("hello", on: upstream)
     return (client, upstream)
+  }
+
+  /// Moves the clock to one nanosecond before `interval` has passed: the session is not
+  /// closed for `reason` and its client reads nothing yet; then one nanosecond more: it is.
+  func assertCloses(
+    _ driven: DrivenWorker, for reason: CloseReason, exactlyAfter interval: Duration, client: Int32,
+    file: StaticString = #filePath, line: UInt = #line
+  ) {
+    driven.clock.advance(by: interval - .nanoseconds(1))
+    driven.turn(file: file, line: line)
+    XCTAssertEqual(driven.stats.closes(listener: 0, reason), 0, "closed early", file: file, line: line)
+    XCTAssertEqual(LoopbackPeers.read(client), .wouldBlock, file: file, line: line)
+    driven.clock.advance(nanoseconds: 1)
+    driven.turn(file: file, line: line)
+    XCTAssertEqual(driven.stats.closes(listener: 0, reason), 1, "not closed at the deadline", file: file, line: line)
   }
 }
