@@ -59,6 +59,10 @@ final class Listener: EventHandler, TimerTarget {
   }
 
   func start() throws(SyscallError) {
+    // A socket accepted from a listening socket inherits its TCP_NODELAY (Linux copies the
+    // listener's TCP state into the child): set once here, it spares a setsockopt(2) per
+    // connection. On a unix listener the call fails, harmlessly: Nagle is TCP's.
+    Socket.setNoDelay(fd)
     try worker.loop.register(fd, events: shared ? [.readable, .exclusive] : [.readable], handler: self)
   }
 

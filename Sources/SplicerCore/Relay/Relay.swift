@@ -24,7 +24,7 @@ struct Relay {
   /// Takes over a connected attempt's socket and slot.
   init(
     client: Int32, attempt: ConnectAttempt, mode: RelayMode, urgentFromClient: Bool, urgentFromServer: Bool,
-    now: UInt64
+    serverReadable: Bool, now: UInt64
   ) {
     server = attempt.server
     backend = attempt.backend
@@ -33,13 +33,15 @@ struct Relay {
     // A fresh connection can take bytes, and its writable edge may already have been consumed.
     toServer.destinationWritable = true
     toClient.destinationWritable = true
-    // Both sources count as readable: the client may have sent before the upstream existed,
-    // and a server that speaks first (SMTP, SSH, MySQL) may have sent its greeting in the same
-    // epoll report that completed the connect. Edge-triggered readiness would not report
-    // either again, so a false start would stall the session until the idle timeout. A spare
-    // read attempt costs one EAGAIN.
+    // The client counts as readable: it may have sent before the upstream existed, and the
+    // edge that said so was taken in an earlier phase; edge-triggered readiness would not
+    // report it again, so a false start would stall the session until the idle timeout. The
+    // server is readable only when the report that completed the connect said so (a server
+    // that speaks first, like SMTP, SSH or MySQL, may have sent its greeting by then); bytes
+    // that come later raise an edge of their own. That spares the EAGAIN of a read on a
+    // server that waits for the request, one system call per connection.
     toServer.sourceReadable = true
-    toClient.sourceReadable = true
+    toClient.sourceReadable = serverReadable
     toServer.urgentSignalled = urgentFromClient
     toClient.urgentSignalled = urgentFromServer
     lastActivity = now

@@ -75,7 +75,8 @@ extension Session {
       return true
     }
     if started.state == .connected {
-      connected(attempt)
+      // No event has said what the server sent yet: the relay must look.
+      connected(attempt, serverReadable: true)
     } else {
       worker.loop.schedule(self, at: worker.loop.now &+ worker.timeouts.connect)
     }
@@ -102,10 +103,20 @@ extension Session {
   }
 
   func finishConnect(_ events: EpollEvents, _ plan: ConnectPlan, _ attempt: ConnectAttempt) {
-    guard events.contains(.writable) || events.contains(.error) || events.contains(.hangup) else { return }
+    let failed = events.contains(.error) || events.contains(.hangup)
+    guard events.contains(.writable) || failed else { return }
+    // epoll reports a failed connect with EPOLLERR (and EPOLLHUP): writable without either is
+    // an established connection, so SO_ERROR is asked only when one of them came (HAProxy's
+    // sock_conn_check trusts epoll the same way). The event also says whether the server has
+    // already sent something; edge-triggered, it is the only report of it.
+    let serverReadable = events.contains(.readable) || events.contains(.readHangup)
+    if !failed {
+      connected(attempt, serverReadable: serverReadable)
+      return
+    }
     let error = Socket.pendingError(attempt.server)
     if error == 0 && !events.contains(.hangup) {
-      connected(attempt)
+      connected(attempt, serverReadable: serverReadable)
     } else {
       connectFailed(plan, attempt, errno: error == 0 ? ECONNREFUSED : error)
     }
@@ -148,7 +159,8 @@ extension Session {
   }
 
   /// The attempt's socket is connected: it and the server's slot pass to the `Relay`.
-  private func connected(_ attempt: ConnectAttempt) {
+  /// `serverReadable`: the server may have sent bytes already (see `Relay.init`).
+  private func connected(_ attempt: ConnectAttempt, serverReadable: Bool) {
     worker.loop.cancelTimer(self)
     let backend = attempt.backend
     if pool?.observeFailures != nil { worker.health.recordConnectSuccess(backend.id) }
@@ -161,7 +173,7 @@ extension Session {
     phase = .relaying(
       Relay(
         client: client, attempt: attempt, mode: listener.mode, urgentFromClient: urgentFromClient,
-        urgentFromServer: urgentFromServer, now: now))
+        urgentFromServer: urgentFromServer, serverReadable: serverReadable, now: now))
     worker.loop.schedule(self, at: now &+ worker.timeouts.idle)
     pumpBoth()
   }

@@ -12,6 +12,11 @@ extension Session {
     guard case .relaying(var relay) = phase else { return }
     let resources = worker.resources
     let before = relay.bytesRelayed
+    // Once one direction has finished, the other's end closes the session at once, and the
+    // close sends its FIN: both sources are at EOF, so no unread byte turns it into a reset. A
+    // shutdown(2) just before the close would only cost a call (HAProxy skips it too).
+    if relay.toClient.finished { relay.toServer.forwardsEndOfStream = false }
+    if relay.toServer.finished { relay.toClient.forwardsEndOfStream = false }
     let up = relay.toServer.pump(resources)
     if case .failed(let errno, let onSource) = up {
       countMoved(&relay, since: before)

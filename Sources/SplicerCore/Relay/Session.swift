@@ -62,9 +62,9 @@ final class Session: EventHandler, TimerTarget, DeferredWork {
     timeline = SessionTimeline(acceptedAt: worker.loop.now)
   }
 
-  /// Registers the client socket and starts admission.
+  /// Registers the client socket and starts admission. The client socket has TCP_NODELAY
+  /// already, inherited from the listening socket (`Listener.start`).
   func start() {
-    Socket.setNoDelay(client)
     do {
       try worker.loop.register(client, events: Self.interest, handler: self)
     } catch {
