@@ -160,7 +160,7 @@ main() {
   done
   local peer_version
   if [[ $PEER == haproxy ]]; then
-    peer_version=$(haproxy -v 2>&1 | head -n 1 | awk '{print $3}')
+    peer_version=$(haproxy -v 2>&1 | awk 'NR == 1 {print $3}')
   else
     peer_version=$(nginx -v 2>&1 | sed 's|.*nginx/||')
   fi

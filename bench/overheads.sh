@@ -99,7 +99,7 @@ for _ in $(seq "$ROUNDS"); do
   start_splicer "$(config 1)"
   # Let the checker reach its steady state (every server up after `rise` checks).
   sleep 2
-  health_tid=$(grep -l '^splicer-health' /proc/"$SPID"/task/*/comm | head -1 | xargs dirname)
+  health_tid=$(grep -l '^splicer-health' /proc/"$SPID"/task/*/comm | sed -n 1p | xargs dirname)
   h0=$(stat_ticks "$health_tid/stat") t0=$(now)
   read -r g c <<<"$(run_iperf)"
   with_g+=("$g") with_c+=("$c")

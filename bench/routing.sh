@@ -359,7 +359,7 @@ record_machine() {
   meta cpu_model "$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo) × $(nproc)"
   meta kernel "$(uname -r)"
   meta splicer "$(splicer_version)"
-  meta tools "wrk $(wrk -v 2>&1 | head -n 1 | awk '{print $2}'), iperf3 $(iperf3 --version 2>&1 | head -n 1 | awk '{print $2}'), nginx $(nginx -v 2>&1 | sed 's|.*nginx/||')"
+  meta tools "wrk $(wrk -v 2>&1 | awk 'NR == 1 {print $2}'), iperf3 $(iperf3 --version 2>&1 | awk 'NR == 1 {print $2}'), nginx $(nginx -v 2>&1 | sed 's|.*nginx/||')"
   meta client_hello "$HELLO_BYTES bytes, server name $SNI_NAME ($(python3 -c 'import ssl; print(ssl.OPENSSL_VERSION)'))"
   meta shape "DURATION=$DURATION s per test, ROUNDS=$ROUNDS, wrk -t1 -c$WRK_CONNS, iperf3 one stream"
   if [[ $PIN == 1 ]]; then

@@ -75,7 +75,7 @@ splicer_version() {
   local rev
   rev=$(git -C "$REPO_DIR" rev-parse --short HEAD 2>/dev/null || echo "no commit")
   git -C "$REPO_DIR" diff --quiet HEAD -- Sources Package.swift 2>/dev/null || rev+=", Sources modified"
-  echo "$("$SPLICER_BIN" --version 2>&1 | head -n 1) ($rev)"
+  echo "$("$SPLICER_BIN" --version 2>&1 | sed -n 1p) ($rev)"
 }
 
 # Makes WORKDIR (prefix $1) with the results files, and the traps that stop every process the
