@@ -8,7 +8,7 @@ extension Session {
   func close(_ reason: CloseReason) {
     let ending = phase
     if ending.isClosed { return }
-    var relay = ending.relay
+    let relay = ending.relay
     let upstream = ending.upstream
     var answer: FallbackAnswer?
     if case .answering(let fallback) = ending { answer = fallback }

@@ -1,15 +1,14 @@
 import Glibc
 
 /// Relaying: both directions pump until both are finished or one fails. The directions live
-/// in the phase's `Relay`; each pump works on a copy that is written back to the phase before
-/// anything (a close above all) reads it again.
+/// in the phase's `Relay`, a reference the pumps change in place.
 extension Session {
   func pumpBoth() {
     if case .forwardingAfterReset(let relay, let reason, let remaining) = phase {
       pumpAfterReset(relay, remaining, then: reason)
       return
     }
-    guard case .relaying(var relay) = phase else { return }
+    guard case .relaying(let relay) = phase else { return }
     let resources = worker.resources
     let before = relay.bytesRelayed
     // Once one direction has finished, the other's end closes the session at once, and the
@@ -19,8 +18,7 @@ extension Session {
     if relay.toServer.finished { relay.toClient.forwardsEndOfStream = false }
     let up = relay.toServer.pump(resources)
     if case .failed(let errno, let onSource) = up {
-      countMoved(&relay, since: before)
-      phase = .relaying(relay)
+      countMoved(relay, since: before)
       let reason = CloseReason.socketFailure(errno: errno, onClientSide: onSource)
       if !onSource && reason == .serverReset {
         // The server reset while the client was still sending: its answer may be queued in
@@ -33,8 +31,7 @@ extension Session {
       return
     }
     let down = relay.toClient.pump(resources)
-    countMoved(&relay, since: before)
-    phase = .relaying(relay)
+    countMoved(relay, since: before)
     if case .failed(let errno, let onSource) = down {
       // A client that reset gets nothing more; what it sent last is not worth a server's wait.
       close(.socketFailure(errno: errno, onClientSide: !onSource))
@@ -55,7 +52,6 @@ extension Session {
   /// connect timeout, not the idle timeout: nothing reads the other peer any more, and one
   /// that writes before it reads would never take the bytes.
   private func startForwardingAfterReset(_ relay: Relay, _ remaining: RelaySide, then reason: CloseReason) {
-    var relay = relay
     relay[remaining].forwardsEndOfStream = false
     relay[remaining].sourceReadable = true
     phase = .forwardingAfterReset(relay, reason: reason, remaining: remaining)
@@ -66,11 +62,9 @@ extension Session {
   /// Pumps the one direction left; closes with `reason` (a reset of its destination) once the
   /// reset peer's last byte is out, or at once if that direction fails too.
   private func pumpAfterReset(_ relay: Relay, _ remaining: RelaySide, then reason: CloseReason) {
-    var relay = relay
     let before = relay.bytesRelayed
     let outcome = relay[remaining].pump(worker.resources)
-    countMoved(&relay, since: before)
-    phase = .forwardingAfterReset(relay, reason: reason, remaining: remaining)
+    countMoved(relay, since: before)
     switch outcome {
     case .finished, .failed:
       close(reason)
@@ -85,7 +79,7 @@ extension Session {
   }
 
   /// Counts the bytes both directions moved since `before` and notes the activity.
-  private func countMoved(_ relay: inout Relay, since before: (toServer: UInt64, toClient: UInt64)) {
+  private func countMoved(_ relay: Relay, since before: (toServer: UInt64, toClient: UInt64)) {
     let movedUp = relay.toServer.bytesRelayed &- before.toServer
     let movedDown = relay.toClient.bytesRelayed &- before.toClient
     guard movedUp | movedDown != 0 else { return }

@@ -33,7 +33,9 @@ final class Session: EventHandler, TimerTarget, DeferredWork {
   unowned let worker: Worker
   /// Where the session is, with what only that phase owns. Before `start` it is the first
   /// phase admission may need; admission moves on at once when the listener does not.
-  var phase = Phase.readingProxyHeader
+  /// Unchecked exclusivity: only the worker's thread touches a session, and no access to the
+  /// phase overlaps another (each reads or replaces it whole).
+  @exclusivity(unchecked) var phase = Phase.readingProxyHeader
   /// The pool the route chose; nil until then. Set once: the queue, passive checks, the
   /// fallback answer and the access log read it.
   var pool: BackendPool?
@@ -101,20 +103,15 @@ final class Session: EventHandler, TimerTarget, DeferredWork {
         // The client reset before we had a server for it.
         close(.socketFailure(errno: Socket.pendingError(client), onClientSide: true))
       }
-    case .relaying(var relay):
-      noteReadiness(events, fd: fd, in: &relay)
-      phase = .relaying(relay)
-      pumpBoth()
-    case .forwardingAfterReset(var relay, let reason, let remaining):
-      noteReadiness(events, fd: fd, in: &relay)
-      phase = .forwardingAfterReset(relay, reason: reason, remaining: remaining)
+    case .relaying(let relay), .forwardingAfterReset(let relay, _, _):
+      noteReadiness(events, fd: fd, in: relay)
       pumpBoth()
     }
   }
 
   /// Sets the directions' readiness flags from an event; an error or hang-up sets them all, so
   /// that the next call discovers it.
-  private func noteReadiness(_ events: EpollEvents, fd: Int32, in relay: inout Relay) {
+  private func noteReadiness(_ events: EpollEvents, fd: Int32, in relay: Relay) {
     let failed = events.contains(.error) || events.contains(.hangup)
     let readable = failed || events.contains(.readable) || events.contains(.readHangup)
     let writable = failed || events.contains(.writable)
@@ -132,16 +129,7 @@ final class Session: EventHandler, TimerTarget, DeferredWork {
   private func noteUrgentData(on fd: Int32) {
     let fromClient = fd == client
     if fromClient { urgentFromClient = true } else { urgentFromServer = true }
-    switch phase {
-    case .relaying(var relay):
-      relay[fromClient ? .toServer : .toClient].urgentSignalled = true
-      phase = .relaying(relay)
-    case .forwardingAfterReset(var relay, let reason, let remaining):
-      relay[fromClient ? .toServer : .toClient].urgentSignalled = true
-      phase = .forwardingAfterReset(relay, reason: reason, remaining: remaining)
-    default:
-      break
-    }
+    phase.relay?[fromClient ? .toServer : .toClient].urgentSignalled = true
   }
 
   func runDeferred() {
