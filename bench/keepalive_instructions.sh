@@ -8,31 +8,14 @@
 # `strip --strip-debug`.
 # Usage: bench/keepalive_instructions.sh BINARY [N=3000]
 set -euo pipefail
-binary=$1
+binary=$(realpath "$1")
 count=${2:-3000}
+cd "$(dirname "$0")/.."
 work=$(mktemp -d /tmp/splicer-kains.XXXXXX)
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-backend_port=$(free_port)
-cat >"$work/nginx.conf" <<NGINX
-daemon off; worker_processes 1; pid $work/nginx.pid; error_log $work/nginx.err;
-events { worker_connections 1024; }
-http { access_log off; keepalive_requests 100000; server { listen 127.0.0.1:$backend_port; location / { return 200 "hello\n"; } } }
-NGINX
-nginx -c "$work/nginx.conf" -p "$work" &
-nginx_pid=$!
-trap 'kill $nginx_pid 2>/dev/null || true' EXIT
+source bench/lib/callgrind.sh
+start_hello_backend
 port=$(free_port)
-cat >"$work/splicer.yaml" <<YAML
-workers: 1
-listeners:
-  - name: web
-    bind: 127.0.0.1:$port
-    pool: app
-pools:
-  app:
-    servers:
-      - address: 127.0.0.1:$backend_port
-YAML
+write_splicer_config "$port"
 valgrind --tool=callgrind --callgrind-out-file="$work/callgrind.out" "$binary" run --config "$work/splicer.yaml" \
   2>"$work/splicer.log" &
 relay=$!

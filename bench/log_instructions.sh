@@ -7,35 +7,16 @@
 # kernel time: bench/log_cost.py counts them per connection.
 # Usage: bench/log_instructions.sh [N=2000] [binary=.build-release/release/splicer]
 set -euo pipefail
-cd "$(dirname "$0")/.."
 count=${1:-2000}
-binary=${2:-.build-release/release/splicer}
+binary=$(realpath "${2:-$(dirname "$0")/../.build-release/release/splicer}")
+cd "$(dirname "$0")/.."
 work=$(mktemp -d /tmp/splicer-logins.XXXXXX)
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-backend_port=$(free_port)
-cat >"$work/nginx.conf" <<NGINX
-daemon off; worker_processes 1; pid $work/nginx.pid; error_log $work/nginx.err;
-events { worker_connections 1024; }
-http { access_log off; server { listen 127.0.0.1:$backend_port; location / { return 200 "hello\n"; } } }
-NGINX
-nginx -c "$work/nginx.conf" -p "$work" &
-nginx_pid=$!
-trap 'kill $nginx_pid 2>/dev/null || true' EXIT
+source bench/lib/callgrind.sh
+start_hello_backend
 total_for() {
   local access_log=$1 port
   port=$(free_port)
-  cat >"$work/splicer.yaml" <<YAML
-workers: 1
-listeners:
-  - name: web
-    bind: 127.0.0.1:$port
-    pool: app
-pools:
-  app:
-    servers:
-      - address: 127.0.0.1:$backend_port
-log: { level: info, format: json, access_log: $access_log }
-YAML
+  write_splicer_config "$port" "$access_log"
   valgrind --tool=callgrind --callgrind-out-file="$work/cg.$access_log" "$binary" run --config "$work/splicer.yaml" \
     2>"$work/splicer-$access_log.log" &
   local pid=$!
