@@ -1,4 +1,3 @@
-import Logging
 import SplicerSystem
 
 /// Closing: releasing everything the session holds, counting and logging it.

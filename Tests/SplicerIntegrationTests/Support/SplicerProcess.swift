@@ -177,17 +177,6 @@ final class SplicerProcess: @unchecked Sendable {
     return -1
   }
 
-  /// User plus system CPU seconds used so far.
-  func cpuSeconds() -> Double {
-    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-      let close = stat.lastIndex(of: ")")
-    else { return -1 }
-    let fields = stat[stat.index(after: close)...].split(separator: " ")
-    // Fields after the command: state is [0]; utime and stime are the 14th and 15th overall.
-    let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
-    return (Double(fields[11])! + Double(fields[12])!) / ticks
-  }
-
   /// Replaces the config file (atomically), for a reload.
   func rewriteConfig(_ yaml: String) throws {
     try yaml.write(toFile: configPath, atomically: true, encoding: .utf8)
