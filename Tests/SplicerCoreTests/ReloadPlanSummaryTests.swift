@@ -40,7 +40,6 @@ final class ReloadPlanSummaryTests: XCTestCase {
     let plan = ReloadPlan(from: running, to: running)
     XCTAssertEqual(plan.configuration, running)
     XCTAssertEqual(plan.ignored, [])
-    XCTAssertEqual(plan.raisedLimits, [])
     XCTAssertEqual(plan.summary, ProxyServer.ReloadSummary(kept: ["test"]))
   }
 

@@ -58,20 +58,6 @@ struct ReloadPlan: Equatable, Sendable {
     return names
   }
 
-  /// Listeners that keep running sockets (kept or renamed) and whose `max_connections` rose
-  /// or went away. A worker may have stopped watching such a socket at the old limit, and no
-  /// close will report the new room: it must look again once the new maximum is set.
-  /// (`Worker` looks again for every listener it keeps, which covers these.)
-  var raisedLimits: [String] {
-    let before = Dictionary(uniqueKeysWithValues: running.listeners.map { ($0.name, $0.maxConnections) })
-    return configuration.listeners.compactMap { listener in
-      guard let change = listeners.first(where: { $0.newName == listener.name }),
-        let carried = change.carriesSocketsOf, let old = before[carried]
-      else { return nil }
-      return (listener.maxConnections ?? .max) > (old ?? .max) ? listener.name : nil
-    }
-  }
-
   /// The host names to resolve for `configuration` (`HostnameResolver.prepare`).
   var hostNames: [(host: String, port: UInt16, interval: Duration)] {
     RoutingTable.hostNames(in: configuration)
