@@ -90,6 +90,14 @@ struct RunCommand: ParsableCommand {
     logger.notice(
       "splicer started",
       metadata: ["version": "\(SplicerVersion.current)", "config": "\(options.config)", "pid": "\(getpid())"])
+    // Read after the privilege drop: the limits are those the running process has.
+    for finding in CapacityPlan(configuration: configuration, limits: .current()).findings {
+      let metadata: Logger.Metadata = ["resource": "\(finding.resource.rawValue)", "detail": "\(finding.message)"]
+      switch finding.severity {
+      case .warning: logger.warning("capacity", metadata: metadata)
+      case .note: logger.notice("capacity", metadata: metadata)
+      }
+    }
 
     var supervisor = Supervisor(
       server: server, configPath: options.config, drainTimeout: configuration.timeouts.drain, notify: notify,

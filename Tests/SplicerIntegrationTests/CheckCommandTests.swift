@@ -68,7 +68,10 @@ final class CheckCommandTests: XCTestCase {
       """)
     let outcome = try check(path)
     XCTAssertEqual(outcome.status, 0, outcome.standardError)
-    XCTAssertEqual(outcome.standardOutput, "\(path): OK (listeners: 2, pools: 3, workers: 3)\n")
+    // The OK line first; the capacity plan's notes follow (tested below).
+    XCTAssertEqual(
+      outcome.standardOutput.split(separator: "\n").first.map(String.init),
+      "\(path): OK (listeners: 2, pools: 3, workers: 3)")
     XCTAssertEqual(outcome.standardError, "")
   }
 
@@ -99,5 +102,53 @@ final class CheckCommandTests: XCTestCase {
     let outcome = try check(path)
     XCTAssertEqual(outcome.status, 1)
     XCTAssertEqual(outcome.standardError, "\(path): error: cannot open config file: No such file or directory\n")
+  }
+
+  // MARK: Capacity plan
+
+  /// The example config sets no `max_connections`: the plan says where this machine's
+  /// descriptor limit puts the proxy, and the file is still valid.
+  func testTheExampleConfigGetsItsCapacityNotes() throws {
+    let example = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+      .deletingLastPathComponent().appendingPathComponent("etc/splicer.yaml").path
+    let outcome = try check(example)
+    XCTAssertEqual(outcome.status, 0, outcome.standardError)
+    let lines = outcome.standardOutput.split(separator: "\n")
+    XCTAssertTrue(lines.first?.hasSuffix(": OK (listeners: 2, pools: 1, workers: 2)") == true, outcome.standardOutput)
+    XCTAssertTrue(
+      lines.contains {
+        $0.hasPrefix("note: descriptors: listeners web, web-copy have no max_connections: with RLIMIT_NOFILE")
+      },
+      outcome.standardOutput)
+    XCTAssertFalse(lines.contains { $0.hasPrefix("warning:") }, outcome.standardOutput)
+  }
+
+  /// A config whose max_connections need more descriptors than this process may open gets a
+  /// warning with the figure to set, and still exits 0: the file is valid.
+  func testAConfigThatNeedsMoreDescriptorsThanTheLimitIsWarnedAbout() throws {
+    var files = rlimit()
+    XCTAssertEqual(getrlimit(Int32(RLIMIT_NOFILE.rawValue), &files), 0)
+    // Each connection holds at least two descriptors, so as many connections as the limit
+    // allows descriptors need more than it (the child inherits this limit).
+    let connections = min(Int(files.rlim_cur), 1_000_000)
+    let path = try write(
+      "many.yaml",
+      """
+      workers: 1
+      listeners: [{ name: big, bind: "127.0.0.1:1", pool: app, max_connections: \(connections) }]
+      pools: { app: { servers: [{ address: "127.0.0.1:9" }] } }
+      tuning: { pipe_pool: 0 }
+      """)
+    let outcome = try check(path)
+    XCTAssertEqual(outcome.status, 0, outcome.standardError)
+    // 24 fixed, 2 for the worker and its listening socket, 6 per connection in splice mode.
+    let needed = 24 + 3 + 6 * connections
+    XCTAssertTrue(
+      outcome.standardOutput.contains(
+        "warning: descriptors: max_connections allow \(connections) connections, which need up to \(needed) "
+          + "descriptors; RLIMIT_NOFILE is \(files.rlim_cur)"),
+      outcome.standardOutput)
+    XCTAssertTrue(
+      outcome.standardOutput.contains("set LimitNOFILE=\(needed) in the systemd unit"), outcome.standardOutput)
   }
 }

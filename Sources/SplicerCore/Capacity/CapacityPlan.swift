@@ -1,0 +1,90 @@
+import SplicerConfig
+
+/// What a config can need at its limits, compared with what the machine allows: descriptors
+/// against RLIMIT_NOFILE, pipe pages against `fs.pipe-user-pages-*` and `fs.pipe-max-size`,
+/// listen backlogs against `net.core.somaxconn`, connections to one server against the local
+/// port range. Pure arithmetic on a `Configuration` and `MachineLimits`; the findings are in
+/// `CapacityPlan+Findings`.
+///
+/// The counts are upper bounds of what the relay holds, from its design (docs/CONFIG.md,
+/// "Capacity plan"): two sockets per connection, and in splice mode at most one pipe (two
+/// descriptors) per direction while bytes are in flight, bounded by `tuning.max_pipes` per
+/// worker; each worker keeps up to `tuning.pipe_pool` empty pipes.
+public struct CapacityPlan: Sendable, Equatable {
+  /// Descriptors held whatever the traffic: standard streams, the admin endpoint, the health
+  /// checker and the log writer, each worker's epoll and wake-up descriptors and listening
+  /// sockets, and a probe socket per checked server.
+  public let fixedDescriptors: Int
+  /// Client connections the listeners allow at once (the sum of their `max_connections`);
+  /// nil when some listener has no limit.
+  public let connections: Int?
+  /// Of `connections`, those on splice listeners, which may hold pipes.
+  public let spliceConnections: Int?
+  /// Empty pipes the workers may keep (`pipe_pool` × workers).
+  public let pooledPipes: Int
+  /// Pipes the workers may lease at once (`max_pipes` × workers); nil: no limit.
+  public let leasablePipes: Int?
+  /// Pages one pipe takes: `pipe_size` rounded up to a power-of-two number of pages, as the
+  /// kernel grants it.
+  public let pagesPerPipe: Int
+  let configuration: Configuration
+  let limits: MachineLimits
+
+  /// Descriptors outside the workers and health checks: standard streams, the admin
+  /// endpoint's event loop and socket, the health checker's and resolver's loops, the log
+  /// writer, and a margin for a reload's new sockets and a scrape of /metrics.
+  static let processDescriptors = 24
+  /// Per worker: its epoll descriptor and its wake-up eventfd.
+  static let workerDescriptors = 2
+  static let pageSize = 4096
+
+  public init(configuration: Configuration, limits: MachineLimits) {
+    self.configuration = configuration
+    self.limits = limits
+    let workers = configuration.workers
+    let checkedServers = configuration.pools.filter { $0.healthCheck != nil }.reduce(0) { $0 + $1.servers.count }
+    fixedDescriptors =
+      Self.processDescriptors + workers * (Self.workerDescriptors + configuration.listeners.count) + checkedServers
+    let limitsOfListeners = configuration.listeners.map(\.maxConnections)
+    connections = limitsOfListeners.contains(nil) ? nil : limitsOfListeners.reduce(0) { $0 + ($1 ?? 0) }
+    let spliceLimits = configuration.listeners.filter { $0.mode == .splice }.map(\.maxConnections)
+    spliceConnections = spliceLimits.contains(nil) ? nil : spliceLimits.reduce(0) { $0 + ($1 ?? 0) }
+    pooledPipes = configuration.tuning.pipePoolSize * workers
+    leasablePipes = configuration.tuning.maxPipes.map { $0 * workers }
+    pagesPerPipe = Self.roundedUpToPowerOfTwo(
+      max(1, (configuration.tuning.pipeSize + Self.pageSize - 1) / Self.pageSize))
+  }
+
+  /// Pipes in flight at most for `spliceConnections` connections on splice listeners: one per
+  /// direction, no more than the workers may lease.
+  public func leasedPipes(spliceConnections: Int) -> Int {
+    let wanted = 2 * spliceConnections
+    return leasablePipes.map { min($0, wanted) } ?? wanted
+  }
+
+  /// Descriptors needed with `connections` client connections open, `spliceConnections` of
+  /// them on splice listeners, every one with bytes in flight both ways.
+  public func descriptors(connections: Int, spliceConnections: Int) -> Int {
+    fixedDescriptors + 2 * connections + 2 * (leasedPipes(spliceConnections: spliceConnections) + pooledPipes)
+  }
+
+  /// The most connections `openFiles` descriptors can hold, were every connection on a splice
+  /// listener (the dearer kind, when the listeners mix modes).
+  public func connectionsWithin(openFiles: Int) -> Int {
+    let spare = openFiles - fixedDescriptors - 2 * pooledPipes
+    guard spare > 0 else { return 0 }
+    // Up to the pipe cap each connection costs six descriptors, beyond it two.
+    let splice = configuration.listeners.contains { $0.mode == .splice }
+    guard splice else { return spare / 2 }
+    let cappedAt = leasablePipes.map { $0 / 2 } ?? Int.max
+    let uncapped = spare / 6
+    if uncapped <= cappedAt { return uncapped }
+    return cappedAt + (spare - 6 * cappedAt) / 2
+  }
+
+  static func roundedUpToPowerOfTwo(_ value: Int) -> Int {
+    var result = 1
+    while result < value { result <<= 1 }
+    return result
+  }
+}
