@@ -26,6 +26,8 @@ public struct ListenerConfig: Sendable, Equatable {
   public var acceptProxy: AcceptProxyConfig?
   /// How the ClientHello is read for `sni` routes.
   public var inspect: InspectConfig
+  /// TCP keepalive on the listening socket, which accepted sockets inherit; nil: off.
+  public var clientKeepalive: KeepaliveConfig?
 
   public init(
     name: String, bind: Endpoint, pool: String?, mode: RelayMode = .splice, backlog: Int = 1024,

@@ -45,6 +45,11 @@ public enum CloseReason: Int, CaseIterable, Sendable, CustomStringConvertible {
   case queueFull
   /// Waited in the pool's queue for `queue.timeout` without a server slot coming free.
   case queueTimeout
+  /// The client's socket failed with ETIMEDOUT on a listener with `client_keepalive`: its
+  /// probes (or, with data in flight, its retransmissions) went unanswered.
+  case clientKeepaliveTimeout
+  /// The same on the server's socket, in a pool with `server_keepalive`.
+  case serverKeepaliveTimeout
 
   /// Whether the peers should see a reset rather than a clean FIN: after an error a FIN
   /// would let a client mistake a truncated stream for a complete one.
@@ -58,7 +63,7 @@ public enum CloseReason: Int, CaseIterable, Sendable, CustomStringConvertible {
     case .idleTimeout, .shutdown: true
     // Refused outright: a reset, without lingering in FIN_WAIT for a client we do not serve.
     case .clientReset, .clientError, .serverReset, .serverError, .resources, .denied, .proxyHeaderInvalid,
-      .proxyUntrusted:
+      .proxyUntrusted, .clientKeepaliveTimeout, .serverKeepaliveTimeout:
       true
     }
   }
@@ -85,11 +90,16 @@ public enum CloseReason: Int, CaseIterable, Sendable, CustomStringConvertible {
     case .proxyHeaderTimeout: "proxy_header_timeout"
     case .queueFull: "queue_full"
     case .queueTimeout: "queue_timeout"
+    case .clientKeepaliveTimeout: "client_keepalive_timeout"
+    case .serverKeepaliveTimeout: "server_keepalive_timeout"
     }
   }
 
   /// The reason for a failed call on the client's or the server's socket.
-  static func socketFailure(errno: Int32, onClientSide: Bool) -> CloseReason {
+  /// - Parameter keepalive: whether that side's socket has keepalive probes; then ETIMEDOUT
+  ///   is the kernel giving up on a peer that stopped answering, and gets a reason of its own.
+  static func socketFailure(errno: Int32, onClientSide: Bool, keepalive: Bool = false) -> CloseReason {
+    if errno == ETIMEDOUT && keepalive { return onClientSide ? .clientKeepaliveTimeout : .serverKeepaliveTimeout }
     let reset = errno == ECONNRESET || errno == EPIPE
     if onClientSide { return reset ? .clientReset : .clientError }
     return reset ? .serverReset : .serverError
