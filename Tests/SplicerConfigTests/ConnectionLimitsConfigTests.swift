@@ -2,7 +2,7 @@ import XCTest
 
 @testable import SplicerConfig
 
-/// `client_keepalive` (listeners) and `server_keepalive` (pools).
+/// `client_keepalive` and `max_lifetime` (listeners) and `server_keepalive` (pools).
 final class ConnectionLimitsConfigTests: XCTestCase {
   private func config(listener: String = "", pool: String = "") -> String {
     """
@@ -39,6 +39,16 @@ final class ConnectionLimitsConfigTests: XCTestCase {
     }
   }
 
+  func testMaxLifetimeValues() throws {
+    let cases: [(String, Duration?)] = [
+      ("", nil), ("    max_lifetime: 1h", .seconds(3600)), ("    max_lifetime: 250ms", .milliseconds(250)),
+      ("    max_lifetime: 1m30s", .seconds(90)),
+    ]
+    for (text, expected) in cases {
+      XCTAssertEqual(try ConfigLoader.parse(yaml: config(listener: text)).listeners[0].maxLifetime, expected, text)
+    }
+  }
+
   func testDetectionTimeIsIdlePlusEveryProbe() {
     XCTAssertEqual(KeepaliveConfig().detectionTime, .seconds(120))
     XCTAssertEqual(KeepaliveConfig(idle: .seconds(5), interval: .seconds(2), count: 3).detectionTime, .seconds(11))
@@ -55,6 +65,9 @@ final class ConnectionLimitsConfigTests: XCTestCase {
       ("    client_keepalive: { count: 0 }", "", 5, "count"),
       ("    client_keepalive: { count: 128 }", "", 5, "count"),
       ("    client_keepalive: { idel: 5s }", "", 5, "unknown key 'idel'"),
+      ("    max_lifetime: 0s", "", 5, "greater than 0"),
+      ("    max_lifetime: forever", "", 5, "duration"),
+      ("    max_lifetimes: 1h", "", 5, "unknown key 'max_lifetimes'"),
       ("", "    server_keepalive: { idle: 10s, count: -1 }", 9, "count"),
       ("", "    server_keepalive: { interval: 2.5s }", 9, "interval"),
       ("", "    server_keepalive: 3", 9, "true, false or a mapping"),

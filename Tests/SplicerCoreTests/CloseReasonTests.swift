@@ -41,6 +41,7 @@ final class CloseReasonTests: XCTestCase {
       [
         "client_reset", "client_error", "server_reset", "server_error", "idle_timeout", "shutdown", "resources",
         "denied", "proxy_header_invalid", "proxy_untrusted", "client_keepalive_timeout", "server_keepalive_timeout",
+        "max_lifetime",
       ])
   }
 

@@ -25,6 +25,8 @@ struct ListenerContext {
   let fallbacks: [String: FallbackFile]
   /// Keepalive probes on the listening socket (accepted sockets inherit them); nil: off.
   var clientKeepalive: KeepaliveProbes? = nil
+  /// `max_lifetime` in nanoseconds; nil: no limit.
+  var maxLifetime: UInt64? = nil
 }
 
 /// One worker's listening socket for one configured listener.

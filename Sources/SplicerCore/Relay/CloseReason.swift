@@ -50,6 +50,8 @@ public enum CloseReason: Int, CaseIterable, Sendable, CustomStringConvertible {
   case clientKeepaliveTimeout
   /// The same on the server's socket, in a pool with `server_keepalive`.
   case serverKeepaliveTimeout
+  /// The connection reached the listener's `max_lifetime`.
+  case maxLifetime
 
   /// Whether the peers should see a reset rather than a clean FIN: after an error a FIN
   /// would let a client mistake a truncated stream for a complete one.
@@ -60,7 +62,7 @@ public enum CloseReason: Int, CaseIterable, Sendable, CustomStringConvertible {
       false
     // The relay cuts a connection neither peer ended (an idle or drain timeout): a FIN would
     // let a client that had finished sending take a cut-off reply for the whole one.
-    case .idleTimeout, .shutdown: true
+    case .idleTimeout, .shutdown, .maxLifetime: true
     // Refused outright: a reset, without lingering in FIN_WAIT for a client we do not serve.
     case .clientReset, .clientError, .serverReset, .serverError, .resources, .denied, .proxyHeaderInvalid,
       .proxyUntrusted, .clientKeepaliveTimeout, .serverKeepaliveTimeout:
@@ -92,6 +94,7 @@ public enum CloseReason: Int, CaseIterable, Sendable, CustomStringConvertible {
     case .queueTimeout: "queue_timeout"
     case .clientKeepaliveTimeout: "client_keepalive_timeout"
     case .serverKeepaliveTimeout: "server_keepalive_timeout"
+    case .maxLifetime: "max_lifetime"
     }
   }
 

@@ -174,7 +174,7 @@ extension Session {
       client: client, attempt: attempt, mode: listener.mode, urgentFromClient: urgentFromClient,
       urgentFromServer: urgentFromServer, serverReadable: serverReadable, now: now)
     phase = .relaying(relay)
-    worker.loop.schedule(self, at: now &+ worker.timeouts.idle)
+    worker.loop.schedule(self, at: relayDeadline(relay))
     pumpBoth()
   }
 

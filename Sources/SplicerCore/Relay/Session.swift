@@ -168,12 +168,7 @@ final class Session: EventHandler, TimerTarget, DeferredWork {
       // give up on them.
       close(reason)
     case .relaying(let relay):
-      let idle = worker.timeouts.idle
-      if now &- relay.lastActivity >= idle {
-        close(.idleTimeout)
-      } else {
-        worker.loop.schedule(self, at: relay.lastActivity &+ idle)
-      }
+      relayTimerFired(relay, now: now)
     case .choosingServer, .closed:
       break
     }
