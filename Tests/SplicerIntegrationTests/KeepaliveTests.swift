@@ -60,10 +60,29 @@ final class KeepaliveTests: FaultInjectionTestCase {
     let link = try makeLink(seed: 22)
     let server = try TestSockets.listen()
     defer { close(server) }
-    let relay = try startRelay(
-      keepaliveYAML(
-        server: "127.0.0.1:\(try TestSockets.port(of: server))", clientKeepalive: true, serverKeepalive: false))
+    let yaml = keepaliveYAML(
+      server: "127.0.0.1:\(try TestSockets.port(of: server))", clientKeepalive: true, serverKeepalive: false)
+    let relay = try startRelay(yaml)
     defer { relay.stop() }
+    try assertVanishedClientIsFound(link: link, relay: relay, server: server)
+  }
+
+  /// A reload that adds `client_keepalive` sets it on the listening sockets it keeps, so the
+  /// clients accepted after it get the probes.
+  func testClientKeepaliveAddedByAReloadReachesNewClients() throws {
+    let link = try makeLink(seed: 23)
+    let server = try TestSockets.listen()
+    defer { close(server) }
+    let address = "127.0.0.1:\(try TestSockets.port(of: server))"
+    let relay = try startRelay(keepaliveYAML(server: address, clientKeepalive: false, serverKeepalive: false))
+    defer { relay.stop() }
+    XCTAssertTrue(try relay.reload(with: keepaliveYAML(server: address, clientKeepalive: true, serverKeepalive: false)))
+    try assertVanishedClientIsFound(link: link, relay: relay, server: server)
+  }
+
+  /// Connects a client to the relay across `link`, cuts the link once the relay has reached
+  /// `server`, and asserts the server gets a reset and the close its keepalive reason.
+  private func assertVanishedClientIsFound(link: ImpairedLink, relay: SplicerProcess, server: Int32) throws {
     // The link's far address leads to 127.0.0.1 at the same port: the relay's listener.
     let peer = String(link.serverAddress(port: 0).split(separator: ":")[0])
     let client = try TestSockets.connect(host: peer, port: relay.port())
