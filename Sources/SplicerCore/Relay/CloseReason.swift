@@ -65,8 +65,10 @@ public enum CloseReason: Int, CaseIterable, Sendable, CustomStringConvertible {
     case .idleTimeout, .shutdown, .maxLifetime: true
     // Refused outright: a reset, without lingering in FIN_WAIT for a client we do not serve.
     case .clientReset, .clientError, .serverReset, .serverError, .resources, .denied, .proxyHeaderInvalid,
-      .proxyUntrusted, .clientKeepaliveTimeout, .serverKeepaliveTimeout:
+      .proxyUntrusted:
       true
+    // The kernel gave up on one peer mid-stream: the other must not take it for a whole one.
+    case .clientKeepaliveTimeout, .serverKeepaliveTimeout: true
     }
   }
 
