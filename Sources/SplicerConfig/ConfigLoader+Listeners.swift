@@ -1,7 +1,7 @@
 extension ConfigLoader {
   static let listenerKeys = [
     "name", "bind", "pool", "routes", "mode", "backlog", "allow", "deny", "max_connections", "accept_proxy",
-    "inspect",
+    "inspect", "client_keepalive", "max_lifetime",
   ]
   static let backlogRange = 1...65535
 
@@ -65,6 +65,8 @@ extension ConfigLoader {
     config.maxConnections = try fields["max_connections"]?.int(in: ListenerConfig.maxConnectionsRange)
     config.acceptProxy = try fields["accept_proxy"].flatMap(readAcceptProxy)
     config.inspect = try fields["inspect"].map(readInspect) ?? InspectConfig()
+    config.clientKeepalive = try fields["client_keepalive"].flatMap(readKeepalive)
+    config.maxLifetime = try fields["max_lifetime"]?.duration()
     return ListenerEntry(config: config, poolReferences: references)
   }
 }

@@ -1,7 +1,7 @@
 extension ConfigLoader {
   static let poolKeys = [
     "servers", "balance", "retries", "send_proxy", "queue", "resolve_interval", "health_check", "observe",
-    "when_all_down",
+    "when_all_down", "server_keepalive",
   ]
   static let queueKeys = ["size", "timeout"]
   static let retriesRange = 0...16
@@ -60,6 +60,7 @@ extension ConfigLoader {
     }
     pool.observe = try fields["observe"].map(readObserve)
     pool.whenAllDown = try fields["when_all_down"].map(readWhenAllDown) ?? .close
+    pool.serverKeepalive = try fields["server_keepalive"].flatMap(readKeepalive)
     return pool
   }
 

@@ -26,6 +26,10 @@ public struct ListenerConfig: Sendable, Equatable {
   public var acceptProxy: AcceptProxyConfig?
   /// How the ClientHello is read for `sni` routes.
   public var inspect: InspectConfig
+  /// TCP keepalive on the listening socket, which accepted sockets inherit; nil: off.
+  public var clientKeepalive: KeepaliveConfig?
+  /// The age at which a relayed connection is cut (reset both ways); nil: no limit.
+  public var maxLifetime: Duration?
 
   public init(
     name: String, bind: Endpoint, pool: String?, mode: RelayMode = .splice, backlog: Int = 1024,

@@ -16,6 +16,8 @@ public struct PoolConfig: Sendable, Equatable {
   public var queue: QueueConfig
   /// How often host-name servers are resolved again; unused when no server has a host name.
   public var resolveInterval: Duration
+  /// TCP keepalive on each connection to a server, set before the connect; nil: off.
+  public var serverKeepalive: KeepaliveConfig?
 
   public init(
     name: String, servers: [ServerConfig], retries: Int, healthCheck: HealthCheckConfig? = nil,

@@ -23,6 +23,10 @@ public final class MetricsExporter: Sendable {
   public static let durationBuckets: [Double] = [
     0.001, 0.01, 0.1, 0.5, 1, 5, 10, 30, 60, 300, 900, 3600, 14400, 86400,
   ]
+  /// From a loopback or same-rack path (tens of microseconds) to an intercontinental one.
+  public static let serverRTTBuckets: [Double] = [
+    0.000_05, 0.000_1, 0.000_25, 0.000_5, 0.001, 0.002_5, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1,
+  ]
 
   public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
     self.registry = registry
@@ -43,6 +47,10 @@ public final class MetricsExporter: Sendable {
           ),
           LatencyRecorders.durationLabel: (
             "Lifetime of client connections, accept to close.", seconds(Self.durationBuckets)
+          ),
+          LatencyRecorders.serverRTTLabel: (
+            "Smoothed round-trip time (TCP_INFO) of each relayed connection's server socket at its close.",
+            seconds(Self.serverRTTBuckets)
           ),
         ]))
   }

@@ -22,6 +22,8 @@ public final class BackendPool: Sendable {
   /// Sessions that may wait for a server below `max_connections`; 0: none wait.
   public let queueSize: Int
   public let queueTimeout: UInt64
+  /// Keepalive probes set on each server socket before its connect; nil: none.
+  public let serverKeepalive: KeepaliveProbes?
   private let waiting = Atomic<Int>(0)
 
   /// - Parameter ids: the `Backend.id` of each server, in order; by default 0, 1, 2, …
@@ -43,6 +45,7 @@ public final class BackendPool: Sendable {
     sendProxy = config.sendProxy
     queueSize = config.queue.size
     queueTimeout = config.queue.timeout.nanoseconds
+    serverKeepalive = config.serverKeepalive.map(KeepaliveProbes.init)
   }
 
   /// Sessions in this pool's queues on all workers now.

@@ -76,9 +76,15 @@ public enum Socket {
   /// Opens a nonblocking socket and starts connecting it to `address`.
   ///
   /// On success the caller owns the returned descriptor, connected or still connecting.
-  public static func startConnect(to address: SocketAddress) throws(SyscallError) -> (fd: Int32, state: ConnectStart) {
+  /// - Parameter keepalive: probes to set before the connect (TCP addresses only); nil: none.
+  public static func startConnect(
+    to address: SocketAddress, keepalive: KeepaliveProbes? = nil
+  ) throws(SyscallError) -> (fd: Int32, state: ConnectStart) {
     let fd = try retryingInterrupts("socket") {
       Glibc.socket(address.family, Int32(SOCK_STREAM.rawValue) | splicer_SOCK_NONBLOCK | splicer_SOCK_CLOEXEC, 0)
+    }
+    if let keepalive, address.family != AF_UNIX {
+      enableKeepalive(fd, keepalive)
     }
     let result = address.withSockAddr { pointer, length in Glibc.connect(fd, pointer, length) }
     if result == 0 { return (fd, .connected) }

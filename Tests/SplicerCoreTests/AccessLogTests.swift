@@ -58,6 +58,22 @@ final class AccessLogTests: XCTestCase {
         + " queued_ms=7.0 reason=\(CloseReason.noServerUp) server=- sni=www.example.com worker=3\n")
   }
 
+  /// TCP_INFO of both sockets: after `client` and after `server`, in key order; a delivery
+  /// rate only when the kernel had one.
+  func testJSONWithTCPInfo() throws {
+    var entry = plain
+    entry.clientTCP = TCPInfo(
+      rttMicroseconds: 20_123, rttVarianceMicroseconds: 5_500, retransmits: 3, deliveryRate: 1_250_000)
+    entry.serverTCP = TCPInfo(rttMicroseconds: 41, rttVarianceMicroseconds: 9, retransmits: 0, deliveryRate: 0)
+    XCTAssertEqual(
+      try line(.json, entry),
+      #"{"time":"TIME","level":"info","message":"connection closed","bytes_to_client":"1048576","#
+        + #""bytes_to_server":"517","client":"127.0.0.1:40000","client_delivery_rate":"1250000","#
+        + #""client_retrans":"3","client_rtt_ms":"20.123","client_rttvar_ms":"5.5","connect_ms":"0.123","#
+        + #""duration_ms":"2500.0","listener":"web","pool":"app","reason":"completed","server":"a","#
+        + #""server_retrans":"0","server_rtt_ms":"0.041","server_rttvar_ms":"0.009","worker":"3"}"# + "\n")
+  }
+
   func testNothingIsWrittenAboveInfo() {
     XCTAssertFalse(
       AccessLog(configuration: LogConfig(accessLog: true), level: .notice, workerIndex: 0).isEnabled)

@@ -18,13 +18,30 @@ final class CloseReasonTests: XCTestCase {
     }
   }
 
+  /// With keepalive on a side, ETIMEDOUT there is the kernel giving up on the peer; every
+  /// other failure keeps its usual reason.
+  func testKeepaliveTimeoutsOnlyWithKeepaliveOnThatSide() {
+    let cases: [(errno: Int32, client: Bool, keepalive: Bool, expected: CloseReason)] = [
+      (ETIMEDOUT, true, true, .clientKeepaliveTimeout),
+      (ETIMEDOUT, false, true, .serverKeepaliveTimeout),
+      (ETIMEDOUT, true, false, .clientError),
+      (ETIMEDOUT, false, false, .serverError),
+      (ECONNRESET, true, true, .clientReset),
+      (EHOSTUNREACH, false, true, .serverError),
+    ]
+    for (code, client, keepalive, expected) in cases {
+      XCTAssertEqual(CloseReason.socketFailure(errno: code, onClientSide: client, keepalive: keepalive), expected)
+    }
+  }
+
   func testOnlyFailuresResetThePeers() {
     let aborting = CloseReason.allCases.filter(\.abortsConnection).map(\.description)
     XCTAssertEqual(
       aborting,
       [
         "client_reset", "client_error", "server_reset", "server_error", "idle_timeout", "shutdown", "resources",
-        "denied", "proxy_header_invalid", "proxy_untrusted",
+        "denied", "proxy_header_invalid", "proxy_untrusted", "client_keepalive_timeout", "server_keepalive_timeout",
+        "max_lifetime",
       ])
   }
 

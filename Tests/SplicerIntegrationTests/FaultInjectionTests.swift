@@ -63,6 +63,33 @@ final class FaultInjectionTests: FaultInjectionTestCase {
     }
   }
 
+  /// A 20 ms delay on the way to the server: the kernel's smoothed RTT of the relay's server
+  /// sockets, logged as `server_rtt_ms` and observed in `splicer_server_rtt_seconds`, reads
+  /// about that. The delay is a floor the kernel keeps; the upper bound is loose, for a
+  /// loaded machine, and no figure here is a speed.
+  func testServerRoundTripTimeShowsTheLinkDelay() throws {
+    let link = try makeLink(seed: 8)
+    link.impair(LinkImpairment(delay: 0.020), [.toServer])
+    let remote = try TestBackend()
+    defer { remote.stop() }
+    let local = try TestBackend()
+    defer { local.stop() }
+    let server = link.serverAddress(port: remote.port)
+    let relay = try startRelay(yaml(remote: server, local: local.port))
+    defer { relay.stop() }
+    let specs = (0..<2).map { TransferSpec(requestLength: 100_000, responseLength: 1 << 20, seed: 800 + UInt64($0)) }
+    try assertTransfers(specs, port: relay.port(), backend: remote, timeoutSeconds: 30)
+    let lines = relay.waitForClosedConnections(specs.count)
+    for line in lines {
+      let rtt = try XCTUnwrap(TCPInfoTests.number("server_rtt_ms", in: line), "no server_rtt_ms in \(line)")
+      XCTAssertTrue((15...200).contains(rtt), "server_rtt_ms \(rtt) across a 20 ms link: \(line)")
+    }
+    let series = "pool=\"remote\",server=\"\(server)\""
+    XCTAssertEqual(metric(relay, "splicer_server_rtt_seconds_count{\(series)}"), Double(specs.count))
+    // Both observations are in the buckets from 15 ms (0.025 s) up: none at or below 0.01 s.
+    XCTAssertEqual(metric(relay, "splicer_server_rtt_seconds_bucket{\(series),le=\"0.01\"}"), 0)
+  }
+
   /// The cable to the server is cut mid-transfer: nothing arrives from either side, so only
   /// the idle timeout can end the connection, and it must (with a clean FIN: the relay cannot
   /// tell a dead path from a quiet one). Clients of another server are served meanwhile.

@@ -1,5 +1,6 @@
 // Wrappers for the Linux calls that Swift's Glibc module does not export: splice, pipe2,
-// accept4, F_SETPIPE_SZ, epoll, eventfd, sendfile and pthread_setname_np.
+// accept4, F_SETPIPE_SZ, epoll, eventfd, sendfile, pthread_setname_np, the TCP keepalive
+// options and TCP_INFO (in tcp_info.c).
 //
 // This header must not define _GNU_SOURCE: doing so here clashes with Glibc's fd_set on a
 // clean build. The definitions live in shim.c, which defines it before any include.
@@ -40,6 +41,23 @@ extern const int splicer_EFD_CLOEXEC;
 extern const int splicer_SO_REUSEPORT;
 extern const int splicer_TCP_NODELAY;
 extern const int splicer_IPPROTO_TCP;
+extern const int splicer_TCP_KEEPIDLE;
+extern const int splicer_TCP_KEEPINTVL;
+extern const int splicer_TCP_KEEPCNT;
+
+/// The fields of the kernel's struct tcp_info that the access log and /metrics report.
+typedef struct {
+  /// Smoothed round-trip time and its mean deviation, in microseconds.
+  uint32_t rtt_us;
+  uint32_t rttvar_us;
+  /// Segments retransmitted over the connection's life.
+  uint32_t total_retrans;
+  /// The latest delivery-rate sample in bytes per second; 0 when the kernel has none.
+  uint64_t delivery_rate;
+} splicer_tcp_info;
+
+/// getsockopt(TCP_INFO) on `fd` into `out`; 0, or -1 with errno.
+int splicer_read_tcp_info(int fd, splicer_tcp_info *out);
 
 ssize_t splicer_splice(int fd_in, int fd_out, size_t len, unsigned int flags);
 int splicer_pipe2(int fds[2], int flags);

@@ -43,6 +43,12 @@ final class AccessLog {
     fields.field("bytes_to_client", entry.bytesToClient, to: &bytes)
     fields.field("bytes_to_server", entry.bytesToServer, to: &bytes)
     fields.field("client", address: entry.client, to: &bytes)
+    if let tcp = entry.clientTCP {
+      if tcp.deliveryRate != 0 { fields.field("client_delivery_rate", tcp.deliveryRate, to: &bytes) }
+      fields.field("client_retrans", UInt64(tcp.retransmits), to: &bytes)
+      fields.field("client_rtt_ms", milliseconds: UInt64(tcp.rttMicroseconds) &* 1000, to: &bytes)
+      fields.field("client_rttvar_ms", milliseconds: UInt64(tcp.rttVarianceMicroseconds) &* 1000, to: &bytes)
+    }
     fields.field("connect_ms", milliseconds: entry.connectNanoseconds, to: &bytes)
     fields.field("duration_ms", milliseconds: entry.durationNanoseconds, to: &bytes)
     fields.field("listener", entry.listener, to: &bytes)
@@ -51,6 +57,12 @@ final class AccessLog {
     if let queued = entry.queuedNanoseconds { fields.field("queued_ms", milliseconds: queued, to: &bytes) }
     fields.field("reason", entry.reason.description, to: &bytes)
     fields.field("server", entry.server ?? "-", to: &bytes)
+    if let tcp = entry.serverTCP {
+      if tcp.deliveryRate != 0 { fields.field("server_delivery_rate", tcp.deliveryRate, to: &bytes) }
+      fields.field("server_retrans", UInt64(tcp.retransmits), to: &bytes)
+      fields.field("server_rtt_ms", milliseconds: UInt64(tcp.rttMicroseconds) &* 1000, to: &bytes)
+      fields.field("server_rttvar_ms", milliseconds: UInt64(tcp.rttVarianceMicroseconds) &* 1000, to: &bytes)
+    }
     if let serverName = entry.serverName { fields.field("sni", serverName, to: &bytes) }
     fields.field("worker", workerLabel, to: &bytes)
     fields.finish(&bytes)

@@ -17,4 +17,8 @@ struct AccessLogEntry {
   var reason: CloseReason
   /// The TLS server name, when the listener inspects it.
   var serverName: String?
+  /// TCP_INFO of the client's socket, read just before it closed.
+  var clientTCP: TCPInfo? = nil
+  /// TCP_INFO of the server's socket, when the session relayed to a TCP server.
+  var serverTCP: TCPInfo? = nil
 }

@@ -23,6 +23,10 @@ struct ListenerContext {
   /// What clients get while no server of a pool is up, by pool name; a pool without one
   /// closes them.
   let fallbacks: [String: FallbackFile]
+  /// Keepalive probes on the listening socket (accepted sockets inherit them); nil: off.
+  var clientKeepalive: KeepaliveProbes? = nil
+  /// `max_lifetime` in nanoseconds; nil: no limit.
+  var maxLifetime: UInt64? = nil
 }
 
 /// One worker's listening socket for one configured listener.
@@ -33,8 +37,18 @@ struct ListenerContext {
 /// sessions of the same worker.
 final class Listener: EventHandler, TimerTarget {
   let fd: Int32
-  /// Replaced by a reload; new sessions take the current one.
-  var context: ListenerContext
+  /// Replaced by a reload; new sessions take the current one. A changed `client_keepalive`
+  /// is set on the socket at once, for the connections accepted from then on.
+  var context: ListenerContext {
+    didSet {
+      guard context.clientKeepalive != oldValue.clientKeepalive else { return }
+      if let keepalive = context.clientKeepalive {
+        Socket.enableKeepalive(fd, keepalive)
+      } else {
+        Socket.disableKeepalive(fd)
+      }
+    }
+  }
   private unowned let worker: Worker
   private var paused = false
   /// Not watching the socket because the listener is at `max_connections`.
@@ -63,6 +77,8 @@ final class Listener: EventHandler, TimerTarget {
     // listener's TCP state into the child): set once here, it spares a setsockopt(2) per
     // connection. On a unix listener the call fails, harmlessly: Nagle is TCP's.
     Socket.setNoDelay(fd)
+    // Keepalive is inherited the same way (SO_KEEPALIVE and the three TCP_KEEP* timings).
+    if let keepalive = context.clientKeepalive { Socket.enableKeepalive(fd, keepalive) }
     try worker.loop.register(fd, events: shared ? [.readable, .exclusive] : [.readable], handler: self)
   }
 

@@ -45,6 +45,13 @@ public enum CloseReason: Int, CaseIterable, Sendable, CustomStringConvertible {
   case queueFull
   /// Waited in the pool's queue for `queue.timeout` without a server slot coming free.
   case queueTimeout
+  /// The client's socket failed with ETIMEDOUT on a listener with `client_keepalive`: its
+  /// probes (or, with data in flight, its retransmissions) went unanswered.
+  case clientKeepaliveTimeout
+  /// The same on the server's socket, in a pool with `server_keepalive`.
+  case serverKeepaliveTimeout
+  /// The connection reached the listener's `max_lifetime`.
+  case maxLifetime
 
   /// Whether the peers should see a reset rather than a clean FIN: after an error a FIN
   /// would let a client mistake a truncated stream for a complete one.
@@ -55,11 +62,13 @@ public enum CloseReason: Int, CaseIterable, Sendable, CustomStringConvertible {
       false
     // The relay cuts a connection neither peer ended (an idle or drain timeout): a FIN would
     // let a client that had finished sending take a cut-off reply for the whole one.
-    case .idleTimeout, .shutdown: true
+    case .idleTimeout, .shutdown, .maxLifetime: true
     // Refused outright: a reset, without lingering in FIN_WAIT for a client we do not serve.
     case .clientReset, .clientError, .serverReset, .serverError, .resources, .denied, .proxyHeaderInvalid,
       .proxyUntrusted:
       true
+    // The kernel gave up on one peer mid-stream: the other must not take it for a whole one.
+    case .clientKeepaliveTimeout, .serverKeepaliveTimeout: true
     }
   }
 
@@ -85,11 +94,17 @@ public enum CloseReason: Int, CaseIterable, Sendable, CustomStringConvertible {
     case .proxyHeaderTimeout: "proxy_header_timeout"
     case .queueFull: "queue_full"
     case .queueTimeout: "queue_timeout"
+    case .clientKeepaliveTimeout: "client_keepalive_timeout"
+    case .serverKeepaliveTimeout: "server_keepalive_timeout"
+    case .maxLifetime: "max_lifetime"
     }
   }
 
   /// The reason for a failed call on the client's or the server's socket.
-  static func socketFailure(errno: Int32, onClientSide: Bool) -> CloseReason {
+  /// - Parameter keepalive: whether that side's socket has keepalive probes; then ETIMEDOUT
+  ///   is the kernel giving up on a peer that stopped answering, and gets a reason of its own.
+  static func socketFailure(errno: Int32, onClientSide: Bool, keepalive: Bool = false) -> CloseReason {
+    if errno == ETIMEDOUT && keepalive { return onClientSide ? .clientKeepaliveTimeout : .serverKeepaliveTimeout }
     let reset = errno == ECONNRESET || errno == EPIPE
     if onClientSide { return reset ? .clientReset : .clientError }
     return reset ? .serverReset : .serverError

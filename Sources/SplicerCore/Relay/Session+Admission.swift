@@ -68,7 +68,7 @@ extension Session {
       case .processed(let count): return count
       }
     } catch {
-      close(.socketFailure(errno: error.errno, onClientSide: true))
+      close(socketFailure(errno: error.errno, onClientSide: true))
       return nil
     }
   }
@@ -98,7 +98,7 @@ extension Session {
             return
           }
         } catch {
-          close(.socketFailure(errno: error.errno, onClientSide: true))
+          close(socketFailure(errno: error.errno, onClientSide: true))
           return
         }
         worker.stats.add(listener: listener.counterRow, .proxyHeaders)

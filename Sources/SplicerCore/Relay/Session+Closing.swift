@@ -19,6 +19,7 @@ extension Session {
     let abort = reason.abortsConnection || stranded
     if reason == .serverReset, let upstream { observeFailure(of: upstream.backend, what: "reset") }
     if case .queued = ending { worker.leaveQueue(self) }
+    let tcp = readTCPInfo(relay)
     phase = .closed
     worker.loop.cancelTimer(self)
     relay?.release(worker.resources)
@@ -35,7 +36,8 @@ extension Session {
     worker.sessionClosed(self)
     if worker.accessLog.isEnabled {
       logAccess(
-        reason, server: upstream?.backend.name, bytes: relay?.bytesRelayed ?? (0, UInt64(answer?.offset ?? 0)))
+        reason, server: upstream?.backend.name, bytes: relay?.bytesRelayed ?? (0, UInt64(answer?.offset ?? 0)), tcp: tcp
+      )
     }
   }
 
@@ -47,13 +49,17 @@ extension Session {
 
   /// `bytes`: relayed to each side; for a session that never relayed, to the client, the
   /// part of the fallback file sent.
-  private func logAccess(_ reason: CloseReason, server: String?, bytes: (toServer: UInt64, toClient: UInt64)) {
+  private func logAccess(
+    _ reason: CloseReason, server: String?, bytes: (toServer: UInt64, toClient: UInt64),
+    tcp: (client: TCPInfo?, server: TCPInfo?)
+  ) {
     let now = worker.loop.now
     worker.accessLog.write(
       AccessLogEntry(
         client: clientAddress, peer: clientAddress != peerAddress ? peerAddress : nil, listener: listener.name,
         pool: pool?.name, server: server, bytesToServer: bytes.toServer, bytesToClient: bytes.toClient,
         connectNanoseconds: timeline.connectNanoseconds, durationNanoseconds: now &- timeline.acceptedAt,
-        queuedNanoseconds: timeline.queuedNanoseconds(now: now), reason: reason, serverName: serverName))
+        queuedNanoseconds: timeline.queuedNanoseconds(now: now), reason: reason, serverName: serverName,
+        clientTCP: tcp.client, serverTCP: tcp.server))
   }
 }

@@ -53,7 +53,7 @@ extension Session {
     timeline.connectStartedAt = worker.loop.now
     let started: (fd: Int32, state: Socket.ConnectStart)
     do throws(SyscallError) {
-      started = try Socket.startConnect(to: address)
+      started = try Socket.startConnect(to: address, keepalive: pool?.serverKeepalive)
     } catch {
       releaseServerSlot(of: candidate)
       if error.errno == EMFILE || error.errno == ENFILE {
@@ -170,11 +170,11 @@ extension Session {
     worker.stats.add(server: backend.id, .connected)
     worker.latency.connect[backend.id].recordNanoseconds(Int64(clamping: timeline.connectNanoseconds))
     Socket.setNoDelay(attempt.server)
-    phase = .relaying(
-      Relay(
-        client: client, attempt: attempt, mode: listener.mode, urgentFromClient: urgentFromClient,
-        urgentFromServer: urgentFromServer, serverReadable: serverReadable, now: now))
-    worker.loop.schedule(self, at: now &+ worker.timeouts.idle)
+    let relay = Relay(
+      client: client, attempt: attempt, mode: listener.mode, urgentFromClient: urgentFromClient,
+      urgentFromServer: urgentFromServer, serverReadable: serverReadable, now: now)
+    phase = .relaying(relay)
+    worker.loop.schedule(self, at: relayDeadline(relay))
     pumpBoth()
   }
 
@@ -202,7 +202,7 @@ extension Session {
       close(.serverError)
       return false
     case .failure(let error):
-      close(.socketFailure(errno: error.errno, onClientSide: false))
+      close(socketFailure(errno: error.errno, onClientSide: false))
       return false
     }
   }

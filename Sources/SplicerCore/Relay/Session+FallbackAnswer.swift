@@ -29,7 +29,7 @@ extension Session {
         discardClientInput()
       }
     } else if events.contains(.error) || events.contains(.hangup) {
-      close(.socketFailure(errno: Socket.pendingError(client), onClientSide: true))
+      close(socketFailure(errno: Socket.pendingError(client), onClientSide: true))
     } else if events.contains(.writable) {
       sendFallback(answer)
     }
@@ -52,7 +52,7 @@ extension Session {
         }
       } catch {
         phase = .answering(answer)
-        close(.socketFailure(errno: error.errno, onClientSide: true))
+        close(socketFailure(errno: error.errno, onClientSide: true))
         return
       }
       break

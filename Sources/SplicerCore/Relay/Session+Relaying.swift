@@ -19,7 +19,7 @@ extension Session {
     let up = relay.toServer.pump(resources)
     if case .failed(let errno, let onSource) = up {
       countMoved(relay, since: before)
-      let reason = CloseReason.socketFailure(errno: errno, onClientSide: onSource)
+      let reason = socketFailure(errno: errno, onClientSide: onSource)
       if !onSource && reason == .serverReset {
         // The server reset while the client was still sending: its answer may be queued in
         // its socket (an early 413 to an upload). The failed write has taken the socket's
@@ -34,7 +34,7 @@ extension Session {
     countMoved(relay, since: before)
     if case .failed(let errno, let onSource) = down {
       // A client that reset gets nothing more; what it sent last is not worth a server's wait.
-      close(.socketFailure(errno: errno, onClientSide: !onSource))
+      close(socketFailure(errno: errno, onClientSide: !onSource))
       return
     }
     if up == .finished && down == .finished {

@@ -89,7 +89,7 @@ final class Session: EventHandler, TimerTarget, DeferredWork {
       return
     case .readingProxyHeader, .inspecting, .queued:
       if events.contains(.error) || events.contains(.hangup) {
-        close(.socketFailure(errno: Socket.pendingError(client), onClientSide: true))
+        close(socketFailure(errno: Socket.pendingError(client), onClientSide: true))
       } else if events.contains(.readable) || events.contains(.readHangup) {
         admissionReadable(halfClosed: events.contains(.readHangup))
       }
@@ -101,7 +101,7 @@ final class Session: EventHandler, TimerTarget, DeferredWork {
       // Other client readiness needs no note: relaying starts by trying both sources.
       if events.contains(.error) || events.contains(.hangup) {
         // The client reset before we had a server for it.
-        close(.socketFailure(errno: Socket.pendingError(client), onClientSide: true))
+        close(socketFailure(errno: Socket.pendingError(client), onClientSide: true))
       }
     case .relaying(let relay), .forwardingAfterReset(let relay, _, _):
       noteReadiness(events, fd: fd, in: relay)
@@ -168,12 +168,7 @@ final class Session: EventHandler, TimerTarget, DeferredWork {
       // give up on them.
       close(reason)
     case .relaying(let relay):
-      let idle = worker.timeouts.idle
-      if now &- relay.lastActivity >= idle {
-        close(.idleTimeout)
-      } else {
-        worker.loop.schedule(self, at: relay.lastActivity &+ idle)
-      }
+      relayTimerFired(relay, now: now)
     case .choosingServer, .closed:
       break
     }

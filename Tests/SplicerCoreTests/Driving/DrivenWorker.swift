@@ -44,7 +44,9 @@ final class DrivenWorker {
     let context = ListenerContext(
       name: listener.name, counterRow: 0, mode: listener.mode, routes: routing.routes(forListener: listener.name)!,
       acceptProxy: listener.acceptProxy, inspect: listener.inspect,
-      limit: ListenerLimit(maximum: listener.maxConnections), fallbacks: [:])
+      limit: ListenerLimit(maximum: listener.maxConnections), fallbacks: [:],
+      clientKeepalive: listener.clientKeepalive.map(KeepaliveProbes.init),
+      maxLifetime: listener.maxLifetime?.nanoseconds)
     try worker.addListener(fd: fd, context: context)
     self.clock = clock
     self.worker = worker
