@@ -1,7 +1,7 @@
 extension ConfigLoader {
   static let listenerKeys = [
     "name", "bind", "pool", "routes", "mode", "backlog", "allow", "deny", "max_connections", "accept_proxy",
-    "inspect",
+    "inspect", "rate_limit",
   ]
   static let backlogRange = 1...65535
 
@@ -65,6 +65,7 @@ extension ConfigLoader {
     config.maxConnections = try fields["max_connections"]?.int(in: ListenerConfig.maxConnectionsRange)
     config.acceptProxy = try fields["accept_proxy"].flatMap(readAcceptProxy)
     config.inspect = try fields["inspect"].map(readInspect) ?? InspectConfig()
+    config.rateLimit = try fields["rate_limit"].map(readRateLimit) ?? RateLimitConfig()
     return ListenerEntry(config: config, poolReferences: references)
   }
 }

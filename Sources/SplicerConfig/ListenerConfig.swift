@@ -26,6 +26,8 @@ public struct ListenerConfig: Sendable, Equatable {
   public var acceptProxy: AcceptProxyConfig?
   /// How the ClientHello is read for `sni` routes.
   public var inspect: InspectConfig
+  /// Bandwidth limits, applied by the kernel's TCP pacing; none by default.
+  public var rateLimit = RateLimitConfig()
 
   public init(
     name: String, bind: Endpoint, pool: String?, mode: RelayMode = .splice, backlog: Int = 1024,

@@ -58,7 +58,8 @@ extension ProxyServer {
     limits[listener.name] = limit
     return ListenerContext(
       name: listener.name, counterRow: row, mode: listener.mode, routes: routes, acceptProxy: listener.acceptProxy,
-      inspect: listener.inspect, limit: limit, fallbacks: fallbacks)
+      inspect: listener.inspect, limit: limit, fallbacks: fallbacks,
+      rateLimit: listener.rateLimit)
   }
 
   /// Binds one socket per worker on the listener's address.

@@ -23,6 +23,8 @@ struct ListenerContext {
   /// What clients get while no server of a pool is up, by pool name; a pool without one
   /// closes them.
   let fallbacks: [String: FallbackFile]
+  /// Bandwidth limits, paced by the kernel (`Listener+Pacing`, `Session+Pacing`).
+  var rateLimit = RateLimitConfig()
 }
 
 /// One worker's listening socket for one configured listener.
@@ -35,7 +37,7 @@ final class Listener: EventHandler, TimerTarget {
   let fd: Int32
   /// Replaced by a reload; new sessions take the current one.
   var context: ListenerContext
-  private unowned let worker: Worker
+  unowned let worker: Worker
   private var paused = false
   /// Not watching the socket because the listener is at `max_connections`.
   private var pausedAtLimit = false

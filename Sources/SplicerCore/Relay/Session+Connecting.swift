@@ -174,6 +174,7 @@ extension Session {
       Relay(
         client: client, attempt: attempt, mode: listener.mode, urgentFromClient: urgentFromClient,
         urgentFromServer: urgentFromServer, serverReadable: serverReadable, now: now))
+    startPacing()
     worker.loop.schedule(self, at: now &+ worker.timeouts.idle)
     pumpBoth()
   }

@@ -1,0 +1,107 @@
+import Foundation
+import Glibc
+import XCTest
+
+/// Bandwidth limits (`rate_limit`) through the real binary on loopback. A limit is a promise
+/// that a transfer takes at least so long, so the tests assert only lower bounds on time, with
+/// half the ideal as margin: load on the machine can only make a transfer slower. None
+/// asserts that anything is fast.
+final class RateLimitTests: RelayTestCase {
+  /// 8 Mbit/s: 1 MB/s, so 4 MiB take at least 4.2 s when paced; the tests ask for 2.
+  static let rate = "8Mbit/s"
+  static let floorSeconds = 2.0
+
+  private func relay(to backend: TestBackend, rateLimit: String) throws -> SplicerProcess {
+    let yaml = TestConfig.yaml(servers: [backend.port]).replacingOccurrences(
+      of: "    mode: splice\n", with: "    mode: splice\n    rate_limit: \(rateLimit)\n")
+    XCTAssertTrue(yaml.contains("rate_limit"), yaml)
+    return try SplicerProcess(yaml: yaml)
+  }
+
+  /// Runs `specs` to the end, checking every byte, and returns the seconds that took.
+  private func timedTransfers(_ specs: [TransferSpec], _ relay: SplicerProcess, _ backend: TestBackend) throws
+    -> Double
+  {
+    let start = TestClock.now()
+    try assertTransfers(specs, port: relay.port(), backend: backend)
+    return TestClock.now() - start
+  }
+
+  /// The client socket is paced. The listener sets the cap once on its listening socket and
+  /// the session makes no call of its own, so this also shows that accepted sockets inherit it.
+  func testDownloadLimitPacesServerToClient() throws {
+    let backend = try TestBackend()
+    defer { backend.stop() }
+    let relay = try relay(to: backend, rateLimit: "{ download: \(Self.rate) }")
+    defer { relay.stop() }
+    let seconds = try timedTransfers(
+      [TransferSpec(requestLength: 0, responseLength: 4 << 20, seed: 1)], relay, backend)
+    XCTAssertGreaterThanOrEqual(seconds, Self.floorSeconds, "4 MiB down at \(Self.rate)")
+  }
+
+  /// The server socket is paced, set by the session once connected.
+  func testUploadLimitPacesClientToServer() throws {
+    let backend = try TestBackend()
+    defer { backend.stop() }
+    let relay = try relay(to: backend, rateLimit: "{ upload: \(Self.rate) }")
+    defer { relay.stop() }
+    let seconds = try timedTransfers(
+      [TransferSpec(requestLength: 4 << 20, responseLength: 0, seed: 2)], relay, backend)
+    XCTAssertGreaterThanOrEqual(seconds, Self.floorSeconds, "4 MiB up at \(Self.rate)")
+  }
+
+  /// A download limit leaves uploads alone and the other way round: the unlimited direction
+  /// of the same connection is not held back by the other's cap (no lower bound asserted on
+  /// it; only that the whole exchange completes intact).
+  func testLimitsInBothDirectionsKeepTheBytesIntact() throws {
+    let backend = try TestBackend()
+    defer { backend.stop() }
+    let relay = try relay(to: backend, rateLimit: "{ download: 80Mbit/s, upload: 80Mbit/s }")
+    defer { relay.stop() }
+    let specs = (0..<4).map { TransferSpec(requestLength: 1 << 20, responseLength: 1 << 20, seed: UInt64(10 + $0)) }
+    _ = try timedTransfers(specs, relay, backend)
+    XCTAssertEqual(relay.waitForClosedConnections(specs.count).count, specs.count)
+    XCTAssertEqual(Set(closeReasons(relay)), ["completed"])
+  }
+
+  /// Two connections share `listener_total`: together they take at least as long as the
+  /// total allows, and neither is starved. Each has no limit of its own.
+  func testListenerTotalIsSharedByItsConnections() throws {
+    let backend = try TestBackend()
+    defer { backend.stop() }
+    let relay = try relay(to: backend, rateLimit: "{ listener_total: \(Self.rate) }")
+    defer { relay.stop() }
+    let specs = (0..<2).map { TransferSpec(requestLength: 0, responseLength: 2 << 20, seed: UInt64(20 + $0)) }
+    let clients = try connectClients(specs, port: relay.port())
+    let start = TestClock.now()
+    var atFirstDone: [Int]? = nil
+    let finished = PollDriver.run(clients, timeoutSeconds: 120) {
+      if atFirstDone == nil, clients.contains(where: \.done) {
+        atFirstDone = clients.map(\.received.byteCount)
+      }
+    }
+    let seconds = TestClock.now() - start
+    XCTAssertTrue(finished, "transfers did not finish")
+    assertResults(specs, clients, backend: backend)
+    XCTAssertGreaterThanOrEqual(seconds, Self.floorSeconds, "2 × 2 MiB down sharing \(Self.rate)")
+    // When the first connection had all its bytes, the other had a fair part of the total
+    // (ideally as much; a quarter allows for the lag of the re-division, and for a busy test).
+    let counts = try XCTUnwrap(atFirstDone)
+    let total = counts.reduce(0, +)
+    for (index, count) in counts.enumerated() {
+      XCTAssertGreaterThanOrEqual(count * 4, total, "connection \(index) got \(count) of \(total) bytes")
+    }
+  }
+
+  /// A per-connection limit below the share wins: with a total far above it, two connections
+  /// each still take as long as their own limit says.
+  func testPerConnectionLimitBelowTheShareWins() throws {
+    let backend = try TestBackend()
+    defer { backend.stop() }
+    let relay = try relay(to: backend, rateLimit: "{ download: \(Self.rate), listener_total: 1Gbit/s }")
+    defer { relay.stop() }
+    let specs = (0..<2).map { TransferSpec(requestLength: 0, responseLength: 4 << 20, seed: UInt64(30 + $0)) }
+    let seconds = try timedTransfers(specs, relay, backend)
+    XCTAssertGreaterThanOrEqual(seconds, Self.floorSeconds, "4 MiB down at \(Self.rate) each")
+  }
+}
