@@ -41,10 +41,11 @@ final class DrivenWorker {
     // A close that frees a full listener's slot wakes every worker of the proxy: here, itself.
     worker.siblings = [SiblingWorker(worker: worker)]
     let (fd, port) = try LoopbackPeers.listen(backlog: Int32(listener.backlog))
-    let context = ListenerContext(
+    var context = ListenerContext(
       name: listener.name, counterRow: 0, mode: listener.mode, routes: routing.routes(forListener: listener.name)!,
       acceptProxy: listener.acceptProxy, inspect: listener.inspect,
       limit: ListenerLimit(maximum: listener.maxConnections), fallbacks: [:])
+    context.rateLimit = listener.rateLimit
     try worker.addListener(fd: fd, context: context)
     self.clock = clock
     self.worker = worker
