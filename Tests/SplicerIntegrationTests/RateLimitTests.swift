@@ -11,11 +11,15 @@ final class RateLimitTests: RelayTestCase {
   static let rate = "8Mbit/s"
   static let floorSeconds = 2.0
 
-  private func relay(to backend: TestBackend, rateLimit: String) throws -> SplicerProcess {
-    let yaml = TestConfig.yaml(servers: [backend.port]).replacingOccurrences(
+  private func yaml(_ backend: TestBackend, rateLimit: String, admin: Bool = false) -> String {
+    let yaml = TestConfig.yaml(servers: [backend.port], admin: admin).replacingOccurrences(
       of: "    mode: splice\n", with: "    mode: splice\n    rate_limit: \(rateLimit)\n")
     XCTAssertTrue(yaml.contains("rate_limit"), yaml)
-    return try SplicerProcess(yaml: yaml)
+    return yaml
+  }
+
+  private func relay(to backend: TestBackend, rateLimit: String) throws -> SplicerProcess {
+    try SplicerProcess(yaml: yaml(backend, rateLimit: rateLimit))
   }
 
   /// Runs `specs` to the end, checking every byte, and returns the seconds that took.
@@ -103,5 +107,27 @@ final class RateLimitTests: RelayTestCase {
     let specs = (0..<2).map { TransferSpec(requestLength: 0, responseLength: 4 << 20, seed: UInt64(30 + $0)) }
     let seconds = try timedTransfers(specs, relay, backend)
     XCTAssertGreaterThanOrEqual(seconds, Self.floorSeconds, "4 MiB down at \(Self.rate) each")
+  }
+
+  /// The configured limits are exported as gauges; a reload that removes one sets it to 0.
+  func testLimitsAreExportedAsGauges() throws {
+    let backend = try TestBackend()
+    defer { backend.stop() }
+    let relay = try SplicerProcess(
+      yaml: yaml(backend, rateLimit: "{ download: 100Mbit/s, listener_total: 1Gbit/s }", admin: true))
+    defer { relay.stop() }
+    func gauge(_ direction: String) throws -> Double? {
+      let scrape = try HTTPGet.get(port: relay.port("admin"), path: "/metrics")
+      return HTTPGet.sample(
+        scrape.body, "splicer_listener_rate_limit_bytes_per_second{listener=\"test\",direction=\"\(direction)\"}")
+    }
+    XCTAssertEqual(try gauge("download"), 12_500_000)
+    XCTAssertNil(try gauge("upload"), "no series for a direction without a limit")
+    XCTAssertEqual(try gauge("listener_total"), 125_000_000)
+
+    XCTAssertTrue(try relay.reload(with: yaml(backend, rateLimit: "{ upload: 10MiB/s }", admin: true)))
+    XCTAssertEqual(try gauge("download"), 0)
+    XCTAssertEqual(try gauge("upload"), 10_485_760)
+    XCTAssertEqual(try gauge("listener_total"), 0)
   }
 }
