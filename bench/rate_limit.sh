@@ -10,7 +10,8 @@
 #   SPLICER_BIN=.build/debug/splicer DURATION=5 bash bench/rate_limit.sh
 #
 # Environment (defaults in brackets):
-#   SPLICER_BIN [.build/release/splicer, else .build/debug/splicer]
+#   SPLICER_BIN [.build-release/release/splicer (swift build -c release --scratch-path
+#                .build-release --product splicer), else .build/debug/splicer]
 #   DURATION [10]        seconds per iperf3 run
 #   STREAMS [4]          parallel streams (-P) through `shared`
 #   WORKERS [2]          Splicer workers
@@ -33,7 +34,7 @@ IPERF_PORT=${IPERF_PORT:-24500}
 KEEP_WORKDIR=${KEEP_WORKDIR:-0}
 PIN=0 RELAY_CPU=0 LOAD_CPU=0 # nothing pinned: the relay has two workers
 if [[ -z ${SPLICER_BIN:-} ]]; then
-  SPLICER_BIN=$REPO_DIR/.build/release/splicer
+  SPLICER_BIN=$REPO_DIR/.build-release/release/splicer
   [[ -x $SPLICER_BIN ]] || SPLICER_BIN=$REPO_DIR/.build/debug/splicer
 fi
 

@@ -96,7 +96,8 @@ final class Worker: @unchecked Sendable {
   func addListener(fd: Int32, context: ListenerContext, shared: Bool = false) throws(SyscallError) {
     let listener = Listener(fd: fd, context: context, worker: self, shared: shared)
     try listener.start()
-    listener.applyDownloadLimit(replacing: nil)
+    // A socket passed by systemd outlives the process, and may keep the cap an earlier run set.
+    listener.applyDownloadLimit(replacing: shared ? nil : RateLimitConfig())
     listeners.append(listener)
     pacing.update(listeners: listeners.map(\.context))
   }
@@ -195,7 +196,7 @@ final class Worker: @unchecked Sendable {
       do {
         let listener = Listener(fd: fd, context: context, worker: self)
         try listener.start()
-        listener.applyDownloadLimit(replacing: nil)
+        listener.applyDownloadLimit(replacing: RateLimitConfig())
         if draining { listener.close() } else { listeners.append(listener) }
       } catch {
         Socket.close(fd)
