@@ -130,4 +130,31 @@ final class RateLimitTests: RelayTestCase {
     XCTAssertEqual(try gauge("upload"), 10_485_760)
     XCTAssertEqual(try gauge("listener_total"), 0)
   }
+
+  /// A reload that lowers `listener_total` slows a connection already relaying: the rest of
+  /// its transfer takes at least as long as the new total allows. (Were the open connection
+  /// left at its old share, the rest would take a fifth of that.)
+  func testReloadedTotalReachesAnOpenConnection() throws {
+    let backend = try TestBackend()
+    defer { backend.stop() }
+    let relay = try SplicerProcess(yaml: yaml(backend, rateLimit: "{ listener_total: 40Mbit/s }"))
+    defer { relay.stop() }
+    let spec = TransferSpec(requestLength: 0, responseLength: 8 << 20, seed: 40)
+    let clients = try connectClients([spec], port: relay.port())
+    let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
+    defer { scratch.deallocate() }
+    let started = waitUntil(60, every: 0) {
+      _ = PollDriver.round(clients.filter { !$0.done }, scratch: scratch)
+      return clients[0].received.byteCount >= 1 << 20
+    }
+    XCTAssertNotNil(started, "the first MiB never arrived")
+    XCTAssertTrue(try relay.reload(with: yaml(backend, rateLimit: "{ listener_total: \(Self.rate) }")))
+    let start = TestClock.now()
+    XCTAssertTrue(PollDriver.run(clients, timeoutSeconds: 120), "the transfer did not finish")
+    let seconds = TestClock.now() - start
+    assertResults([spec], clients, backend: backend)
+    // At most 7 MiB were left at the reload; unless the client read some of them while the
+    // reload was under way (at the old 5 MB/s), they take 7 s at 1 MB/s.
+    XCTAssertGreaterThanOrEqual(seconds, Self.floorSeconds, "the rest after the reload, at \(Self.rate)")
+  }
 }
