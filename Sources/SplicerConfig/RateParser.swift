@@ -22,6 +22,12 @@ enum RateParser {
     (["GiB"], false, 1 << 30),
   ]
 
+  /// The `bps` spellings, which count bits: refused (they are not in the units above), but
+  /// named in the error.
+  static let bitsPerSecondSpellings = [
+    "bps": "bit/s", "kbps": "kbit/s", "Kbps": "kbit/s", "Mbps": "Mbit/s", "Gbps": "Gbit/s",
+  ]
+
   /// The most fraction digits read; more would only round away.
   static let maximumFractionDigits = 9
 
@@ -82,10 +88,16 @@ enum RateParser {
     if unit.isEmpty {
       return "'\(text)' needs a unit, e.g. \(example) (a bare number could be bits or bytes)"
     }
-    // A size unit without its `/s` is one edit too far for the general hint on short names.
-    let hint =
-      unit.hasSuffix("/s") || Self.unit(named: unit) == nil
-      ? KeySuggestion.hint(for: unit, among: names) : " (did you mean '\(unit)/s'?)"
+    let hint: String
+    if let bits = bitsPerSecondSpellings[unit] {
+      // Closest by spelling would be the byte unit (`Mbps` → `MB/s`), eight times too fast.
+      hint = " (did you mean '\(bits)'?)"
+    } else if !unit.hasSuffix("/s") && Self.unit(named: unit) != nil {
+      // A size unit without its `/s` is one edit too far for the general hint on short names.
+      hint = " (did you mean '\(unit)/s'?)"
+    } else {
+      hint = KeySuggestion.hint(for: unit, among: names)
+    }
     let choices =
       hint.isEmpty ? " (use bit/s, kbit/s, Mbit/s, Gbit/s, B/s, kB/s, MB/s, GB/s, KiB/s, MiB/s or GiB/s)" : hint
     return "unknown rate unit '\(unit)' in '\(text)'\(choices)"
