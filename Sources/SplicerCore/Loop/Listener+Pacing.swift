@@ -13,6 +13,9 @@ extension Listener {
   func applyDownloadLimit(replacing previous: RateLimitConfig?) {
     let download = context.rateLimit.download
     if let previous, previous.download == download { return }
+    // On a socket shared by the workers (socket activation), a worker that has not applied
+    // the reload yet may accept a client with the new cap under the old context; the session
+    // then keeps the new cap, as if accepted a moment later.
     do {
       try Socket.setPacingRate(fd, bytesPerSecond: download.map(UInt64.init) ?? Socket.unlimitedPacingRate)
     } catch {
