@@ -1,7 +1,7 @@
 extension ConfigLoader {
   static let listenerKeys = [
     "name", "bind", "pool", "routes", "mode", "backlog", "allow", "deny", "max_connections", "accept_proxy",
-    "inspect", "client_keepalive", "max_lifetime",
+    "inspect", "client_keepalive", "max_lifetime", "rate_limit",
   ]
   static let backlogRange = 1...65535
 
@@ -67,6 +67,7 @@ extension ConfigLoader {
     config.inspect = try fields["inspect"].map(readInspect) ?? InspectConfig()
     config.clientKeepalive = try fields["client_keepalive"].flatMap(readKeepalive)
     config.maxLifetime = try fields["max_lifetime"]?.duration()
+    config.rateLimit = try fields["rate_limit"].map(readRateLimit) ?? RateLimitConfig()
     return ListenerEntry(config: config, poolReferences: references)
   }
 }

@@ -30,6 +30,8 @@ public struct ListenerConfig: Sendable, Equatable {
   public var clientKeepalive: KeepaliveConfig?
   /// The age at which a relayed connection is cut (reset both ways); nil: no limit.
   public var maxLifetime: Duration?
+  /// Bandwidth limits, applied by the kernel's TCP pacing; none by default.
+  public var rateLimit = RateLimitConfig()
 
   public init(
     name: String, bind: Endpoint, pool: String?, mode: RelayMode = .splice, backlog: Int = 1024,

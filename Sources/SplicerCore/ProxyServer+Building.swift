@@ -60,7 +60,7 @@ extension ProxyServer {
       name: listener.name, counterRow: row, mode: listener.mode, routes: routes, acceptProxy: listener.acceptProxy,
       inspect: listener.inspect, limit: limit, fallbacks: fallbacks,
       clientKeepalive: listener.clientKeepalive.map(KeepaliveProbes.init),
-      maxLifetime: listener.maxLifetime?.nanoseconds)
+      maxLifetime: listener.maxLifetime?.nanoseconds, rateLimit: listener.rateLimit)
   }
 
   /// Binds one socket per worker on the listener's address.

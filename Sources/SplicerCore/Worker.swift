@@ -51,8 +51,10 @@ final class Worker: @unchecked Sendable {
   /// Unowned: `ProxyServer` owns the workers, and strong references here would make a cycle
   /// that outlives it (LeakSanitizer reported every worker at exit).
   var siblings: [SiblingWorker] = []
+  /// Divides the listeners' `listener_total`s among their connections.
+  private(set) lazy var pacing = PacingDivider(worker: self)
   private var listeners: [Listener] = []
-  private var sessions: [Session] = []
+  private(set) var sessions: [Session] = []
   private var draining = false
   /// A pthread lock rather than `Mutex`, so that ThreadSanitizer sees it: posts between
   /// workers are frequent (queues, listener limits).
@@ -94,7 +96,10 @@ final class Worker: @unchecked Sendable {
   func addListener(fd: Int32, context: ListenerContext, shared: Bool = false) throws(SyscallError) {
     let listener = Listener(fd: fd, context: context, worker: self, shared: shared)
     try listener.start()
+    // A socket passed by systemd outlives the process, and may keep the cap an earlier run set.
+    listener.applyDownloadLimit(replacing: shared ? nil : RateLimitConfig())
     listeners.append(listener)
+    pacing.update(listeners: listeners.map(\.context))
   }
 
   /// The thread body: runs the loop until it is stopped, then closes everything it owns.
@@ -171,7 +176,9 @@ final class Worker: @unchecked Sendable {
     for listener in listeners {
       let name = update.renamed[listener.context.name] ?? listener.context.name
       if let context = update.contexts[name], !update.rebound.contains(name) {
+        let previous = listener.context.rateLimit
         listener.context = context
+        listener.applyDownloadLimit(replacing: previous)
         // The reload may have raised or removed the limit this listener paused at; no close
         // will report that, so look now.
         listener.resumeIfBelowLimit()
@@ -189,12 +196,14 @@ final class Worker: @unchecked Sendable {
       do {
         let listener = Listener(fd: fd, context: context, worker: self)
         try listener.start()
+        listener.applyDownloadLimit(replacing: RateLimitConfig())
         if draining { listener.close() } else { listeners.append(listener) }
       } catch {
         Socket.close(fd)
         logger.error("could not watch a new listener", metadata: ["listener": "\(context.name)", "error": "\(error)"])
       }
     }
+    pacing.update(listeners: listeners.map(\.context))
   }
 
   /// Stops accepting; the loop ends once the last session has closed.

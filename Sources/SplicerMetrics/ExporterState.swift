@@ -7,6 +7,11 @@ struct ExporterState {
   private var counters: [String: (counter: Counter, last: Double)] = [:]
   private var gauges: [String: Gauge] = [:]
 
+  /// Whether the gauge with these labels has been set before.
+  func hasGauge(_ name: String, _ labels: [(String, String)]) -> Bool {
+    gauges[Self.key(name, labels)] != nil
+  }
+
   private static func key(_ name: String, _ labels: [(String, String)]) -> String {
     labels.reduce(name) { $0 + "|" + $1.0 + "=" + $1.1 }
   }
@@ -165,6 +170,7 @@ struct ExporterState {
       "process_cpu_seconds_total", "User and system CPU time spent, in seconds.", [], total: process.cpuSeconds,
       registry: registry)
 
+    updateRateLimits(snapshot.listeners, registry: registry)
     for series in extra {
       switch series.kind {
       case .counter: self.counter(series.name, series.help, series.labels, total: series.value, registry: registry)

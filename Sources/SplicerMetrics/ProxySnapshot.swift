@@ -1,3 +1,4 @@
+import SplicerConfig
 import SplicerCore
 import SplicerHealth
 
@@ -14,6 +15,8 @@ struct ProxySnapshot {
     let counters: [WorkerStats.Listener: UInt64]
     let closes: [CloseReason: UInt64]
     let inspections: [InspectOutcome: UInt64]
+    /// The listener's `rate_limit` in the current config; none for a removed listener.
+    var rateLimit = RateLimitConfig()
 
     var active: UInt64 {
       let accepted = counters[.accepted, default: 0]
@@ -73,10 +76,11 @@ struct ProxySnapshot {
       for reason in CloseReason.allCases { closes[reason] = sum { $0.closes(listener: row, reason) } }
       var inspections: [InspectOutcome: UInt64] = [:]
       for outcome in InspectOutcome.allCases { inspections[outcome] = sum { $0.inspections(listener: row, outcome) } }
-      listeners.append(
-        ListenerRow(
-          name: name, address: address, mode: config?.mode.rawValue ?? "", pool: config?.pool ?? "",
-          configured: config != nil, counters: counters, closes: closes, inspections: inspections))
+      var listener = ListenerRow(
+        name: name, address: address, mode: config?.mode.rawValue ?? "", pool: config?.pool ?? "",
+        configured: config != nil, counters: counters, closes: closes, inspections: inspections)
+      listener.rateLimit = config?.rateLimit ?? RateLimitConfig()
+      listeners.append(listener)
     }
     self.listeners = listeners
     var servers: [ServerRow] = []

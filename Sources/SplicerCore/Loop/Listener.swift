@@ -27,6 +27,8 @@ struct ListenerContext {
   var clientKeepalive: KeepaliveProbes? = nil
   /// `max_lifetime` in nanoseconds; nil: no limit.
   var maxLifetime: UInt64? = nil
+  /// Bandwidth limits, paced by the kernel (`Listener+Pacing`, `Session+Pacing`).
+  var rateLimit = RateLimitConfig()
 }
 
 /// One worker's listening socket for one configured listener.
@@ -49,7 +51,7 @@ final class Listener: EventHandler, TimerTarget {
       }
     }
   }
-  private unowned let worker: Worker
+  unowned let worker: Worker
   private var paused = false
   /// Not watching the socket because the listener is at `max_connections`.
   private var pausedAtLimit = false

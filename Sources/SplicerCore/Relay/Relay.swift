@@ -26,6 +26,8 @@ final class Relay {
   /// When a byte last moved either way: the idle timer compares against it, so that moving
   /// bytes needs no timer operation.
   var lastActivity: UInt64
+  /// The pacing caps the two sockets have (`Session+Pacing`).
+  var paced = PacedRates.unlimited
 
   /// Takes over a connected attempt's socket and slot.
   init(

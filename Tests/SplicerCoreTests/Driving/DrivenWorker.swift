@@ -46,7 +46,7 @@ final class DrivenWorker {
       acceptProxy: listener.acceptProxy, inspect: listener.inspect,
       limit: ListenerLimit(maximum: listener.maxConnections), fallbacks: [:],
       clientKeepalive: listener.clientKeepalive.map(KeepaliveProbes.init),
-      maxLifetime: listener.maxLifetime?.nanoseconds)
+      maxLifetime: listener.maxLifetime?.nanoseconds, rateLimit: listener.rateLimit)
     try worker.addListener(fd: fd, context: context)
     self.clock = clock
     self.worker = worker
