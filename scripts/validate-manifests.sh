@@ -54,15 +54,18 @@ for path in paths:
     with open(path) as f:
         for doc in yaml.safe_load_all(f):
             if doc and doc.get("kind") == "ConfigMap" and "splicer.yaml" in doc.get("data", {}):
-                name = os.path.basename(path).removesuffix(".yaml") + "-" + doc["metadata"]["name"]
-                with open(os.path.join(out, name + ".yaml"), "w") as config:
+                # Named so that splicer check's messages say where the text came from.
+                name = os.path.basename(path) + ":" + doc["metadata"]["name"] + ":splicer.yaml"
+                with open(os.path.join(out, name), "w") as config:
                     config.write(doc["data"]["splicer.yaml"])
 PY
+splicer=$(realpath "$splicer")
+echo "splicer check ($splicer) on each ConfigMap's splicer.yaml:"
 found=0
-for config in "$configs"/*.yaml; do
+for config in "$configs"/*:splicer.yaml; do
   [[ -e $config ]] || continue
   found=1
-  "$splicer" check --config "$config"
+  (cd "$configs" && "$splicer" check --config "$(basename "$config")")
 done
 if ((found == 0)); then
   echo "no ConfigMap with a splicer.yaml key in deploy/kubernetes/" >&2
