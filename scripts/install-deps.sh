@@ -1,11 +1,29 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Splicer builds and tests with, when they are missing.
-# Usage: scripts/install-deps.sh [build|test]   (default: test, which includes build)
+# Usage: scripts/install-deps.sh [build|test|container]
+#   build: what the build needs; test (the default): build and what the tests need;
+#   container: what scripts/image-smoke.sh needs to build and run the image with podman.
 set -euo pipefail
 
-# libcap-dev and libyaml-dev: the C libraries the binary links (CCap, CYAML).
-need=(libcap-dev libyaml-dev)
-if [[ "${1:-test}" == test ]]; then
+group="${1:-test}"
+need=()
+case $group in
+  build | test)
+    # libcap-dev and libyaml-dev: the C libraries the binary links (CCap, CYAML).
+    need+=(libcap-dev libyaml-dev)
+    ;;
+  container)
+    # podman builds and runs the image without a daemon; runc is the runtime it is told to use
+    # (deploy/podman/containers.conf: crun refuses hybrid cgroup hierarchies); slirp4netns
+    # gives the container a network that reaches the host's loopback; python3: the backend.
+    need+=(podman runc slirp4netns python3)
+    ;;
+  *)
+    echo "usage: scripts/install-deps.sh [build|test|container]" >&2
+    exit 2
+    ;;
+esac
+if [[ $group == test ]]; then
   # libssl-dev: SHA-256 in the tests; iperf3, curl, python3, prometheus: the real clients and
   # servers the tests use; systemd: systemd-socket-activate and systemd-analyze; util-linux:
   # setpriv; openssl (s_server, s_client), nginx with its stream module, socat: the TLS,
