@@ -21,8 +21,8 @@
 #
 # iperf3 runs as client → server by default (an upload through the relay) and with -R as
 # server → client (a download). Its control connection goes through the relay too: on
-# `shared` it is one of the connections the total is divided among, and being idle it
-# leaves its share unused (the division is equal, not by demand).
+# `shared` it is idle during the run, so it takes no share of the total (the total is
+# divided among the connections that are sending).
 set -euo pipefail
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)

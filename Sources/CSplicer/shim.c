@@ -9,6 +9,7 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
+#include <linux/sockios.h>
 #include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -82,6 +83,12 @@ int splicer_set_thread_name(const char *name) {
 }
 
 int splicer_gettid(void) { return (int)syscall(SYS_gettid); }
+
+int splicer_unsent_bytes(int fd) {
+  int unsent = 0;
+  if (ioctl(fd, SIOCOUTQNSD, &unsent) < 0) return -1;
+  return unsent;
+}
 
 int splicer_at_urgent_mark(int fd) {
   int at_mark = 0;

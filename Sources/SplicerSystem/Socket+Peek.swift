@@ -30,6 +30,12 @@ extension Socket {
 }
 
 extension Socket {
+  /// Bytes written to `fd` that TCP has not sent yet (ioctl SIOCOUTQNSD); 0 on a socket that
+  /// has none or cannot say (not TCP).
+  public static func unsentBytes(_ fd: Int32) -> Int {
+    max(0, Int(splicer_unsent_bytes(fd)))
+  }
+
   /// Whether the next byte to read from `fd` is the TCP urgent byte (ioctl SIOCATMARK).
   /// splice(2) never reads past that mark: at it, a socket with more data after it reports
   /// EAGAIN, and one whose FIN has arrived reports end of stream.

@@ -6,7 +6,7 @@ import XCTest
 @testable import SplicerCore
 
 /// The pacing caps a worker gives its sessions' sockets, read back with getsockopt: where
-/// each limit is set, how `listener_total` is divided when connections come and go, and what
+/// each limit is set, how `listener_total` is divided among the connections that send, and what
 /// a new total does to open sessions. Time moves only by the manual clock, so a re-division
 /// happens in exactly the turn that reaches the divider's period.
 final class WorkerPacingTests: DrivenWorkerTestCase {
@@ -41,7 +41,7 @@ final class WorkerPacingTests: DrivenWorkerTestCase {
     XCTAssertEqual(try caps(driven, 0), [2_000_000, 300_000])
   }
 
-  func testListenerTotalIsDividedAsConnectionsComeAndGo() throws {
+  func testListenerTotalIsDividedAmongTheConnectionsThatSend() throws {
     let server = try server()
     let driven = try worker(
       DrivenWorker.config(servers: [server.entry], listener: ", rate_limit: { upload: 300kB/s, listener_total: 1MB/s }")
@@ -52,20 +52,44 @@ final class WorkerPacingTests: DrivenWorkerTestCase {
     let second = try relayedClient(of: driven, to: server)
     XCTAssertEqual(try caps(driven, 1), [500_000, 300_000], "a new session starts at the share for two")
     XCTAssertEqual(try caps(driven, 0), [1_000_000, 300_000], "the first keeps its share until the timer")
+    // Both send within the period, so both count at the timer.
     driven.clock.advance(by: period - .nanoseconds(1))
-    driven.turn()
+    for peers in [first, second] {
+      LoopbackPeers.send(peers.client, "busy")
+      driven.receive("busy", on: peers.upstream)
+    }
     XCTAssertEqual(try caps(driven, 0), [1_000_000, 300_000], "re-divided before the period")
     driven.clock.advance(nanoseconds: 1)
     driven.turn()
     XCTAssertEqual(try caps(driven, 0), [500_000, 300_000], "re-divided at the period")
 
+    // In the next period only the first sends: the idle second takes no share from it.
+    driven.clock.advance(by: period - .nanoseconds(1))
+    LoopbackPeers.send(first.client, "still busy")
+    driven.receive("still busy", on: first.upstream)
+    driven.clock.advance(nanoseconds: 1)
+    driven.turn()
+    XCTAssertEqual(try caps(driven, 0), [1_000_000, 300_000], "the only one sending: the whole total")
+    XCTAssertEqual(try caps(driven, 1), [1_000_000, 300_000], "the idle one is paced at the share too")
+
+    // Both send again: divided again at the next period.
+    driven.clock.advance(by: period - .nanoseconds(1))
+    LoopbackPeers.send(second.upstream, "answer")
+    driven.receive("answer", on: second.client)
+    LoopbackPeers.send(first.client, "more")
+    driven.receive("more", on: first.upstream)
+    driven.clock.advance(nanoseconds: 1)
+    driven.turn()
+    XCTAssertEqual(try caps(driven, 0), [500_000, 300_000], "two sending again")
+
     closePeer(second.client)
     closePeer(second.upstream)
     driven.turn(until: { driven.worker.sessions.count == 1 }, "the second session closing")
+    LoopbackPeers.send(first.client, "last")
+    driven.receive("last", on: first.upstream)
     driven.clock.advance(by: period)
     driven.turn()
     XCTAssertEqual(try caps(driven, 0), [1_000_000, 300_000], "alone again: the whole total")
-    _ = first
   }
 
   /// A reload hands the divider the listeners' new contexts: a new total applies to open

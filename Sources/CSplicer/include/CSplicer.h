@@ -74,6 +74,8 @@ int splicer_epoll_wait(int epfd, splicer_epoll_event *out, int max, int timeout_
 
 int splicer_eventfd(unsigned int initval, int flags);
 ssize_t splicer_sendfile(int out_fd, int in_fd, off_t *offset, size_t count);
+/// ioctl(SIOCOUTQNSD): bytes in a TCP socket's send queue not yet sent, -1 on error.
+int splicer_unsent_bytes(int fd);
 /// ioctl(SIOCATMARK): 1 when the next byte to read is TCP urgent data, 0 when not, -1 on error.
 int splicer_at_urgent_mark(int fd);
 int splicer_set_thread_name(const char *name);

@@ -1,6 +1,7 @@
 import Synchronization
 
-/// A listener's `max_connections`, counted across every worker.
+/// A listener's connection counts across every worker: the open connections, held to its
+/// `max_connections`, and the active ones, among which `listener_total` is divided.
 ///
 /// One per listener, kept by `ProxyServer` across reloads (and handed on when a reload renames
 /// the listener on the same address) so that connections accepted under the old
@@ -11,6 +12,9 @@ import Synchronization
 /// workers that paused.
 public final class ListenerLimit: Sendable {
   private let open = Atomic<Int>(0)
+  /// The sum of every worker's last count of its sessions that moved bytes in the last
+  /// `PacingDivider.period`; each worker adds the change of its own count.
+  private let active = Atomic<Int>(0)
   private let limit: Atomic<Int>
 
   /// - Parameter maximum: nil for no limit.
@@ -31,6 +35,15 @@ public final class ListenerLimit: Sendable {
 
   /// Connections accepted and not yet closed.
   public var connections: Int { open.load(ordering: .relaxed) }
+
+  /// Connections that moved bytes lately, as the workers last counted them
+  /// (`PacingDivider`); only counted while the listener has a `listener_total`.
+  public var activeConnections: Int { active.load(ordering: .relaxed) }
+
+  /// Adds the change of one worker's count of active connections.
+  public func addActive(_ change: Int) {
+    active.add(change, ordering: .relaxed)
+  }
 
   /// Whether another connection may be accepted now.
   public var hasRoom: Bool { open.load(ordering: .relaxed) < limit.load(ordering: .relaxed) }

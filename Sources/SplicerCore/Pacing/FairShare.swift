@@ -1,9 +1,9 @@
-/// One listener's `listener_total` divided equally among its open connections, with a dead
-/// band so that a busy listener is not re-divided at every accept and close.
+/// One listener's `listener_total` divided equally among its active connections, with a dead
+/// band so that a busy listener is not re-divided whenever one connection starts or stops.
 ///
 /// Pure: it sees only counts. `PacingDivider` holds one per listener with a total, feeds it
-/// the listener's connection count (`ListenerLimit.connections`, across all workers) and
-/// re-paces the open connections when `update` says the share changed.
+/// the listener's count of active connections (`ListenerLimit.activeConnections`, across all
+/// workers) and re-paces the open connections when `update` says the share changed.
 ///
 /// The share is computed for a little more than the connections open (`headroom`, 1/16), so
 /// that the connections can grow by that much before every one of them must be slowed: the
