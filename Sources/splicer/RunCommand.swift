@@ -9,7 +9,8 @@ import SplicerSystem
 
 /// `splicer run`: loads the config, binds the listeners, runs the workers; reloads on SIGHUP;
 /// on SIGTERM or SIGINT drains (stops accepting, lets connections finish up to
-/// `timeouts.drain`) and exits 0; a second SIGTERM or SIGINT stops at once.
+/// `timeouts.drain`) and exits 0; a second SIGTERM or SIGINT stops at once. With
+/// `--watch-config`, a change of the config file sends the process SIGHUP (`ConfigWatcher`).
 struct RunCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "run",
@@ -18,7 +19,14 @@ struct RunCommand: ParsableCommand {
 
   @OptionGroup var options: ConfigOptions
 
+  // A flag rather than a config key: whether the file is watched is a property of how the
+  // process is run (like the path itself), and a reload cannot then turn its own trigger off.
+  @Flag(help: "Reload when the config file changes, exactly as on SIGHUP (inotify on its directory).")
+  var watchConfig = false
+
   func run() throws {
+    // Taken before the load: a change while it loads is then seen as a change, never lost.
+    let loadedSnapshot = watchConfig ? ConfigFileSnapshot.take(path: options.config) : nil
     let configuration: Configuration
     do {
       configuration = try ConfigLoader.load(path: options.config)
@@ -86,6 +94,9 @@ struct RunCommand: ParsableCommand {
       logger.critical("start failed", metadata: ["error": "\(error)"])
       try? notify.status("start failed: \(error)")
       throw ExitCode(1)
+    }
+    if let loadedSnapshot {
+      startConfigWatch(loaded: loadedSnapshot, logger: logger)
     }
     logger.notice(
       "splicer started",

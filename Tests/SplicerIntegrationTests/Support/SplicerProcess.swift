@@ -31,16 +31,22 @@ final class SplicerProcess: @unchecked Sendable {
   /// Writes `yaml` to a temporary file and starts `splicer run` on it; waits until every
   /// listener in `listeners` is bound. `fdLimit` runs it under a lower RLIMIT_NOFILE.
   /// `copy`: run the binary's copy from there, with its environment (a relay that drops to
-  /// `nobody`, see `NobodyReadableCopy`).
+  /// `nobody`, see `NobodyReadableCopy`). `arguments` follow `run --config <path>`;
+  /// `layout` writes the config into the temporary directory its own way and returns the path.
   init(
     yaml: String, listeners: [String] = ["test"], fdLimit: Int? = nil, environment: [String: String] = [:],
-    launcher: [String] = [], copy: NobodyReadableCopy? = nil
+    launcher: [String] = [], copy: NobodyReadableCopy? = nil, arguments: [String] = [],
+    layout: ((_ directory: URL, _ yaml: String) throws -> String)? = nil
   ) throws {
     let binary = copy?.executable ?? Self.binaryPath
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("splicer-test-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    configPath = directory.appendingPathComponent("splicer.yaml").path
-    try yaml.write(toFile: configPath, atomically: true, encoding: .utf8)
+    if let layout {
+      configPath = try layout(directory, yaml)
+    } else {
+      configPath = directory.appendingPathComponent("splicer.yaml").path
+      try yaml.write(toFile: configPath, atomically: true, encoding: .utf8)
+    }
     if let fdLimit {
       process.executableURL = URL(fileURLWithPath: "/bin/sh")
       process.arguments = [
@@ -51,7 +57,7 @@ final class SplicerProcess: @unchecked Sendable {
       process.arguments = Array(launcher.dropFirst()) + [binary, "run", "--config", configPath]
     } else {
       process.executableURL = URL(fileURLWithPath: binary)
-      process.arguments = ["run", "--config", configPath]
+      process.arguments = ["run", "--config", configPath] + arguments
     }
     if !environment.isEmpty || copy != nil {
       let base = copy?.environment ?? ProcessInfo.processInfo.environment
