@@ -3,6 +3,7 @@ import Logging
 import SplicerConfig
 import SplicerCore
 import SplicerMetrics
+import SplicerResolution
 import SplicerSystem
 import Synchronization
 
@@ -11,13 +12,17 @@ import Synchronization
 ///
 /// Owned by `RunCommand`; runs on the main thread only.
 struct Supervisor {
-  static let handledSignals = [SIGTERM, SIGINT, SIGHUP]
+  /// Sent by the discovery thread to the main thread when a pool's SRV answer changed; sent
+  /// by hand it only applies the last discovered sets again (nothing, if they are in force).
+  static let discoverySignal = SIGUSR2
+  static let handledSignals = [SIGTERM, SIGINT, SIGHUP, discoverySignal]
 
   let server: ProxyServer
   let configPath: String
   var drainTimeout: Duration
   let notify: SystemdNotify
   let reloads: ReloadCounters
+  let discovery: ServiceDiscovery
   let logger: Logger
 
   /// Returns when the proxy has stopped.
@@ -32,6 +37,10 @@ struct Supervisor {
       }
       if signal == SIGHUP {
         reload()
+        continue
+      }
+      if signal == Self.discoverySignal {
+        applyDiscovered()
         continue
       }
       drain(after: signal)
@@ -59,7 +68,7 @@ struct Supervisor {
     send { try notify.reloading(status: "reloading \(configPath)") }
     logger.notice("reloading", metadata: ["config": "\(configPath)"])
     do {
-      let configuration = try ConfigLoader.load(path: configPath)
+      let configuration = discovery.prepare(try ConfigLoader.load(path: configPath))
       let summary = try server.reload(to: configuration)
       drainTimeout = configuration.timeouts.drain
       reloads.count(success: true)
@@ -89,7 +98,9 @@ struct Supervisor {
         break
       }
       let waitMilliseconds = Int(min((deadline - now) / 1_000_000, 50))
-      if let second = Signals.wait(for: Self.handledSignals, milliseconds: max(1, waitMilliseconds)), second != SIGHUP {
+      if let second = Signals.wait(for: Self.handledSignals, milliseconds: max(1, waitMilliseconds)), second != SIGHUP,
+        second != Self.discoverySignal
+      {
         logger.warning("second signal: stopping at once")
         break
       }
