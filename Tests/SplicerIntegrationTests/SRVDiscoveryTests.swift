@@ -110,4 +110,40 @@ final class SRVDiscoveryTests: RelayTestCase {
     XCTAssertEqual(added.accepted + heavy.accepted, 21)
     XCTAssertEqual(light.accepted, 3)
   }
+
+  func testAPoolWithoutAnAnswerYetGetsItsServersWhenRecordsAppearAndAReloadKeepsThem() throws {
+    guard Dnsmasq.executable != nil else { throw XCTSkip("dnsmasq is not installed") }
+    let backend = try TestBackend()
+    defer { backend.stop() }
+    let dns = try Dnsmasq(records: [])
+    defer { dns.stop() }
+    let relay = try SplicerProcess(yaml: yaml(nameserver: dns.port))
+    defer { relay.stop() }
+
+    // No record: no server, the connection is closed, and the failure is counted.
+    XCTAssertNotNil(relay.waitForLine(containing: "server discovery failed", and: "no servers until a query succeeds"))
+    XCTAssertNotNil(waitUntil(30) { self.failures(relay) > 0 })
+    // Nothing is written: the relay closes the connection, and a write could raise SIGPIPE here.
+    let refused = try TestSockets.connect(port: relay.port())
+    defer { close(refused) }
+    var entry = pollfd(fd: refused, events: Int16(POLLIN), revents: 0)
+    XCTAssertEqual(poll(&entry, 1, 30_000), 1)
+    var byte: UInt8 = 0
+    XCTAssertEqual(read(refused, &byte, 1), 0, "the relay did not close a connection it had no server for")
+    XCTAssertNotNil(relay.waitForLine(containing: "\"reason\":\"no_server_up\""))
+    XCTAssertEqual(backend.accepted, 0)
+
+    // The record appears: the server is applied and gets the connections.
+    let appliedLines = relay.lineCount(containing: applied)
+    try dns.restart(records: [Dnsmasq.Record(target: "127.0.0.1", port: backend.port, priority: 0, weight: 0)])
+    XCTAssertTrue(waitForApplied(relay, after: appliedLines))
+    try transferEach(specs(2...3), port: relay.port(), backends: [backend])
+    XCTAssertEqual(backend.accepted, 2)
+
+    // With the DNS server gone, a reload of the same file keeps the discovered server.
+    dns.stop()
+    XCTAssertTrue(try relay.reload(with: yaml(nameserver: dns.port)))
+    try transferEach(specs(4...5), port: relay.port(), backends: [backend])
+    XCTAssertEqual(backend.accepted, 4)
+  }
 }
