@@ -117,7 +117,9 @@ let package = Package(
     .testTarget(name: "SplicerConfigTests", dependencies: ["SplicerConfig", "SplicerTestSupport"]),
     .testTarget(name: "SplicerRoutingTests", dependencies: ["SplicerRouting", "SplicerConfig"]),
     .testTarget(name: "SplicerLoopTests", dependencies: ["SplicerLoop"]),
-    .testTarget(name: "SplicerResolutionTests", dependencies: ["SplicerResolution", "SplicerConfig"]),
+    .testTarget(
+      name: "SplicerResolutionTests",
+      dependencies: ["SplicerResolution", "SplicerConfig", .product(name: "Logging", package: "swift-log")]),
     .testTarget(name: "SplicerHealthTests", dependencies: ["SplicerHealth", "SplicerConfig"]),
     .testTarget(
       name: "SplicerCoreTests",
