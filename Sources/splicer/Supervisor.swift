@@ -7,8 +7,9 @@ import SplicerResolution
 import SplicerSystem
 import Synchronization
 
-/// The main thread's job once the workers run: wait for signals, reload on SIGHUP, drain on
-/// SIGTERM/SIGINT, and keep systemd informed (READY, RELOADING, STOPPING, STATUS, WATCHDOG).
+/// The main thread's job once the workers run: wait for signals, reload on SIGHUP, apply
+/// discovered servers on SIGUSR2 (from `ServiceDiscovery`), drain on SIGTERM/SIGINT, and keep
+/// systemd informed (READY, RELOADING, STOPPING, STATUS, WATCHDOG).
 ///
 /// Owned by `RunCommand`; runs on the main thread only.
 struct Supervisor {
