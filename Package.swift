@@ -19,6 +19,8 @@ let package = Package(
   targets: [
     // GNU and epoll calls that Swift's Glibc module hides; the .c file defines _GNU_SOURCE.
     .target(name: "CSplicer"),
+    // glibc's stub resolver (res_nquery, ns_parserr, dn_expand) for SRV discovery.
+    .target(name: "CResolv", linkerSettings: [.linkedLibrary("resolv")]),
     // libcap, linked from Debian's libcap-dev.
     .systemLibrary(name: "CCap", providers: [.apt(["libcap-dev"])]),
     // libyaml, linked from Debian's libyaml-dev: the YAML parser under SplicerConfig.
@@ -66,7 +68,7 @@ let package = Package(
     .target(
       name: "SplicerResolution",
       dependencies: [
-        "SplicerSystem", "SplicerRouting",
+        "CResolv", "SplicerSystem", "SplicerRouting", "SplicerConfig",
         .product(name: "Logging", package: "swift-log"),
       ]
     ),
@@ -100,7 +102,7 @@ let package = Package(
     .executableTarget(
       name: "splicer",
       dependencies: [
-        "SplicerCore", "SplicerConfig", "SplicerSystem", "SplicerMetrics", "SplicerLogging",
+        "SplicerCore", "SplicerConfig", "SplicerSystem", "SplicerMetrics", "SplicerLogging", "SplicerResolution",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
       ]
@@ -115,6 +117,9 @@ let package = Package(
     .testTarget(name: "SplicerConfigTests", dependencies: ["SplicerConfig", "SplicerTestSupport"]),
     .testTarget(name: "SplicerRoutingTests", dependencies: ["SplicerRouting", "SplicerConfig"]),
     .testTarget(name: "SplicerLoopTests", dependencies: ["SplicerLoop"]),
+    .testTarget(
+      name: "SplicerResolutionTests",
+      dependencies: ["SplicerResolution", "SplicerConfig", .product(name: "Logging", package: "swift-log")]),
     .testTarget(name: "SplicerHealthTests", dependencies: ["SplicerHealth", "SplicerConfig"]),
     .testTarget(
       name: "SplicerCoreTests",

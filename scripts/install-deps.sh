@@ -28,9 +28,10 @@ if [[ $group == test ]]; then
   # servers the tests use; systemd: systemd-socket-activate and systemd-analyze; util-linux:
   # setpriv; openssl (s_server, s_client), nginx with its stream module, socat: the TLS,
   # PROXY-protocol and unix-socket peers of the routing tests; iproute2: ip, which configures
-  # the fault-injection tests' TUN interface.
+  # the fault-injection tests' TUN interface; dnsmasq-base: the DNS server of the SRV discovery
+  # tests (the binary alone, without the package that starts a system service).
   need+=(libssl-dev iperf3 curl python3 prometheus systemd util-linux openssl nginx libnginx-mod-stream socat
-    iproute2)
+    iproute2 dnsmasq-base)
 fi
 
 missing=()

@@ -1,7 +1,7 @@
 extension ConfigLoader {
   static let poolKeys = [
     "servers", "balance", "retries", "send_proxy", "queue", "resolve_interval", "health_check", "observe",
-    "when_all_down", "server_keepalive",
+    "when_all_down", "server_keepalive", "discover",
   ]
   static let queueKeys = ["size", "timeout"]
   static let retriesRange = 0...16
@@ -27,13 +27,26 @@ extension ConfigLoader {
 
   static func readPool(named name: String, _ node: YAMLNodeReader) throws(ConfigError) -> PoolConfig {
     let fields = try node.mapping(knownKeys: poolKeys)
-    let serversNode = try fields.required("servers")
-    let servers = try readServers(serversNode, pool: name)
+    // Either a `servers` list or a `discover` section: the discovered set replaces the pool's
+    // servers as a whole at each change, so listed servers would be dropped at the first answer.
+    var servers: [ServerConfig] = []
+    let discovery = try fields["discover"].map(readDiscovery)
+    if let discoverNode = fields["discover"] {
+      if let serversNode = fields["servers"] {
+        throw serversNode.error(
+          "a pool with 'discover' takes its servers from DNS; leave out 'servers' (discover is at line \(discoverNode.node.mark.line))"
+        )
+      }
+    } else {
+      servers = try readServers(try fields.required("servers"), pool: name)
+    }
     if fields["health_check"] == nil, let observe = fields["observe"] {
       throw observe.error(
         "'observe' needs a 'health_check' in the same pool: only an active check brings a server back")
     }
-    let defaultRetries = min(servers.count - 1, defaultRetriesCap)
+    // A discovered pool's size is not known yet: the cap (with fewer servers, a retry may
+    // pick a server again).
+    let defaultRetries = discovery == nil ? min(servers.count - 1, defaultRetriesCap) : defaultRetriesCap
     var pool = PoolConfig(
       name: name, servers: servers, retries: try fields["retries"]?.int(in: retriesRange) ?? defaultRetries)
     pool.balance = try fields["balance"]?.choice(of: BalanceAlgorithm.self) ?? .roundRobin
@@ -61,6 +74,7 @@ extension ConfigLoader {
     pool.observe = try fields["observe"].map(readObserve)
     pool.whenAllDown = try fields["when_all_down"].map(readWhenAllDown) ?? .close
     pool.serverKeepalive = try fields["server_keepalive"].flatMap(readKeepalive)
+    pool.discover = discovery
     return pool
   }
 

@@ -18,6 +18,9 @@ public struct PoolConfig: Sendable, Equatable {
   public var resolveInterval: Duration
   /// TCP keepalive on each connection to a server, set before the connect; nil: off.
   public var serverKeepalive: KeepaliveConfig?
+  /// Servers from DNS SRV records instead of a `servers` list; nil: the listed servers.
+  /// Loaded with no servers: `ServiceDiscovery` fills `servers` from the last good answer.
+  public var discover: DiscoveryConfig?
 
   public init(
     name: String, servers: [ServerConfig], retries: Int, healthCheck: HealthCheckConfig? = nil,

@@ -5,6 +5,7 @@ import SplicerConfig
 import SplicerCore
 import SplicerLogging
 import SplicerMetrics
+import SplicerResolution
 import SplicerSystem
 
 /// `splicer run`: loads the config, binds the listeners, runs the workers; reloads on SIGHUP;
@@ -27,7 +28,7 @@ struct RunCommand: ParsableCommand {
   func run() throws {
     // Taken before the load: a change while it loads is then seen as a change, never lost.
     let loadedSnapshot = watchConfig ? ConfigFileSnapshot.take(path: options.config) : nil
-    let configuration: Configuration
+    var configuration: Configuration
     do {
       configuration = try ConfigLoader.load(path: options.config)
     } catch {
@@ -61,7 +62,13 @@ struct RunCommand: ParsableCommand {
 
     let server: ProxyServer
     var admin: AdminServer?
+    let discovery: ServiceDiscovery
     do {
+      // The discovery thread wakes the main thread with a signal that `Supervisor` waits for.
+      let mainThread = pthread_self()
+      discovery = try ServiceDiscovery(logger: logger) { _ = pthread_kill(mainThread, Supervisor.discoverySignal) }
+      // Before the workers are built, so that the first connections already have servers.
+      configuration = discovery.prepare(configuration)
       // Sockets from systemd's socket activation (LISTEN_FDS), matched to listeners by name.
       let activated = try SocketActivation.takeListeners()
       server = try ProxyServer(
@@ -83,10 +90,11 @@ struct RunCommand: ParsableCommand {
       // The first thread after the drop; until now each line was written by its caller.
       try LogWriter.standardError.startThread()
       try server.start()
+      try discovery.start()
       if let adminSocket, let exporter {
         let routes = AdminRoutes(
           proxy: server, exporter: exporter, version: SplicerVersion.current,
-          extraSeries: { reloads.series() + [droppedLogLines()] })
+          extraSeries: { reloads.series() + [droppedLogLines()] + discovery.series() })
         admin = try AdminServer(boundSocket: adminSocket, routes: routes)
         logger.notice("admin bound", metadata: ["address": "\(admin!.address)"])
       }
@@ -112,8 +120,9 @@ struct RunCommand: ParsableCommand {
 
     var supervisor = Supervisor(
       server: server, configPath: options.config, drainTimeout: configuration.timeouts.drain, notify: notify,
-      reloads: reloads, logger: logger)
+      reloads: reloads, discovery: discovery, logger: logger)
     supervisor.run()
+    discovery.stop()
     admin?.stop()
     logger.notice("stopped")
   }

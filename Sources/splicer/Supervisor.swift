@@ -3,21 +3,31 @@ import Logging
 import SplicerConfig
 import SplicerCore
 import SplicerMetrics
+import SplicerResolution
 import SplicerSystem
 import Synchronization
 
-/// The main thread's job once the workers run: wait for signals, reload on SIGHUP, drain on
-/// SIGTERM/SIGINT, and keep systemd informed (READY, RELOADING, STOPPING, STATUS, WATCHDOG).
+/// The main thread's job once the workers run: wait for signals, reload on SIGHUP, apply
+/// discovered servers on SIGRTMIN+1 (from `ServiceDiscovery`), drain on SIGTERM/SIGINT, and keep
+/// systemd informed (READY, RELOADING, STOPPING, STATUS, WATCHDOG).
 ///
 /// Owned by `RunCommand`; runs on the main thread only.
 struct Supervisor {
-  static let handledSignals = [SIGTERM, SIGINT, SIGHUP]
+  /// Sent by the discovery thread to the main thread when a pool's SRV answer changed; sent
+  /// by hand it only applies the last discovered sets again (nothing, if they are in force).
+  /// A real-time signal, SIGRTMIN + 1: SIGUSR1 and SIGUSR2 stay free for operators' uses
+  /// (SIGUSR2 is the conventional binary-upgrade trigger of proxies), and a real-time signal
+  /// cannot be mistaken for one. glibc reserves the first two real-time signals for its
+  /// threads; `__libc_current_sigrtmin()` is the first one free for the program.
+  static let discoverySignal = __libc_current_sigrtmin() + 1
+  static let handledSignals = [SIGTERM, SIGINT, SIGHUP, discoverySignal]
 
   let server: ProxyServer
   let configPath: String
   var drainTimeout: Duration
   let notify: SystemdNotify
   let reloads: ReloadCounters
+  let discovery: ServiceDiscovery
   let logger: Logger
 
   /// Returns when the proxy has stopped.
@@ -32,6 +42,10 @@ struct Supervisor {
       }
       if signal == SIGHUP {
         reload()
+        continue
+      }
+      if signal == Self.discoverySignal {
+        applyDiscovered()
         continue
       }
       drain(after: signal)
@@ -59,7 +73,7 @@ struct Supervisor {
     send { try notify.reloading(status: "reloading \(configPath)") }
     logger.notice("reloading", metadata: ["config": "\(configPath)"])
     do {
-      let configuration = try ConfigLoader.load(path: configPath)
+      let configuration = discovery.prepare(try ConfigLoader.load(path: configPath))
       let summary = try server.reload(to: configuration)
       drainTimeout = configuration.timeouts.drain
       reloads.count(success: true)
@@ -89,7 +103,9 @@ struct Supervisor {
         break
       }
       let waitMilliseconds = Int(min((deadline - now) / 1_000_000, 50))
-      if let second = Signals.wait(for: Self.handledSignals, milliseconds: max(1, waitMilliseconds)), second != SIGHUP {
+      if let second = Signals.wait(for: Self.handledSignals, milliseconds: max(1, waitMilliseconds)), second != SIGHUP,
+        second != Self.discoverySignal
+      {
         logger.warning("second signal: stopping at once")
         break
       }
