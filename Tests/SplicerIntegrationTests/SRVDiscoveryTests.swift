@@ -4,8 +4,9 @@ import XCTest
 
 /// A pool whose servers come from SRV records of a real DNS server (dnsmasq): connections
 /// spread by the records' weights; a removed record's server gets no new connection while
-/// its open one finishes byte-exact; an added record's server gets connections; with the DNS
-/// server gone the last good set keeps serving and the failures are counted.
+/// its open one finishes byte-exact; an added record's server gets connections, a re-weighted
+/// one its new share, and one moved to a higher priority number none while the active one is
+/// up; with the DNS server gone the last good set keeps serving and the failures are counted.
 final class SRVDiscoveryTests: RelayTestCase {
   private let applied = "\"message\":\"discovered servers applied\""
 
@@ -55,8 +56,8 @@ final class SRVDiscoveryTests: RelayTestCase {
     defer { light.stop() }
     let added = try TestBackend()
     defer { added.stop() }
-    func record(_ backend: TestBackend, weight: UInt16) -> Dnsmasq.Record {
-      Dnsmasq.Record(target: "127.0.0.1", port: backend.port, priority: 10, weight: weight)
+    func record(_ backend: TestBackend, weight: UInt16, priority: UInt16 = 10) -> Dnsmasq.Record {
+      Dnsmasq.Record(target: "127.0.0.1", port: backend.port, priority: priority, weight: weight)
     }
     let dns = try Dnsmasq(records: [record(heavy, weight: 3), record(light, weight: 1)])
     defer { dns.stop() }
@@ -101,13 +102,31 @@ final class SRVDiscoveryTests: RelayTestCase {
     XCTAssertEqual(added.accepted, 1)
     XCTAssertEqual(heavy.accepted, 16)
 
+    // Re-weighted, 1 and 3: the added server now gets three in four.
+    appliedLines = relay.lineCount(containing: applied)
+    try dns.restart(records: [record(heavy, weight: 1), record(added, weight: 3)])
+    XCTAssertTrue(waitForApplied(relay, after: appliedLines))
+    try transferEach(specs(51...54), port: relay.port(), backends: [heavy, added])
+    XCTAssertEqual(added.accepted, 4)
+    XCTAssertEqual(heavy.accepted, 17)
+
+    // The added server's record moved to a higher priority number: a backup, so no new
+    // connection reaches it while the other is up.
+    appliedLines = relay.lineCount(containing: applied)
+    try dns.restart(records: [record(heavy, weight: 1), record(added, weight: 3, priority: 20)])
+    XCTAssertTrue(waitForApplied(relay, after: appliedLines))
+    try transferEach(specs(61...64), port: relay.port(), backends: [heavy, added])
+    XCTAssertEqual(added.accepted, 4, "a backup got a connection while the active server was up")
+    XCTAssertEqual(heavy.accepted, 21)
+
     // The DNS server gone: failures are counted and the last good set keeps serving.
     let failedBefore = failures(relay)
     dns.stop()
     XCTAssertNotNil(waitUntil(60) { self.failures(relay) > failedBefore })
     XCTAssertNotNil(relay.waitForLine(containing: "server discovery failed", and: "\"keeping\":\"2 servers\""))
     try transferEach(specs(41...44), port: relay.port(), backends: [heavy, added])
-    XCTAssertEqual(added.accepted + heavy.accepted, 21)
+    XCTAssertEqual(heavy.accepted, 25, "the last good set: the active server")
+    XCTAssertEqual(added.accepted, 4)
     XCTAssertEqual(light.accepted, 3)
   }
 
