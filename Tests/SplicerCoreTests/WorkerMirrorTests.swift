@@ -40,7 +40,12 @@ final class WorkerMirrorTests: DrivenWorkerTestCase {
     LoopbackPeers.shutdownWrite(upstream)
     XCTAssertEqual(driven.nextRead(on: client), .endOfStream)
     driven.turn(until: { driven.stats.closes(listener: 0, .completed) == 1 }, "the session completing")
-    XCTAssertEqual(driven.stats.mirrors(listener: 0, .completed), 1)
+    // The mirror outlives its session until the shadow closes too: closing a socket with
+    // unread replies would reset it and lose what its send buffer still held.
+    driven.turn()
+    XCTAssertEqual(driven.stats.mirrors(listener: 0, .completed), 0)
+    closePeer(copy)
+    driven.turn(until: { driven.stats.mirrors(listener: 0, .completed) == 1 }, "the mirror completing")
     XCTAssertEqual(driven.stats.value(listener: 0, .mirrorBytes), UInt64("hello world".utf8.count))
   }
 

@@ -36,8 +36,8 @@ final class MirrorTests: RelayTestCase {
     """
   }
 
-  private func startRelay(backend: UInt16, shadow: String, sample: String = "100%") throws -> SplicerProcess {
-    try SplicerProcess(yaml: yaml(backend: backend, shadow: shadow, sample: sample))
+  private func startRelay(backend: UInt16, shadow: String) throws -> SplicerProcess {
+    try SplicerProcess(yaml: yaml(backend: backend, shadow: shadow))
   }
 
   private func metrics(_ relay: SplicerProcess) -> String {

@@ -14,10 +14,13 @@ import SplicerSystem
 /// `MirrorSink`. Bytes that arrive before the shadow's connect completes wait in the mirror's
 /// pipe, up to its capacity.
 ///
-/// The mirror ends with its session. One exception: when the client has sent its EOF and the
-/// session closes while the last bytes are still in the mirror's pipe, the loop keeps the
-/// mirror (through its registration and timer) until they are out and the FIN follows, or
-/// until `lingerBound` has passed (then: reset, `unfinished`).
+/// The mirror ends with its session, but not at the same instant: a socket closed with unread
+/// replies sends a reset, which would also throw away what its send buffer still holds for
+/// the shadow. So when the session closes, a mirror with its whole copy handed over (or
+/// still in its pipe behind the client's EOF) sends its FIN once the pipe is empty and
+/// lingers, kept by the loop through its registration and timer, until the shadow closes too
+/// (`completed`) or `lingerBound` has passed (reset, `unfinished`). A mirror with bytes in its
+/// pipe and no EOF behind them is reset at once (`unfinished`).
 final class Mirror: EventHandler, TimerTarget {
   enum State {
     case active
@@ -41,6 +44,8 @@ final class Mirror: EventHandler, TimerTarget {
   private var writable = true
   private var delivered = false
   private var sourceEnded = false
+  /// The shadow has closed its side (EOF on its replies).
+  private var shadowEnded = false
   private(set) var state = State.active
 
   init(socket: Int32, pipe: Pipe, listenerRow: Int, loop: EventLoop, resources: RelayResources, lingerBound: UInt64) {
@@ -56,6 +61,13 @@ final class Mirror: EventHandler, TimerTarget {
   /// into the mirror's pipe, and sends on what the shadow will take.
   func take(from source: Int32, count: Int, _ resources: RelayResources) {
     guard state == .active, let pipe else { return }
+    if pending > 0 {
+      // The shadow may have taken bytes since the last try, and its writable edge may wait
+      // further down this batch of events: one splice to find out is cheaper than a drop.
+      writable = true
+      flush(resources)
+      guard state == .active else { return }
+    }
     do throws(SyscallError) {
       // The first `count` bytes of `source` are the fill: the real pipe is filled only when empty.
       guard case .processed(count) = try DataTransfer.tee(from: source, to: pipe.writeEnd, length: count) else {
@@ -91,14 +103,19 @@ final class Mirror: EventHandler, TimerTarget {
         drop(failure(code == 0 ? ECONNRESET : code), resources)
         return
       }
+      shadowEnded = true
     }
     if events.contains(.readable) || events.contains(.readHangup) {
       do throws(SyscallError) {
-        _ = try resources.mirrorSink.discard(from: socket)
+        if try !resources.mirrorSink.discard(from: socket) { shadowEnded = true }
       } catch {
         drop(failure(error.errno), resources)
         return
       }
+    }
+    if lingering && state == .finished && shadowEnded {
+      end(.completed, abort: false, resources)
+      return
     }
     if events.contains(.writable) {
       writable = true
@@ -106,18 +123,22 @@ final class Mirror: EventHandler, TimerTarget {
     }
   }
 
-  /// The session closes: a mirror with every byte delivered completes; one with bytes still
-  /// in its pipe lingers if the client's EOF is behind them, else it is reset, since a FIN
-  /// would pass the cut copy off as complete.
+  /// The session closes: see the type's comment.
   func close(_ resources: RelayResources) {
     guard state != .closed, !lingering else { return }
-    if pending == 0 {
+    if state == .active && pending == 0 {
+      // Everything the client sent is with the shadow's socket: that is the whole copy.
+      sourceEnded = true
+      flush(resources)
+    }
+    if state == .active && !sourceEnded {
+      // A FIN would pass the cut copy off as complete.
+      drop(.unfinished, resources)
+    } else if state == .finished && shadowEnded {
       end(.completed, abort: false, resources)
-    } else if sourceEnded {
+    } else {
       lingering = true
       loop.schedule(self, at: loop.now &+ lingerBound)
-    } else {
-      drop(.unfinished, resources)
     }
   }
 
@@ -151,7 +172,7 @@ final class Mirror: EventHandler, TimerTarget {
     if pending == 0 && sourceEnded {
       Socket.shutdownWrite(socket)
       state = .finished
-      if lingering { end(.completed, abort: false, resources) }
+      if lingering && shadowEnded { end(.completed, abort: false, resources) }
     }
   }
 
