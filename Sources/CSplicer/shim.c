@@ -42,6 +42,10 @@ ssize_t splicer_splice(int fd_in, int fd_out, size_t len, unsigned int flags) {
   return splice(fd_in, NULL, fd_out, NULL, len, flags);
 }
 
+ssize_t splicer_tee(int fd_in, int fd_out, size_t len, unsigned int flags) {
+  return tee(fd_in, fd_out, len, flags);
+}
+
 int splicer_pipe2(int fds[2], int flags) { return pipe2(fds, flags); }
 
 int splicer_set_pipe_size(int fd, int size) { return fcntl(fd, F_SETPIPE_SZ, size); }

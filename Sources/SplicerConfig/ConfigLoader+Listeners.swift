@@ -1,7 +1,7 @@
 extension ConfigLoader {
   static let listenerKeys = [
     "name", "bind", "pool", "routes", "mode", "backlog", "allow", "deny", "max_connections", "accept_proxy",
-    "inspect", "client_keepalive", "max_lifetime", "rate_limit",
+    "inspect", "client_keepalive", "max_lifetime", "rate_limit", "mirror",
   ]
   static let backlogRange = 1...65535
 
@@ -68,6 +68,15 @@ extension ConfigLoader {
     config.clientKeepalive = try fields["client_keepalive"].flatMap(readKeepalive)
     config.maxLifetime = try fields["max_lifetime"]?.duration()
     config.rateLimit = try fields["rate_limit"].map(readRateLimit) ?? RateLimitConfig()
+    if let mirrorNode = fields["mirror"] {
+      let (mirror, poolNode) = try readMirror(mirrorNode)
+      // tee(2) duplicates pipe pages; a copy-mode listener has no pipe to tee from.
+      if config.mode == .copy {
+        throw mirrorNode.error("'mirror' needs 'mode: splice' (it tees the splice pipe)")
+      }
+      config.mirror = mirror
+      references.append(ListenerEntry.PoolReference(name: mirror.pool, node: poolNode))
+    }
     return ListenerEntry(config: config, poolReferences: references)
   }
 }

@@ -32,6 +32,8 @@ public struct ListenerConfig: Sendable, Equatable {
   public var maxLifetime: Duration?
   /// Bandwidth limits, applied by the kernel's TCP pacing; none by default.
   public var rateLimit = RateLimitConfig()
+  /// A copy of the client-to-server bytes for a shadow pool; nil: no mirror.
+  public var mirror: MirrorConfig?
 
   public init(
     name: String, bind: Endpoint, pool: String?, mode: RelayMode = .splice, backlog: Int = 1024,

@@ -60,7 +60,10 @@ extension ProxyServer {
       name: listener.name, counterRow: row, mode: listener.mode, routes: routes, acceptProxy: listener.acceptProxy,
       inspect: listener.inspect, limit: limit, fallbacks: fallbacks,
       clientKeepalive: listener.clientKeepalive.map(KeepaliveProbes.init),
-      maxLifetime: listener.maxLifetime?.nanoseconds, rateLimit: listener.rateLimit)
+      maxLifetime: listener.maxLifetime?.nanoseconds, rateLimit: listener.rateLimit,
+      mirror: listener.mirror.flatMap { mirror in
+        routing.pools[mirror.pool].map { MirrorTarget(pool: $0, samplePercent: mirror.samplePercent) }
+      })
   }
 
   /// Binds one socket per worker on the listener's address.

@@ -115,6 +115,7 @@ final class Worker: @unchecked Sendable {
     while let session = sessions.last { session.close(.shutdown) }
     resources.pipes.drain()
     resources.buffers.drain()
+    resources.mirrorSink.close()
     finished()
   }
 

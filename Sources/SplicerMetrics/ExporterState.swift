@@ -171,6 +171,7 @@ struct ExporterState {
       registry: registry)
 
     updateRateLimits(snapshot.listeners, registry: registry)
+    updateMirrors(snapshot.listeners, registry: registry)
     for series in extra {
       switch series.kind {
       case .counter: self.counter(series.name, series.help, series.labels, total: series.value, registry: registry)

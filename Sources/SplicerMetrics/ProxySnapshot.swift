@@ -17,6 +17,9 @@ struct ProxySnapshot {
     let inspections: [InspectOutcome: UInt64]
     /// The listener's `rate_limit` in the current config; none for a removed listener.
     var rateLimit = RateLimitConfig()
+    /// Mirror connections by result, and whether the current config mirrors this listener.
+    var mirrors: [MirrorResult: UInt64] = [:]
+    var mirrorConfigured = false
 
     var active: UInt64 {
       let accepted = counters[.accepted, default: 0]
@@ -80,6 +83,8 @@ struct ProxySnapshot {
         name: name, address: address, mode: config?.mode.rawValue ?? "", pool: config?.pool ?? "",
         configured: config != nil, counters: counters, closes: closes, inspections: inspections)
       listener.rateLimit = config?.rateLimit ?? RateLimitConfig()
+      for result in MirrorResult.allCases { listener.mirrors[result] = sum { $0.mirrors(listener: row, result) } }
+      listener.mirrorConfigured = config?.mirror != nil
       listeners.append(listener)
     }
     self.listeners = listeners

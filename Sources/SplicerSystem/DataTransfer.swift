@@ -1,7 +1,7 @@
 import CSplicer
 import Glibc
 
-/// The calls that move payload bytes: splice(2) and sendfile(2), which keep them in the
+/// The calls that move payload bytes: splice(2), tee(2) and sendfile(2), which keep them in the
 /// kernel, and the plain read(2)/write(2) of the copy path, the first-byte peeks and the
 /// health probe.
 public enum DataTransfer {
@@ -20,6 +20,15 @@ public enum DataTransfer {
     return try nonBlocking("splice") {
       splicer_splice(source, destination, length, splicer_SPLICE_F_MOVE | splicer_SPLICE_F_NONBLOCK)
     }
+  }
+
+  /// tee(2): duplicates up to `length` bytes at the front of the pipe `source` into the pipe
+  /// `destination` without consuming them (the pages are shared, not copied). SPLICE_F_NONBLOCK:
+  /// `.wouldBlock` when `destination` is full; a partial count when it has room for part.
+  @inline(__always)
+  public static func tee(from source: Int32, to destination: Int32, length: Int) throws(SyscallError) -> IOResult<Int> {
+    let length = min(length, maximumLength)
+    return try nonBlocking("tee") { splicer_tee(source, destination, length, splicer_SPLICE_F_NONBLOCK) }
   }
 
   /// sendfile(2): up to `count` bytes of `file` from `offset` (which it advances) to `socket`,

@@ -60,6 +60,8 @@ typedef struct {
 int splicer_read_tcp_info(int fd, splicer_tcp_info *out);
 
 ssize_t splicer_splice(int fd_in, int fd_out, size_t len, unsigned int flags);
+// tee(2): duplicates up to len bytes of one pipe into another without consuming them.
+ssize_t splicer_tee(int fd_in, int fd_out, size_t len, unsigned int flags);
 int splicer_pipe2(int fds[2], int flags);
 /// Sets the pipe's capacity with F_SETPIPE_SZ; returns the granted size or -1 with errno.
 int splicer_set_pipe_size(int fd, int size);

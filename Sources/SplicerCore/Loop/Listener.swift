@@ -29,6 +29,8 @@ struct ListenerContext {
   var maxLifetime: UInt64? = nil
   /// Bandwidth limits, paced by the kernel (`Listener+Pacing`, `Session+Pacing`).
   var rateLimit = RateLimitConfig()
+  /// Where copies of the client's bytes go, and for what share of connections; nil: none.
+  var mirror: MirrorTarget? = nil
 }
 
 /// One worker's listening socket for one configured listener.

@@ -28,6 +28,11 @@ final class Relay {
   var lastActivity: UInt64
   /// The pacing caps the two sockets have (`Session+Pacing`).
   var paced = PacedRates.unlimited
+  /// The copy of the client's bytes for a shadow server (`Session+Mirroring`); the relay owns
+  /// it, and `toServer` hands it each fill.
+  var mirror: Mirror? {
+    didSet { toServer.mirror = mirror }
+  }
 
   /// Takes over a connected attempt's socket and slot.
   init(
@@ -63,6 +68,7 @@ final class Relay {
 
   /// Gives back both directions' pipes and buffers (a pipe with bytes left in it is closed).
   func release(_ resources: RelayResources) {
+    mirror?.close(resources)
     toServer.release(resources)
     toClient.release(resources)
   }

@@ -37,6 +37,8 @@ struct RelayDirection {
   /// Whether the source's EOF goes on as a FIN. Turned off when the destination's peer must
   /// get a reset instead, once the last byte is out (`Session.Phase.forwardingAfterReset`).
   var forwardsEndOfStream = true
+  /// The copy for a shadow server, handed each fill (client to server only); nil: none.
+  var mirror: Mirror?
   private(set) var mode: RelayMode
   private(set) var sourceClosed = false
   private(set) var finished = false
@@ -86,6 +88,7 @@ struct RelayDirection {
         if !finished {
           finished = true
           if forwardsEndOfStream { Socket.shutdownWrite(destination) }
+          mirror?.sourceDidEnd(resources)
         }
         return .finished
       }
@@ -148,7 +151,11 @@ struct RelayDirection {
     }
     if let pipe {
       result = try fillPipe(pipe, resources)
+      if let mirror, case .processed(let count) = result, count > 0 {
+        mirror.take(from: pipe.readEnd, count: count, resources)
+      }
     } else {
+      mirror?.fillWithoutPipe(resources)
       if buffer == nil { buffer = resources.buffers.lease() }
       result = try DataTransfer.read(source, into: buffer!)
       bufferStart = 0

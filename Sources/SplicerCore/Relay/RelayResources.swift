@@ -1,9 +1,12 @@
-/// What the relay directions of one worker share: the pipe and buffer pools and the counters.
+/// What the relay directions of one worker share: the pipe and buffer pools, the mirrors' sink
+/// and the counters.
 /// Owned by the worker; sessions borrow it.
 final class RelayResources {
   let pipes: PipePool
   let buffers: CopyBufferPool
   let stats: WorkerStats
+  /// Where mirrors discard the shadows' replies, and the mirror sampling share.
+  let mirrorSink = MirrorSink()
 
   init(pipes: PipePool, buffers: CopyBufferPool, stats: WorkerStats) {
     self.pipes = pipes

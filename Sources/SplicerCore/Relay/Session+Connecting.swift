@@ -174,6 +174,7 @@ extension Session {
       client: client, attempt: attempt, mode: listener.mode, urgentFromClient: urgentFromClient,
       urgentFromServer: urgentFromServer, serverReadable: serverReadable, now: now)
     phase = .relaying(relay)
+    startMirror(relay)
     startPacing()
     worker.loop.schedule(self, at: relayDeadline(relay))
     pumpBoth()

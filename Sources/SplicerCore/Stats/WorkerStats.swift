@@ -48,6 +48,8 @@ public final class WorkerStats: @unchecked Sendable {
     case queued
     /// PROXY protocol headers accepted (`accept_proxy`).
     case proxyHeaders
+    /// Bytes spliced to the listener's shadow servers (`mirror`).
+    case mirrorBytes
   }
 
   /// Counters per server.
@@ -66,6 +68,7 @@ public final class WorkerStats: @unchecked Sendable {
   public let servers: CounterTable
   public let serverFailures: CounterTable
   public let inspections: CounterTable
+  public let mirrors: CounterTable
 
   public init(listenerCount: Int, serverCount: Int) {
     global = CounterTable(rows: 1, columns: Global.allCases.count)
@@ -75,6 +78,7 @@ public final class WorkerStats: @unchecked Sendable {
     servers = CounterTable(rows: serverCount, columns: Server.allCases.count)
     serverFailures = CounterTable(rows: serverCount, columns: ConnectFailureReason.allCases.count)
     inspections = CounterTable(rows: listenerCount, columns: InspectOutcome.allCases.count)
+    mirrors = CounterTable(rows: listenerCount, columns: MirrorResult.allCases.count)
   }
 
   // MARK: Writing, on the worker's thread
@@ -98,6 +102,8 @@ public final class WorkerStats: @unchecked Sendable {
 
   func countFallback(_ reason: SpliceFallbackReason) { fallbacks.add(0, reason.rawValue) }
 
+  func countMirror(listener: Int, _ result: MirrorResult) { mirrors.add(listener, result.rawValue) }
+
   func countInspection(listener: Int, _ outcome: InspectOutcome) { inspections.add(listener, outcome.rawValue) }
 
   func countConnectFailure(server: Int, _ reason: ConnectFailureReason) {
@@ -114,6 +120,7 @@ public final class WorkerStats: @unchecked Sendable {
   public func inspections(listener: Int, _ outcome: InspectOutcome) -> UInt64 {
     inspections.value(listener, outcome.rawValue)
   }
+  public func mirrors(listener: Int, _ result: MirrorResult) -> UInt64 { mirrors.value(listener, result.rawValue) }
   public func connectFailures(server: Int, _ reason: ConnectFailureReason) -> UInt64 {
     serverFailures.value(server, reason.rawValue)
   }

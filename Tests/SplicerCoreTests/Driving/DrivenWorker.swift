@@ -46,7 +46,10 @@ final class DrivenWorker {
       acceptProxy: listener.acceptProxy, inspect: listener.inspect,
       limit: ListenerLimit(maximum: listener.maxConnections), fallbacks: [:],
       clientKeepalive: listener.clientKeepalive.map(KeepaliveProbes.init),
-      maxLifetime: listener.maxLifetime?.nanoseconds, rateLimit: listener.rateLimit)
+      maxLifetime: listener.maxLifetime?.nanoseconds, rateLimit: listener.rateLimit,
+      mirror: listener.mirror.flatMap { mirror in
+        routing.pools[mirror.pool].map { MirrorTarget(pool: $0, samplePercent: mirror.samplePercent) }
+      })
     try worker.addListener(fd: fd, context: context)
     self.clock = clock
     self.worker = worker
