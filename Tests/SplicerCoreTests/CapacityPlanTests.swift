@@ -79,6 +79,26 @@ final class CapacityPlanTests: XCTestCase {
     }
   }
 
+  /// A mirrored connection holds a socket to its shadow and one pipe more; a worker that
+  /// mirrors keeps a sink pipe and /dev/null open.
+  func testMirroredConnectionsCountTheirShadowSocketAndPipe() throws {
+    let configuration = try ConfigLoader.parse(
+      yaml: """
+        workers: 1
+        listeners:
+          - { name: a, bind: "127.0.0.1:1", pool: app, max_connections: 100, mirror: { pool: shadow, sample: 50% } }
+        pools:
+          app: { servers: [{ address: "127.0.0.1:9000" }] }
+          shadow: { servers: [{ address: "127.0.0.1:9001" }] }
+        tuning: { pipe_pool: 0 }
+        """)
+    let plan = CapacityPlan(configuration: configuration, limits: Self.roomy)
+    XCTAssertEqual(plan.mirroredConnections, 50)
+    XCTAssertEqual(plan.fixedDescriptors, 24 + 2 + 1 + 3)
+    // 100 connections: 200 sockets, 200 pipes; 50 mirrors: 50 sockets, 50 pipes.
+    XCTAssertEqual(plan.descriptors(connections: 100, spliceConnections: 100), 30 + 200 + 50 + 2 * 250)
+  }
+
   func testConnectionsWithinADescriptorLimit() throws {
     let splice = CapacityPlan(
       configuration: try Self.config(listeners: [#"{ name: a, bind: "127.0.0.1:1", pool: app }"#]), limits: Self.roomy)

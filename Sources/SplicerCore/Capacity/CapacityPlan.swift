@@ -9,7 +9,8 @@ import SplicerConfig
 /// The counts are upper bounds of what the relay holds, from its design (docs/CONFIG.md,
 /// "Capacity plan"): two sockets per connection, and in splice mode at most one pipe (two
 /// descriptors) per direction while bytes are in flight, bounded by `tuning.max_pipes` per
-/// worker; each worker keeps up to `tuning.pipe_pool` empty pipes.
+/// worker; each worker keeps up to `tuning.pipe_pool` empty pipes; a mirrored connection holds
+/// a socket to its shadow and a pipe more.
 public struct CapacityPlan: Sendable, Equatable {
   /// Descriptors held whatever the traffic: standard streams, the admin endpoint, the health
   /// checker and the log writer, each worker's epoll and wake-up descriptors and listening
@@ -27,6 +28,9 @@ public struct CapacityPlan: Sendable, Equatable {
   /// Pages one pipe takes: `pipe_size` rounded up to a power-of-two number of pages, as the
   /// kernel grants it.
   public let pagesPerPipe: Int
+  /// Of `connections`, those a listener's `mirror` copies (its `sample` of its
+  /// `max_connections`, rounded up): each holds a socket to the shadow and a pipe more.
+  public let mirroredConnections: Int?
   let configuration: Configuration
   let limits: MachineLimits
 
@@ -43,12 +47,20 @@ public struct CapacityPlan: Sendable, Equatable {
     self.limits = limits
     let workers = configuration.workers
     let checkedServers = configuration.pools.filter { $0.healthCheck != nil }.reduce(0) { $0 + $1.servers.count }
+    // A worker that mirrors keeps a sink pipe and /dev/null open for the shadows' replies.
+    let sink = configuration.listeners.contains { $0.mirror != nil } ? 3 : 0
     fixedDescriptors =
-      Self.processDescriptors + workers * (Self.workerDescriptors + configuration.listeners.count) + checkedServers
+      Self.processDescriptors + workers * (Self.workerDescriptors + configuration.listeners.count + sink)
+      + checkedServers
     let limitsOfListeners = configuration.listeners.map(\.maxConnections)
     connections = limitsOfListeners.contains(nil) ? nil : limitsOfListeners.reduce(0) { $0 + ($1 ?? 0) }
     let spliceLimits = configuration.listeners.filter { $0.mode == .splice }.map(\.maxConnections)
     spliceConnections = spliceLimits.contains(nil) ? nil : spliceLimits.reduce(0) { $0 + ($1 ?? 0) }
+    let mirroring = configuration.listeners.filter { $0.mirror != nil }
+    let mirrorLimits = mirroring.map { listener in
+      listener.maxConnections.map { ($0 * (listener.mirror?.samplePercent ?? 0) + 99) / 100 }
+    }
+    mirroredConnections = mirrorLimits.contains(nil) ? nil : mirrorLimits.reduce(0) { $0 + ($1 ?? 0) }
     pooledPipes = configuration.tuning.pipePoolSize * workers
     leasablePipes = configuration.tuning.maxPipes.map { $0 * workers }
     pagesPerPipe = Self.roundedUpToPowerOfTwo(
@@ -58,14 +70,15 @@ public struct CapacityPlan: Sendable, Equatable {
   /// Pipes in flight at most for `spliceConnections` connections on splice listeners: one per
   /// direction, no more than the workers may lease.
   public func leasedPipes(spliceConnections: Int) -> Int {
-    let wanted = 2 * spliceConnections
+    let wanted = 2 * spliceConnections + (mirroredConnections ?? 0)
     return leasablePipes.map { min($0, wanted) } ?? wanted
   }
 
   /// Descriptors needed with `connections` client connections open, `spliceConnections` of
   /// them on splice listeners, every one with bytes in flight both ways.
   public func descriptors(connections: Int, spliceConnections: Int) -> Int {
-    fixedDescriptors + 2 * connections + 2 * (leasedPipes(spliceConnections: spliceConnections) + pooledPipes)
+    fixedDescriptors + 2 * connections + (mirroredConnections ?? 0)
+      + 2 * (leasedPipes(spliceConnections: spliceConnections) + pooledPipes)
   }
 
   /// The most connections `openFiles` descriptors can hold, were every connection on a splice
