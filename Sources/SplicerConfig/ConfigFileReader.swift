@@ -6,36 +6,54 @@
 
 /// Reads a config file into a string with plain POSIX calls, so failures carry the errno text
 /// ("No such file or directory", "Permission denied") rather than a Foundation wrapper message.
-enum ConfigFileReader {
+public enum ConfigFileReader {
   /// Config files are small; a cap keeps `splicer check /dev/zero` from eating memory.
   static let maximumSize = 16 << 20
 
-  static func contents(ofFile path: String) throws(ConfigError) -> String {
-    let fd = open(path, O_RDONLY | O_CLOEXEC)
-    if fd < 0 {
-      throw failure(path, "cannot open", errno)
-    }
-    defer { close(fd) }
+  /// The file's bytes, or nil if it cannot be opened or read or is larger than
+  /// `maximumSize`. For the config watch, which compares contents.
+  public static func bytes(ofFile path: String) -> [UInt8]? {
+    guard case .success(let bytes) = readBytes(path) else { return nil }
+    return bytes
+  }
 
+  static func contents(ofFile path: String) throws(ConfigError) -> String {
+    switch readBytes(path) {
+    case .failure(.system(let action, let code)):
+      throw failure(path, action, code)
+    case .failure(.tooLarge):
+      throw ConfigError(
+        file: path, message: "file is larger than \(SizeParser.format(maximumSize)); is it a config file?")
+    case .success(let bytes):
+      guard let text = String(validating: bytes, as: UTF8.self) else {
+        throw ConfigError(file: path, message: "file is not valid UTF-8 text")
+      }
+      return text
+    }
+  }
+
+  private enum ReadFailure: Error {
+    /// A call failed: what it was doing ("cannot open") and its errno.
+    case system(action: String, errno: Int32)
+    case tooLarge
+  }
+
+  private static func readBytes(_ path: String) -> Result<[UInt8], ReadFailure> {
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    if fd < 0 { return .failure(.system(action: "cannot open", errno: errno)) }
+    defer { close(fd) }
     var bytes: [UInt8] = []
     var chunk = [UInt8](repeating: 0, count: 64 << 10)
     while true {
       let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
       if count < 0 {
         if errno == EINTR { continue }
-        throw failure(path, "cannot read", errno)
+        return .failure(.system(action: "cannot read", errno: errno))
       }
-      if count == 0 { break }
+      if count == 0 { return .success(bytes) }
       bytes.append(contentsOf: chunk[..<count])
-      if bytes.count > maximumSize {
-        throw ConfigError(
-          file: path, message: "file is larger than \(SizeParser.format(maximumSize)); is it a config file?")
-      }
+      if bytes.count > maximumSize { return .failure(.tooLarge) }
     }
-    guard let text = String(validating: bytes, as: UTF8.self) else {
-      throw ConfigError(file: path, message: "file is not valid UTF-8 text")
-    }
-    return text
   }
 
   /// Why `path` cannot serve as a readable regular file, or nil when it can.
