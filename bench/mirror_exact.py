@@ -26,7 +26,13 @@ def recorder(name, results):
         buffer = bytearray(1 << 20)
         view = memoryview(buffer)
         while True:
-            count = conn.recv_into(buffer)
+            try:
+                count = conn.recv_into(buffer)
+            except ConnectionResetError:
+                # A dropped mirror is reset: recorded as such, never as a complete stream.
+                results[ident] = "reset"
+                conn.close()
+                return
             if count == 0:
                 break
             chunk = view[:count]
@@ -135,6 +141,9 @@ admin: {{ bind: 127.0.0.1:0 }}
           f"{max(s for s, _ in sent.values()) / (1 << 20):.1f} MiB), {seconds:.1f} s, upload paced at {args.upload}")
     print(f"byte-exact at the real server: {sum(primary.get(i) == sent[i] for i in sent)}/{args.connections}")
     print(f"byte-exact at the shadow:      {sum(shadow.get(i) == sent[i] for i in sent)}/{args.connections}")
+    resets = [i for i in sent if shadow.get(i) == "reset"]
+    cut_clean = [i for i in sent if shadow.get(i) not in (sent[i], "reset")]
+    print(f"shadow streams ended by a reset: {len(resets)}; ended cleanly but incomplete or wrong: {len(cut_clean)}")
     for line in metrics.splitlines():
         if line.startswith("splicer_mirror_"):
             print(line)
