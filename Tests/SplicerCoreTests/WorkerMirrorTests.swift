@@ -64,6 +64,26 @@ final class WorkerMirrorTests: DrivenWorkerTestCase {
     }
   }
 
+  func testAClientResetEndsTheCopyWithAResetNotAFIN() throws {
+    let server = try self.server()
+    let shadow = try self.server()
+    let driven = try worker(config(server: server, shadow: shadow))
+    let (client, upstream) = try relayedClient(of: driven, to: server)
+    let copy = track(try XCTUnwrap(driven.accept(on: shadow.fd)))
+    driven.receive("hello", on: copy)
+    // Everything the client sent is with the shadow, and no EOF: the client then resets.
+    var option = linger(l_onoff: 1, l_linger: 0)
+    setsockopt(client, SOL_SOCKET, SO_LINGER, &option, socklen_t(MemoryLayout<linger>.size))
+    closePeer(client)
+    driven.turn(until: { driven.stats.closes(listener: 0, .clientReset) == 1 }, "the session closing on the reset")
+    XCTAssertEqual(driven.stats.mirrors(listener: 0, .unfinished), 1)
+    XCTAssertEqual(driven.stats.mirrors(listener: 0, .completed), 0)
+    // The shadow, like the real server, sees a reset: a FIN would pass the cut stream off as
+    // a whole one.
+    XCTAssertEqual(driven.nextRead(on: copy), .failed(ECONNRESET))
+    XCTAssertEqual(driven.nextRead(on: upstream), .failed(ECONNRESET))
+  }
+
   func testSampleMirrorsAnExactShareInEvenSteps() {
     let cases: [(percent: Int, mirrored: [Int], line: UInt)] = [
       (0, [], #line),

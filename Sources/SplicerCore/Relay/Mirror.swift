@@ -20,7 +20,8 @@ import SplicerSystem
 /// still in its pipe behind the client's EOF) sends its FIN once the pipe is empty and
 /// lingers, kept by the loop through its registration and timer, until the shadow closes too
 /// (`completed`) or `lingerBound` has passed (reset, `unfinished`). A mirror with bytes in its
-/// pipe and no EOF behind them is reset at once (`unfinished`).
+/// pipe and no EOF behind them is reset at once (`unfinished`), and so is one whose session
+/// ends with a reset before the client's EOF: the client's stream was cut, so the copy is too.
 final class Mirror: EventHandler, TimerTarget {
   enum State {
     case active
@@ -123,9 +124,16 @@ final class Mirror: EventHandler, TimerTarget {
     }
   }
 
-  /// The session closes: see the type's comment.
-  func close(_ resources: RelayResources) {
+  /// The session closes: see the type's comment. `sessionAborted`: the real connection ends
+  /// with a reset (a peer reset it, or the relay cut it), so unless the client's EOF already
+  /// reached the copy, the client's stream was cut too and the shadow must see a reset, never
+  /// a FIN that would pass the cut copy off as complete.
+  func close(_ resources: RelayResources, sessionAborted: Bool) {
     guard state != .closed, !lingering else { return }
+    if sessionAborted && state == .active && !sourceEnded {
+      drop(.unfinished, resources)
+      return
+    }
     if state == .active && pending == 0 {
       // Everything the client sent is with the shadow's socket: that is the whole copy.
       sourceEnded = true

@@ -18,7 +18,8 @@ public enum MirrorResult: Int, CaseIterable, Sendable, CustomStringConvertible {
   /// limit), for the mirror or for a fill of the real connection, which then had nothing to tee.
   case resources
   /// The real connection closed before the client's EOF while bytes were still on their way
-  /// to the shadow, or the shadow did not take the rest within the bound after it.
+  /// to the shadow, or ended with a reset before the client's EOF, or the shadow did not take
+  /// the rest within the bound after it.
   case unfinished
 
   public var description: String {

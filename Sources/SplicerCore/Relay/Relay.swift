@@ -67,8 +67,10 @@ final class Relay {
   var hasPendingBytes: Bool { toServer.hasPendingBytes || toClient.hasPendingBytes }
 
   /// Gives back both directions' pipes and buffers (a pipe with bytes left in it is closed).
-  func release(_ resources: RelayResources) {
-    mirror?.close(resources)
+  /// `aborted`: the session ends with a reset, so its mirror must not pass the client's cut
+  /// stream off as complete either.
+  func release(_ resources: RelayResources, aborted: Bool) {
+    mirror?.close(resources, sessionAborted: aborted)
     toServer.release(resources)
     toClient.release(resources)
   }

@@ -22,7 +22,7 @@ extension Session {
     let tcp = readTCPInfo(relay)
     phase = .closed
     worker.loop.cancelTimer(self)
-    relay?.release(worker.resources)
+    relay?.release(worker.resources, aborted: abort)
     closeSocket(client, abort: abort)
     if let upstream {
       closeSocket(upstream.server, abort: abort)
