@@ -99,38 +99,56 @@ final class PacingDivider: TimerTarget {
   }
 
   func timerFired(now: UInt64) {
+    let counts = activeSessions(now: now)
+    var repace: [Int] = []
     for index in groups.indices {
       let limit = groups[index].limit
-      let active = activeSessions(of: limit, now: now)
-      limit.addActive(active - groups[index].published)
-      groups[index].published = active
+      limit.addActive(counts[index] - groups[index].published)
+      groups[index].published = counts[index]
       let changed = groups[index].share.update(connections: limit.activeConnections)
       guard changed || groups[index].changed else { continue }
       groups[index].changed = false
-      pace(groups[index].limit, share: groups[index].share.bytesPerSecond)
+      repace.append(index)
     }
+    // A second walk only when some listener's share moved, and one walk for all of them.
+    if !repace.isEmpty { pace(groups: repace) }
     worker.loop.schedule(self, at: now &+ Self.period)
   }
 
-  /// This worker's sessions of the listener counted by `limit` that moved bytes within the
-  /// last period (a session that has just started relaying counts: its relay's activity
-  /// starts then), or whose sockets still hold bytes the kernel has not sent.
+  /// This worker's sessions of each group's listener (by index in `groups`) that moved bytes
+  /// within the last period (a session that has just started relaying counts: its relay's
+  /// activity starts then), or whose sockets still hold bytes the kernel has not sent; one
+  /// walk over the worker's sessions for all groups.
   ///
   /// The second test matters because a paced socket's send buffer can take a whole response
   /// in one splice and then drain it for seconds at the paced rate: the relay sees no activity
   /// while the connection is still using its share. It costs one or two ioctl(2) calls per
   /// quiet session per period, and only for listeners with a total.
-  private func activeSessions(of limit: ListenerLimit, now: UInt64) -> Int {
-    var count = 0
-    for session in worker.sessions where session.listener.limit === limit {
-      guard let relay = session.phase.relay else { continue }
+  private func activeSessions(now: UInt64) -> [Int] {
+    var counts = [Int](repeating: 0, count: groups.count)
+    for session in worker.sessions {
+      guard let relay = session.phase.relay, let index = groupIndex(of: session.listener.limit) else { continue }
       if now &- relay.lastActivity < Self.period || Socket.unsentBytes(session.client) > 0
         || Socket.unsentBytes(relay.server) > 0
       {
-        count += 1
+        counts[index] += 1
       }
     }
-    return count
+    return counts
+  }
+
+  /// Paces this worker's sessions of the listeners of `indices` (into `groups`) to their
+  /// groups' current shares.
+  private func pace(groups indices: [Int]) {
+    for session in worker.sessions {
+      guard let index = groupIndex(of: session.listener.limit), indices.contains(index) else { continue }
+      session.pace(share: groups[index].share.bytesPerSecond)
+    }
+  }
+
+  /// The few listeners with a total are searched in order: fewer than a handful per worker.
+  private func groupIndex(of limit: ListenerLimit) -> Int? {
+    groups.firstIndex { $0.limit === limit }
   }
 
   /// Paces this worker's relaying sessions of the listener counted by `limit`.
