@@ -19,14 +19,12 @@ public final class HostnameResolver: @unchecked Sendable {
   }
 
   private let entries = Mutex<[String: Entry]>([:])
-  private let wake: EventFD
-  private let stopping = Atomic<Bool>(false)
-  private var thread: pthread_t?
+  private let thread: PollingThread
   private let logger: Logger
 
   public init(logger: Logger) throws(SyscallError) {
     self.logger = logger
-    wake = try EventFD()
+    thread = try PollingThread(name: "splicer-dns")
   }
 
   /// The addresses for a configuration's host-name servers, keyed `host:port`: names already
@@ -58,43 +56,34 @@ public final class HostnameResolver: @unchecked Sendable {
       }
       result[key] = address
     }
-    wake.signal()
+    thread.wakeUp()
     return result
   }
 
   public func start() throws(SyscallError) {
-    thread = try Threads.start(name: "splicer-dns") { [self] in run() }
+    try thread.start { [self] now in lookUpDue(now: now) }
   }
 
   public func stop() {
-    stopping.store(true, ordering: .releasing)
-    wake.signal()
-    if let thread { Threads.join(thread) }
-    thread = nil
+    thread.stop()
   }
 
-  private func run() {
-    while !stopping.load(ordering: .acquiring) {
-      let now = MonotonicClock.now()
-      let due = entries.withLock { entries in
-        entries.values.filter { $0.nextLookup <= now }.map(\.address)
-      }
-      for address in due {
-        lookUp(address)
-        let key = "\(address.host):\(address.port)"
-        entries.withLock { entries in
-          if var entry = entries[key] {
-            entry.nextLookup = MonotonicClock.now() &+ entry.interval
-            entries[key] = entry
-          }
+  /// Looks up every name whose time has come; returns when the next one is due.
+  private func lookUpDue(now: UInt64) -> UInt64? {
+    let due = entries.withLock { entries in
+      entries.values.filter { $0.nextLookup <= now }.map(\.address)
+    }
+    for address in due {
+      lookUp(address)
+      let key = "\(address.host):\(address.port)"
+      entries.withLock { entries in
+        if var entry = entries[key] {
+          entry.nextLookup = MonotonicClock.now() &+ entry.interval
+          entries[key] = entry
         }
       }
-      let next = entries.withLock { $0.values.map(\.nextLookup).min() }
-      let waitMilliseconds = next.map { $0 > now ? Int32(clamping: ($0 - now) / 1_000_000 + 1) : 0 } ?? 1_000
-      var entry = pollfd(fd: wake.fd, events: Int16(POLLIN), revents: 0)
-      _ = poll(&entry, 1, min(waitMilliseconds, 1_000))
-      wake.drain()
     }
+    return entries.withLock { $0.values.map(\.nextLookup).min() }
   }
 
   private func lookUp(_ address: ResolvedAddress) {

@@ -29,9 +29,7 @@ public final class ServiceDiscovery: @unchecked Sendable {
 
   private let entries = Mutex<[String: Entry]>([:])
   private let failures = Mutex<[FailureKey: UInt64]>([:])
-  private let wake: EventFD
-  private let stopping = Atomic<Bool>(false)
-  private var thread: pthread_t?
+  private let thread: PollingThread
   private let changed: @Sendable () -> Void
   private let logger: Logger
 
@@ -39,7 +37,7 @@ public final class ServiceDiscovery: @unchecked Sendable {
   public init(logger: Logger, changed: @escaping @Sendable () -> Void) throws(SyscallError) {
     self.logger = logger
     self.changed = changed
-    wake = try EventFD()
+    thread = try PollingThread(name: "splicer-srv")
   }
 
   /// Takes a newly loaded configuration's `discover` pools and returns the configuration with
@@ -59,7 +57,7 @@ public final class ServiceDiscovery: @unchecked Sendable {
       query(pool: pool, &entry)
       entries.withLock { $0[pool] = entry }
     }
-    wake.signal()
+    thread.wakeUp()
     return applied(to: configuration)
   }
 
@@ -83,41 +81,33 @@ public final class ServiceDiscovery: @unchecked Sendable {
   }
 
   public func start() throws(SyscallError) {
-    thread = try Threads.start(name: "splicer-srv") { [self] in run() }
+    try thread.start { [self] now in queryDue(now: now) }
   }
 
   public func stop() {
-    stopping.store(true, ordering: .releasing)
-    wake.signal()
-    if let thread { Threads.join(thread) }
-    thread = nil
+    thread.stop()
   }
 
-  private func run() {
-    while !stopping.load(ordering: .acquiring) {
-      let now = MonotonicClock.now()
-      let due = entries.withLock { entries in
-        entries.filter { $0.value.nextQuery <= now }
-      }
-      var anyChanged = false
-      for (pool, var entry) in due {
-        let before = entry.servers
-        query(pool: pool, &entry)
-        let stored = entries.withLock { entries in
-          // prepare may have replaced or dropped the pool meanwhile: its entry wins.
-          guard entries[pool]?.config == entry.config else { return false }
-          entries[pool] = entry
-          return true
-        }
-        anyChanged = anyChanged || (stored && entry.servers != before)
-      }
-      if anyChanged { changed() }
-      let next = entries.withLock { $0.values.map(\.nextQuery).min() }
-      let waitMilliseconds = next.map { $0 > now ? Int32(clamping: ($0 - now) / 1_000_000 + 1) : 0 } ?? 1_000
-      var entry = pollfd(fd: wake.fd, events: Int16(POLLIN), revents: 0)
-      _ = poll(&entry, 1, min(waitMilliseconds, 1_000))
-      wake.drain()
+  /// Queries every pool whose time has come, calls `changed` once if any set changed, and
+  /// returns when the next query is due.
+  private func queryDue(now: UInt64) -> UInt64? {
+    let due = entries.withLock { entries in
+      entries.filter { $0.value.nextQuery <= now }
     }
+    var anyChanged = false
+    for (pool, var entry) in due {
+      let before = entry.servers
+      query(pool: pool, &entry)
+      let stored = entries.withLock { entries in
+        // prepare may have replaced or dropped the pool meanwhile: its entry wins.
+        guard entries[pool]?.config == entry.config else { return false }
+        entries[pool] = entry
+        return true
+      }
+      anyChanged = anyChanged || (stored && entry.servers != before)
+    }
+    if anyChanged { changed() }
+    return entries.withLock { $0.values.map(\.nextQuery).min() }
   }
 
   /// Asks for `entry`'s SRV name, then updates its set (when the answer is good) and its
