@@ -117,6 +117,25 @@ final class CapacityPlanTests: XCTestCase {
     XCTAssertEqual(copy.connectionsWithin(openFiles: 1024), 498)
   }
 
+  func testMirroredConnectionsCostASocketAndAPipeMore() throws {
+    let cases: [(mirror: String, tuning: String, expected: Int, line: UInt)] = [
+      // 1024 - 27 fixed - 3 for the worker's sink = 994 spare: 9 per connection.
+      ("mirror: { pool: app }", "{ pipe_pool: 0 }", 110, #line),
+      // A 10 % sample: 6.3 per connection.
+      ("mirror: { pool: app, sample: 10 }", "{ pipe_pool: 0 }", 157, #line),
+      // 100 pipes: 33 connections hold 99 of them (3 each) and 297 descriptors (9 each), the
+      // rest 2 each: 33 + (994 - 297) / 2.
+      ("mirror: { pool: app }", "{ pipe_pool: 0, max_pipes: 100 }", 33 + 348, #line),
+    ]
+    for (mirror, tuning, expected, line) in cases {
+      let plan = CapacityPlan(
+        configuration: try Self.config(
+          listeners: ["{ name: a, bind: \"127.0.0.1:1\", pool: app, \(mirror) }"], tuning: tuning),
+        limits: Self.roomy)
+      XCTAssertEqual(plan.connectionsWithin(openFiles: 1024), expected, mirror, line: line)
+    }
+  }
+
   private struct FindingCase {
     let label: String
     let listeners: [String]

@@ -82,17 +82,26 @@ public struct CapacityPlan: Sendable, Equatable {
   }
 
   /// The most connections `openFiles` descriptors can hold, were every connection on a splice
-  /// listener (the dearer kind, when the listeners mix modes).
+  /// listener (the dearer kind, when the listeners mix modes) and mirrored at the largest
+  /// `sample` of any listener's `mirror`.
   public func connectionsWithin(openFiles: Int) -> Int {
     let spare = openFiles - fixedDescriptors - 2 * pooledPipes
     guard spare > 0 else { return 0 }
-    // Up to the pipe cap each connection costs six descriptors, beyond it two.
     let splice = configuration.listeners.contains { $0.mode == .splice }
     guard splice else { return spare / 2 }
-    let cappedAt = leasablePipes.map { $0 / 2 } ?? Int.max
-    let uncapped = spare / 6
+    // Counted per hundred connections, so that a 10 % sample is a tenth of a mirror each. Up
+    // to the pipe cap a connection costs two sockets and two pipes (six descriptors), and a
+    // mirrored one a socket and a pipe more (three); beyond the cap, two: a connection that
+    // cannot lease a pipe holds none, and its mirror is dropped before it opens a socket.
+    let sample = configuration.listeners.compactMap { $0.mirror?.samplePercent }.max() ?? 0
+    let descriptorsPerHundred = 600 + 3 * sample
+    let pipesPerHundred = 200 + sample
+    let uncapped = spare * 100 / descriptorsPerHundred
+    guard let leasable = leasablePipes else { return uncapped }
+    let cappedAt = leasable * 100 / pipesPerHundred
     if uncapped <= cappedAt { return uncapped }
-    return cappedAt + (spare - 6 * cappedAt) / 2
+    let used = (cappedAt * descriptorsPerHundred + 99) / 100
+    return cappedAt + (spare - used) / 2
   }
 
   static func roundedUpToPowerOfTwo(_ value: Int) -> Int {
