@@ -20,8 +20,8 @@ public enum UpgradeWire {
   public static let headerLength = 20
   /// Data in one datagram, header included: what the receiver's buffer holds.
   public static let maximumDatagramLength = 65536
-  // §4.1 writes "≤ 65536 - 16" beside a 20-byte header; the datagram bound is the one the
-  // receiver's buffer depends on, so the payload gets what the header leaves of it.
+  // The datagram bound is the one the receiver's buffer depends on, so the payload gets what
+  // the header leaves of it.
   /// The largest payload a header may announce.
   public static let maximumPayloadLength = maximumDatagramLength - headerLength
   /// `SCM_MAX_FD`: more descriptors in one `sendmsg` is `EINVAL`.
