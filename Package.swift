@@ -8,6 +8,7 @@ let package = Package(
     // Libraries only so that the fuzz package in Fuzz/ can depend on them by path.
     .library(name: "SplicerConfig", targets: ["SplicerConfig"]),
     .library(name: "SplicerProtocol", targets: ["SplicerProtocol"]),
+    .library(name: "SplicerCore", targets: ["SplicerCore"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),

@@ -11,6 +11,8 @@ import PackageDescription
 // keeps resolving (and FuzzConfig keeps building) before then.
 let mainManifest = (try? String(contentsOfFile: Context.packageDirectory + "/../Package.swift", encoding: .utf8)) ?? ""
 let protocolLibraryExists = mainManifest.contains(#".library(name: "SplicerProtocol""#)
+// The upgrade wire fuzzer needs the SplicerCore library product, likewise.
+let coreLibraryExists = mainManifest.contains(#".library(name: "SplicerCore""#)
 
 var products: [Product] = [.executable(name: "FuzzConfig", targets: ["FuzzConfig"])]
 var targets: [Target] = [
@@ -33,6 +35,15 @@ if protocolLibraryExists {
         dependencies: ["FuzzDriver", "FuzzSupport", .product(name: "SplicerProtocol", package: "Splicer")])
     )
   }
+}
+
+if coreLibraryExists {
+  products.append(.executable(name: "FuzzUpgradeWire", targets: ["FuzzUpgradeWire"]))
+  targets.append(
+    .executableTarget(
+      name: "FuzzUpgradeWire",
+      dependencies: ["FuzzDriver", .product(name: "SplicerCore", package: "Splicer")])
+  )
 }
 
 let package = Package(

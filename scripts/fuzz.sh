@@ -2,17 +2,18 @@
 # Builds the libFuzzer targets in Fuzz/ and runs each for a while on a copy of its committed seed
 # corpus, after replaying the inputs that once crashed it (Fuzz/Regressions/<name>/).
 # Usage: scripts/fuzz.sh [seconds-per-target, default 60] [target...]
-#   targets: FuzzConfig FuzzProxyHeader FuzzClientHello (default: all)
+#   targets: FuzzConfig FuzzProxyHeader FuzzClientHello FuzzUpgradeWire (default: all)
 # Exits non-zero when any target crashes, leaks, times out (5 s per input) or runs out of memory,
 # after printing the path of the input that did it. A target the Fuzz package does not declare
-# yet (FuzzProxyHeader and FuzzClientHello need the SplicerProtocol library) is skipped.
+# yet (FuzzProxyHeader and FuzzClientHello need the SplicerProtocol library, FuzzUpgradeWire the
+# SplicerCore one) is skipped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 seconds=${1:-60}
 shift || true
 targets=("$@")
-((${#targets[@]})) || targets=(FuzzConfig FuzzProxyHeader FuzzClientHello)
+((${#targets[@]})) || targets=(FuzzConfig FuzzProxyHeader FuzzClientHello FuzzUpgradeWire)
 
 scripts/install-deps.sh build
 
@@ -30,6 +31,7 @@ regressions_dir() {
     FuzzConfig) echo Fuzz/Regressions/config ;;
     FuzzProxyHeader) echo Fuzz/Regressions/proxy-header ;;
     FuzzClientHello) echo Fuzz/Regressions/client-hello ;;
+    FuzzUpgradeWire) echo Fuzz/Regressions/upgrade-wire ;;
   esac
 }
 

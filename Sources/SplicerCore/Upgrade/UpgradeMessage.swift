@@ -1,0 +1,51 @@
+/// One upgrade message with its payload (design §4.2). `RunningConfig` has no case yet: its
+/// layout comes with the config generations it carries, and until then a received one fails
+/// the decode as an undefined payload.
+public enum UpgradeMessage: Hashable, Sendable {
+  case hello(UpgradeHello)
+  case welcome(UpgradeWelcome)
+  case refuse(UpgradeNotice)
+  case listeners([ListenerRecord])
+  case readyForState
+  /// `freezeInstant` is the worker's monotonic clock at its safe point, the instant every age
+  /// and remaining time of its records counts from.
+  case workerBegin(UpgradeWorkerCounts, freezeInstant: UInt64)
+  case sessionBatch([SessionRecord])
+  case bytes(UpgradeBytesChunk)
+  case mirrorBatch([MirrorRecord])
+  /// The counts again and the CRC32 of the worker's records.
+  case workerEnd(UpgradeWorkerCounts, recordsCRC: UInt32)
+  case counters(CounterSnapshot)
+  case health(HealthSnapshot)
+  /// The highest sequence number adopted.
+  case batchAck(sequence: UInt32)
+  case prepared(UpgradePrepared)
+  case commit
+  case committed(pid: Int32)
+  /// Whether a SIGHUP arrived during the upgrade (the new process then reloads).
+  case released(pendingReload: Bool)
+  case abort(UpgradeNotice)
+
+  public var type: UpgradeMessageType {
+    switch self {
+    case .hello: .hello
+    case .welcome: .welcome
+    case .refuse: .refuse
+    case .listeners: .listeners
+    case .readyForState: .readyForState
+    case .workerBegin: .workerBegin
+    case .sessionBatch: .sessionBatch
+    case .bytes: .bytes
+    case .mirrorBatch: .mirrorBatch
+    case .workerEnd: .workerEnd
+    case .counters: .counters
+    case .health: .health
+    case .batchAck: .batchAck
+    case .prepared: .prepared
+    case .commit: .commit
+    case .committed: .committed
+    case .released: .released
+    case .abort: .abort
+    }
+  }
+}
