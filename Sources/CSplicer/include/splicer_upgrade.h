@@ -1,0 +1,42 @@
+// The calls of the live upgrade's building blocks: descriptors over a unix socket
+// (SCM_RIGHTS, whose CMSG_* macros Swift cannot call) and the peer's credentials. Included by
+// CSplicer.h; defined in descriptor_passing.c, which defines _GNU_SOURCE (this header must not).
+#ifndef SPLICER_UPGRADE_H
+#define SPLICER_UPGRADE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <sys/socket.h>
+
+/// The most descriptors one SCM_RIGHTS message may carry (the kernel's SCM_MAX_FD).
+#define SPLICER_MAX_PASSED_FDS 253
+
+/// sendmsg of `len` bytes from `data` to `addr` (NULL: the connected peer), with one
+/// SCM_RIGHTS control message carrying `fds[0..<count]` (none when `count` is 0).
+/// Returns the bytes sent, or -1 with errno (EINVAL when `count` is above 253).
+ssize_t splicer_send_fds(int sock, const struct sockaddr *addr, socklen_t addrlen, const void *data, size_t len,
+                         const int *fds, int count, int flags);
+
+/// recvmsg into `data` (at most `len` bytes) with MSG_CMSG_CLOEXEC added to `flags` and a
+/// control buffer of CMSG_SPACE(`capacity` * sizeof(int)); `capacity` is at most 253 (and
+/// lower only to provoke truncation in tests). The descriptors of every SCM_RIGHTS message
+/// go to `fds` (room for `capacity`), their number to `*count`. `*msg_flags` gets the
+/// returned msghdr flags (MSG_CTRUNC, MSG_TRUNC), plus SPLICER_RECV_UNEXPECTED_CONTROL when
+/// a control message other than SCM_RIGHTS arrived. Returns the bytes received (0 at EOF or
+/// for an empty message), or -1 with errno.
+ssize_t splicer_recv_fds(int sock, void *data, size_t len, int *fds, int capacity, int *count, int flags,
+                         int *msg_flags);
+
+/// Set in `*msg_flags` by splicer_recv_fds for a control message that is not SCM_RIGHTS.
+extern const int splicer_RECV_UNEXPECTED_CONTROL;
+extern const int splicer_MSG_CTRUNC;
+extern const int splicer_MSG_TRUNC;
+extern const int splicer_MSG_DONTWAIT;
+extern const int splicer_MSG_NOSIGNAL;
+
+/// getsockopt(SO_PEERCRED): the pid, uid and gid of the peer when it connected (for a
+/// socketpair, when the pair was made). 0, or -1 with errno.
+int splicer_peer_credentials(int fd, int32_t *pid, uint32_t *uid, uint32_t *gid);
+
+#endif
