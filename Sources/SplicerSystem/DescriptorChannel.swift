@@ -46,6 +46,7 @@ public struct DescriptorChannel: Sendable {
   ///
   /// The descriptors are duplicated into the message: the caller still owns its copies.
   /// `data` must not be empty: an empty message would read as the end of the stream.
+  /// - Throws: `.endOfStream` when the peer has closed its end, `.timedOut` at the deadline.
   public func send(_ data: [UInt8], descriptors: [Int32] = [], deadline: UInt64) throws(DescriptorChannelError) {
     if descriptors.count > Self.maximumDescriptors {
       throw DescriptorChannelError(.tooManyDescriptors(descriptors.count))
@@ -64,6 +65,7 @@ public struct DescriptorChannel: Sendable {
       if result >= 0 { return }
       let code = Glibc.errno
       if code == EINTR { continue }
+      if code == EPIPE || code == ECONNRESET { throw DescriptorChannelError(.endOfStream) }
       guard code == EAGAIN || code == EWOULDBLOCK else {
         throw DescriptorChannelError(.syscall(SyscallError(call: "sendmsg(SCM_RIGHTS)", errno: code)))
       }

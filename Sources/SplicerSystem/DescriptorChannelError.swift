@@ -9,7 +9,7 @@ public struct DescriptorChannelError: Error, CustomStringConvertible, Equatable 
     case tooManyDescriptors(Int)
     /// Empty (it would read as the end of the stream) or larger than the receiver accepts.
     case invalidMessageSize(Int)
-    /// The peer closed its end: no more messages will come.
+    /// The peer closed its end: no more messages will come, and none can be sent (EPIPE).
     case endOfStream
     /// Nothing could be sent or received before the deadline.
     case timedOut

@@ -131,6 +131,9 @@ final class DescriptorChannelTests: XCTestCase {
       XCTAssertEqual((error as? DescriptorChannelError)?.reason, .endOfStream)
       XCTAssertEqual((error as? DescriptorChannelError)?.isEndOfStream, true)
     }
+    XCTAssertThrowsError(try pair.1.send([6], deadline: deadline())) { error in
+      XCTAssertEqual((error as? DescriptorChannelError)?.reason, .endOfStream, "\(error)")
+    }
   }
 
   func testASendThatCannotFitBeforeTheDeadlineTimesOut() throws {
