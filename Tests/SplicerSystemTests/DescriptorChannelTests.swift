@@ -70,6 +70,27 @@ final class DescriptorChannelTests: XCTestCase {
     XCTAssertEqual(try openDescriptorCount(), before, "the one that arrived was closed")
   }
 
+  func testReportsDescriptorsTheKernelCouldNotInstallForWantOfNumbers() throws {
+    let pipes = try (0..<3).map { _ in try Pipe.make(requestedCapacity: 4096) }
+    defer { pipes.forEach { $0.close() } }
+    try pair.0.send([7], descriptors: pipes.map(\.readEnd), deadline: deadline())
+    // A soft limit just above the lowest free number: one descriptor fits, the next two do not.
+    let open = Set(try openDescriptors())
+    let free = Array((0...).lazy.filter { !open.contains(Int32($0)) }.prefix(2))
+    let resource = Int32(RLIMIT_NOFILE.rawValue)
+    var saved = rlimit()
+    XCTAssertEqual(getrlimit(resource, &saved), 0)
+    var lowered = saved
+    lowered.rlim_cur = rlim_t(free[1])
+    XCTAssertEqual(setrlimit(resource, &lowered), 0)
+    let result = Result { try pair.1.receive(deadline: deadline()) }
+    XCTAssertEqual(setrlimit(resource, &saved), 0)
+    XCTAssertThrowsError(try result.get()) { error in
+      XCTAssertEqual((error as? DescriptorChannelError)?.reason, .descriptorsTruncated(received: 1))
+    }
+    XCTAssertEqual(Set(try openDescriptors()), open, "the one that was installed was closed")
+  }
+
   func testDescriptorsArriveCloseOnExec() throws {
     let pipe = try Pipe.make(requestedCapacity: 4096)
     defer { pipe.close() }
@@ -169,6 +190,12 @@ final class DescriptorChannelTests: XCTestCase {
   }
 
   private func openDescriptorCount() throws -> Int {
-    try XCTUnwrap(DirectoryEntries.names(in: "/proc/self/fd")).count
+    try openDescriptors().count
+  }
+
+  /// This process's open descriptors, without the one that lists them.
+  private func openDescriptors() throws -> [Int32] {
+    let names = try XCTUnwrap(DirectoryEntries.names(in: "/proc/self/fd"))
+    return names.compactMap { Int32($0) }.filter { fcntl($0, F_GETFD) >= 0 }
   }
 }
