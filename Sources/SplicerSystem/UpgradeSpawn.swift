@@ -95,26 +95,3 @@ public enum UpgradeSpawn {
     throw UpgradeSpawnError(.child(failedStep, errno: childErrno), path: path)
   }
 }
-
-/// A NULL-terminated array of C strings (argv, envp), allocated with strdup and freed by
-/// `free()`.
-private struct CStringArray {
-  let pointers: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>
-
-  init(_ strings: [String]) {
-    pointers = .allocate(capacity: strings.count + 1)
-    for (index, string) in strings.enumerated() {
-      pointers[index] = strdup(string)
-    }
-    pointers[strings.count] = nil
-  }
-
-  func free() {
-    var index = 0
-    while let pointer = pointers[index] {
-      Glibc.free(pointer)
-      index += 1
-    }
-    pointers.deallocate()
-  }
-}
