@@ -44,7 +44,9 @@ extension SystemdNotify {
     return .microseconds(Int64(value))
   }
 
-  static func sendDatagram(_ message: String, to address: Address) throws(SyscallError) {
+  /// Sends `message` as one datagram to `address`; `descriptors` (copies) ride along in one
+  /// SCM_RIGHTS control message, as sd_pid_notify_with_fds(3) sends them.
+  static func sendDatagram(_ message: String, to address: Address, descriptors: [Int32] = []) throws(SyscallError) {
     var socketAddress = sockaddr_un()
     socketAddress.sun_family = sa_family_t(AF_UNIX)
     let name: [UInt8]
@@ -70,11 +72,17 @@ extension SystemdNotify {
       socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | splicer_SOCK_CLOEXEC, 0)
     }
     defer { Glibc.close(fd) }
-    var bytes = Array(message.utf8)
+    let bytes = Array(message.utf8)
     _ = try withUnsafePointer(to: &socketAddress) { pointer throws(SyscallError) in
       try pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { target throws(SyscallError) in
-        try retryingInterrupts("sendto(NOTIFY_SOCKET=\(address))") {
-          sendto(fd, &bytes, bytes.count, Int32(MSG_NOSIGNAL), target, length)
+        try retryingInterrupts("sendmsg(NOTIFY_SOCKET=\(address))") {
+          bytes.withUnsafeBytes { data in
+            descriptors.withUnsafeBufferPointer { fds in
+              splicer_send_fds(
+                fd, target, length, data.baseAddress, data.count, fds.baseAddress, Int32(fds.count),
+                splicer_MSG_NOSIGNAL)
+            }
+          }
         }
       }
     }

@@ -98,7 +98,7 @@ public struct SystemdNotify: Sendable {
     try Self.sendDatagram(assignments.joined(separator: "\n"), to: address)
   }
 
-  private static func statusLine(_ text: String?) -> [String] {
+  static func statusLine(_ text: String?) -> [String] {
     guard let text else { return [] }
     let line = text.map { $0 == "\n" || $0 == "\r" || $0 == "\r\n" ? " " : String($0) }.joined()
     return ["STATUS=\(line)"]

@@ -7,7 +7,7 @@ import XCTest
 ///
 /// A datagram sent to a unix socket is queued on the receiver before sendto returns, so a test
 /// can read it right after the send without waiting.
-final class NotifyReceiver {
+final class NotifyReceiver: Sendable {
   let fd: Int32
   /// The value for NOTIFY_SOCKET.
   let address: String
@@ -46,6 +46,18 @@ final class NotifyReceiver {
       return nil
     }
     return String(decoding: buffer[0..<count], as: UTF8.self)
+  }
+
+  /// The next datagram with the descriptors that came with it, waiting up to 30 seconds.
+  func receiveWithDescriptors(file: StaticString = #filePath, line: UInt = #line) -> DescriptorMessage? {
+    // Borrowed, not owned: the receiver closes its socket itself.
+    let socket = DescriptorChannel(fd: fd)
+    do {
+      return try socket.receive(deadline: MonotonicClock.now() + Duration.seconds(30).nanoseconds)
+    } catch {
+      XCTFail("no datagram on the notify socket: \(error)", file: file, line: line)
+      return nil
+    }
   }
 
   /// Whether another datagram is queued.

@@ -1,3 +1,4 @@
+import Foundation
 import Glibc
 import SplicerSystem
 import XCTest
@@ -125,5 +126,53 @@ final class SystemdNotifyTests: XCTestCase {
       XCTAssertEqual((error as? SyscallError)?.errno, ENOENT)
       XCTAssertTrue("\(error)".contains("NOTIFY_SOCKET="), "\(error)")
     }
+  }
+
+  func testHandsTheMainProcessOn() throws {
+    let receiver = try NotifyReceiver()
+    let notify = SystemdNotify(address: .path(receiver.address), watchdogInterval: nil)
+    try notify.mainPID(4321)
+    XCTAssertEqual(receiver.receive(), "MAINPID=4321")
+    try notify.mainPID(4321, status: "upgraded to pid 4321")
+    XCTAssertEqual(receiver.receive(), "MAINPID=4321\nSTATUS=upgraded to pid 4321")
+    XCTAssertFalse(receiver.hasMore)
+  }
+
+  func testTheBarrierCompletesWhenTheManagerClosesThePassedDescriptor() throws {
+    let receiver = try NotifyReceiver()
+    let notify = SystemdNotify(address: .path(receiver.address), watchdogInterval: nil)
+    let manager = Thread {
+      // The manager's side: read the message with its descriptor, then drop the descriptor.
+      guard let message = receiver.receiveWithDescriptors() else { return }
+      XCTAssertEqual(message.data, Array("BARRIER=1".utf8))
+      XCTAssertEqual(message.descriptors.count, 1)
+      message.closeDescriptors()
+    }
+    manager.start()
+    XCTAssertTrue(try notify.barrier(timeout: .seconds(30)))
+  }
+
+  func testTheBarrierTimesOutWhileTheManagerKeepsTheDescriptor() throws {
+    let receiver = try NotifyReceiver()
+    let notify = SystemdNotify(address: .path(receiver.address), watchdogInterval: nil)
+    let kept = PthreadLocked<DescriptorMessage?>(nil)
+    let received = DispatchSemaphore(value: 0)
+    let manager = Thread {
+      let message = receiver.receiveWithDescriptors()
+      kept.withLock { $0 = message }
+      received.signal()
+    }
+    manager.start()
+    XCTAssertFalse(try notify.barrier(timeout: .milliseconds(200)))
+    // Whether the manager took the message before the timeout or not, it holds the descriptor.
+    XCTAssertEqual(received.wait(timeout: .now() + 30), .success)
+    let message = try XCTUnwrap(kept.withLock { $0 }, "the manager had received the barrier")
+    XCTAssertEqual(message.data, Array("BARRIER=1".utf8))
+    XCTAssertEqual(message.descriptors.count, 1)
+    message.closeDescriptors()
+  }
+
+  func testTheBarrierPassesAtOnceOutsideSystemd() throws {
+    XCTAssertTrue(try SystemdNotify.disabled.barrier(timeout: .milliseconds(1)))
   }
 }
