@@ -93,6 +93,47 @@ final class WorkerFreezeTests: DrivenWorkerTestCase {
     XCTAssertEqual(driven.stats.value(listener: 0, .accepted), 1)
   }
 
+  func testAListenerAtItsLimitTakesASlotFreedWhileFrozenAfterTheResume() throws {
+    let server = try server()
+    let driven = try worker(DrivenWorker.config(servers: [server.entry], listener: ", max_connections: 1"))
+    // Another worker's connection holds the listener's only slot.
+    let limit = try XCTUnwrap(driven.worker.listeners.first?.context.limit)
+    XCTAssertTrue(limit.tryAcquire())
+    let client = try client(of: driven)
+    LoopbackPeers.send(client, "waited for a slot")
+    driven.turn(until: { driven.stats.value(listener: 0, .limitPauses) == 1 }, "the listener paused at its limit")
+    driven.freeze()
+    // That connection closes while this worker is frozen; its news is dropped.
+    XCTAssertTrue(limit.release())
+    driven.worker.post(.capacityFreed(limit))
+    driven.quietTurns()
+    XCTAssertEqual(driven.stats.value(listener: 0, .accepted), 0)
+    driven.resume()
+    let upstream = track(try XCTUnwrap(driven.accept(on: server.fd)))
+    driven.receive("waited for a slot", on: upstream)
+    XCTAssertEqual(driven.stats.value(listener: 0, .accepted), 1)
+  }
+
+  func testAListenerPausedForDescriptorsIsWatchedAgainAtTheResume() throws {
+    let server = try server()
+    let driven = try worker(DrivenWorker.config(servers: [server.entry]))
+    let client = try client(of: driven)
+    LoopbackPeers.send(client, "after the back-off")
+    let exhaustion = try DescriptorExhaustion()
+    defer { exhaustion.end() }
+    driven.turn(until: { driven.stats.value(listener: 0, .acceptBackoffs) == 1 }, "accept paused")
+    driven.freeze()
+    exhaustion.end()
+    // The back-off's timer was cancelled by the freeze: its deadline passing retries nothing.
+    driven.clock.advance(by: .seconds(1))
+    driven.quietTurns()
+    XCTAssertEqual(driven.stats.value(listener: 0, .accepted), 0)
+    driven.resume()
+    let upstream = track(try XCTUnwrap(driven.accept(on: server.fd)))
+    driven.receive("after the back-off", on: upstream)
+    XCTAssertEqual(driven.stats.value(listener: 0, .acceptBackoffs), 1)
+  }
+
   func testReloadsWaitForTheResumeAndFreezingTwiceIsHarmless() throws {
     let server = try server()
     let driven = try worker(DrivenWorker.config(servers: [server.entry]))
