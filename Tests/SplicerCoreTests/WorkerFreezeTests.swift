@@ -16,20 +16,8 @@ final class WorkerFreezeTests: DrivenWorkerTestCase {
     let (halfClient, halfUpstream) = try relayedClient(of: driven, to: server)
     LoopbackPeers.shutdownWrite(halfClient)
     XCTAssertEqual(driven.nextRead(on: halfUpstream), .endOfStream)
-    // A pipe holding bytes: the client does not read, the server sends until nothing moves.
-    let (slowClient, slowUpstream) = try relayedClient(of: driven, to: server)
-    let slowSession = try XCTUnwrap(driven.session(of: slowClient))
-    let slowRelay = try XCTUnwrap(slowSession.phase.relay)
-    // Small buffers on the way to the client keep the bytes in flight to a few hundred KiB
-    // (autotuned, the relay's send buffer would take megabytes before the pipe holds any).
-    setBufferSize(slowClient, SO_RCVBUF)
-    setBufferSize(slowSession.client, SO_SNDBUF)
-    var sent = 0
-    driven.turn(
-      until: {
-        sent = OffsetPattern.send(slowUpstream, from: sent)
-        return slowRelay.toClient.hasPendingBytes && !slowRelay.toClient.destinationWritable
-      }, "the server to client pipe holding bytes")
+    // A pipe holding bytes.
+    let (slowClient, slowRelay, sent) = try clientHoldingBytes(of: driven, to: server)
 
     driven.freeze()
     let busySession = try XCTUnwrap(driven.session(of: busyClient))
@@ -76,6 +64,28 @@ final class WorkerFreezeTests: DrivenWorkerTestCase {
     driven.receive("after", on: busyUpstream)
     LoopbackPeers.send(busyUpstream, "after")
     driven.receive("after", on: busyClient)
+  }
+
+  func testACopyBufferHoldingBytesKeepsThemAcrossAFreeze() throws {
+    let server = try server()
+    let driven = try worker(DrivenWorker.config(servers: [server.entry], listener: ", mode: copy"))
+    let (client, relay, sent) = try clientHoldingBytes(of: driven, to: server)
+    driven.freeze()
+    let moved = driven.stats.value(listener: 0, .bytesServerToClient)
+    var received = 0
+    for _ in 0..<5 {
+      received = OffsetPattern.receive(client, from: received)
+      driven.quietTurns(1)
+    }
+    XCTAssertTrue(relay.toClient.hasPendingBytes, "the buffer's bytes stay with their direction")
+    XCTAssertEqual(driven.stats.value(listener: 0, .bytesServerToClient), moved)
+    driven.resume()
+    driven.turn(
+      until: {
+        received = OffsetPattern.receive(client, from: received)
+        return received >= sent
+      }, "every byte the server sent reaching the client")
+    XCTAssertEqual(received, sent)
   }
 
   func testAFrozenListenerAcceptsNothingAndServesItsBacklogAfterTheResume() throws {
@@ -194,6 +204,30 @@ final class WorkerFreezeTests: DrivenWorkerTestCase {
     driven.turn(until: { driven.stats.mirrors(listener: 0, .completed) == 1 }, "the mirror completing")
     XCTAssertEqual(driven.worker.resources.mirrors.count, 0)
     XCTAssertEqual(driven.stats.value(listener: 0, .mirrorBytes), UInt64("hello world".utf8.count))
+  }
+}
+
+extension WorkerFreezeTests {
+  /// A relayed client that does not read while its server sends, until the direction to the
+  /// client holds bytes it cannot write (in its pipe, or its buffer in copy mode). Returns
+  /// the client, its relay and how many bytes the server sent.
+  fileprivate func clientHoldingBytes(
+    of driven: DrivenWorker, to server: Server, file: StaticString = #filePath, line: UInt = #line
+  ) throws -> (client: Int32, relay: Relay, sent: Int) {
+    let (client, upstream) = try relayedClient(of: driven, to: server)
+    let session = try XCTUnwrap(driven.session(of: client), file: file, line: line)
+    let relay = try XCTUnwrap(session.phase.relay, file: file, line: line)
+    // Small buffers on the way to the client keep the bytes in flight to a few hundred KiB
+    // (autotuned, the relay's send buffer would take megabytes before the pipe holds any).
+    setBufferSize(client, SO_RCVBUF)
+    setBufferSize(session.client, SO_SNDBUF)
+    var sent = 0
+    driven.turn(
+      until: {
+        sent = OffsetPattern.send(upstream, from: sent)
+        return relay.toClient.hasPendingBytes && !relay.toClient.destinationWritable
+      }, "the direction to the client holding bytes", file: file, line: line)
+    return (client, relay, sent)
   }
 }
 

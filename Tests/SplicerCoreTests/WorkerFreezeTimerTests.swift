@@ -1,4 +1,5 @@
 import Glibc
+import SplicerSystem
 import XCTest
 
 @testable import SplicerCore
@@ -32,6 +33,26 @@ final class WorkerFreezeTimerTests: DrivenWorkerTestCase {
     driven.resume()
     // The idle deadline is still 10 s after the last byte: the time frozen counts.
     assertCloses(driven, for: .idleTimeout, exactlyAfter: .seconds(6), client: client)
+  }
+
+  func testAPROXYHeaderHalfSentBeforeTheFreezeIsReadWholeAfterIt() throws {
+    let server = try server()
+    let driven = try worker(
+      DrivenWorker.config(
+        servers: [server.entry], listener: #", accept_proxy: { trusted: ["127.0.0.0/8"], timeout: 5s }"#))
+    let client = try client(of: driven)
+    LoopbackPeers.send(client, "PROXY TCP4 192.0.2.1 ")
+    driven.turn(until: { driven.stats.value(listener: 0, .accepted) == 1 }, "the client accepted")
+    driven.freeze()
+    LoopbackPeers.send(client, "192.0.2.2 1111 2222\r\nhello")
+    driven.clock.advance(by: .seconds(4))
+    driven.quietTurns()
+    XCTAssertNil(LoopbackPeers.accept(server.fd), "a frozen session read its header")
+    driven.resume()
+    let upstream = track(try XCTUnwrap(driven.accept(on: server.fd)))
+    driven.receive("hello", on: upstream)
+    XCTAssertEqual(driven.session(of: client)?.clientAddress, SocketAddress(ip: "192.0.2.1", port: 1111))
+    XCTAssertEqual(driven.stats.closes(listener: 0, .proxyHeaderTimeout), 0)
   }
 
   func testAConnectInFlightKeepsItsTimeoutAcrossAFreeze() throws {
