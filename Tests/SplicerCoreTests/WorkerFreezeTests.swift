@@ -1,4 +1,5 @@
 import Glibc
+import SplicerSystem
 import XCTest
 
 @testable import SplicerCore
@@ -142,6 +143,21 @@ final class WorkerFreezeTests: DrivenWorkerTestCase {
     let upstream = track(try XCTUnwrap(driven.accept(on: server.fd)))
     driven.receive("after the back-off", on: upstream)
     XCTAssertEqual(driven.stats.value(listener: 0, .acceptBackoffs), 1)
+  }
+
+  func testAPosterWaitsUntilAWorkerOnItsOwnThreadHasFrozen() throws {
+    let server = try server()
+    let driven = try worker(DrivenWorker.config(servers: [server.entry]))
+    let worker = driven.worker
+    let thread = try Threads.start(name: "splicer-w0") { worker.run() }
+    let freeze = UpgradeFreeze()
+    worker.post(.freeze(freeze))
+    // The bound only guards a stuck loop; a worker freezes within one turn.
+    XCTAssertTrue(freeze.waitUntilFrozen(workers: 1, timeout: .seconds(30)))
+    XCTAssertFalse(freeze.waitUntilFrozen(workers: 2, timeout: .zero))
+    worker.post(.resume)
+    worker.requestStop()
+    Threads.join(thread)
   }
 
   func testReloadsWaitForTheResumeAndFreezingTwiceIsHarmless() throws {
