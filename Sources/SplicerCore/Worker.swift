@@ -53,9 +53,11 @@ final class Worker: @unchecked Sendable {
   var siblings: [SiblingWorker] = []
   /// Divides the listeners' `listener_total`s among their connections.
   private(set) lazy var pacing = PacingDivider(worker: self)
-  private var listeners: [Listener] = []
+  private(set) var listeners: [Listener] = []
   private(set) var sessions: [Session] = []
   private var draining = false
+  /// Freezes and resumes asked for, and what a freeze stopped (`Worker+Freezing`).
+  var freezing = WorkerFreezeState()
   /// A pthread lock rather than `Mutex`, so that ThreadSanitizer sees it: posts between
   /// workers are frequent (queues, listener limits).
   private let inbox = PthreadLocked(Inbox())
@@ -157,12 +159,19 @@ final class Worker: @unchecked Sendable {
       defer { inbox.commands.removeAll() }
       return inbox.commands
     }
-    for command in commands {
+    apply(commands)
+  }
+
+  /// Applies `commands` in order; a frozen worker sets some aside (`setAsideWhileFrozen`).
+  func apply(_ commands: [WorkerCommand]) {
+    for command in commands where !setAsideWhileFrozen(command) {
       switch command {
       case .reconfigure(let update): apply(update)
       case .drain: beginDrain()
       case .serviceQueue(let pool): serverSlotFreed(in: pool, fromSibling: true)
       case .capacityFreed(let limit): resumeListeners(limitedBy: limit)
+      case .freeze(let freeze): requestFreeze(freeze)
+      case .resume: requestResume()
       }
     }
   }

@@ -1,8 +1,8 @@
 import SplicerRouting
 import SplicerSystem
 
-/// A request to a worker: reloads and drains come from the main thread, `serviceQueue` and
-/// `capacityFreed` from the other workers.
+/// A request to a worker: reloads, drains, freezes and resumes come from the main thread,
+/// `serviceQueue` and `capacityFreed` from the other workers.
 enum WorkerCommand: @unchecked Sendable {
   /// A reload: new routing for new connections, new and removed listeners.
   case reconfigure(WorkerUpdate)
@@ -12,6 +12,13 @@ enum WorkerCommand: @unchecked Sendable {
   case serviceQueue(BackendPool)
   /// A listener limit that was full has room again: resume listeners paused on it.
   case capacityFreed(ListenerLimit)
+  /// Live upgrade: at the end of the current turn, stop watching every listener, session and
+  /// mirror and cancel their timers, keeping every socket open and every deadline, then
+  /// report to the `UpgradeFreeze` (`Worker+Freezing`). Nothing posts it yet.
+  case freeze(UpgradeFreeze)
+  /// Undoes a freeze at the end of the current turn: everything frozen carries on where it
+  /// stopped, each timer at its original deadline. Ignored by a worker that is not frozen.
+  case resume
 
   /// Closes the listening sockets the command hands over, for a worker that can no longer
   /// adopt them.

@@ -45,6 +45,12 @@ public final class EventLoop {
   /// Called (on the loop thread) when another thread calls `wake()`.
   public var onWake: (() -> Void)?
 
+  /// Called at the end of every turn while set, after the deferred work: the one point of a
+  /// turn where no handler, timer or deferred run is on the stack, which is where a worker
+  /// freezes and resumes (`Worker+Freezing`). Set only while such a change waits, so that
+  /// ordinary turns pay one nil check.
+  public var afterTurn: (() -> Void)?
+
   /// - Parameter clock: `monotonic` but in tests, which move time by hand.
   public init(clock: LoopClock = .monotonic) throws(SyscallError) {
     self.clock = clock
@@ -114,6 +120,13 @@ public final class EventLoop {
     deferred.append(work)
   }
 
+  /// Removes and returns the work queued with `runSoon` that has not run yet: a loop whose
+  /// owner freezes must not run it meanwhile (its owner decides what to redo at resume).
+  public func takeDeferred() -> [DeferredWork] {
+    defer { deferred.removeAll() }
+    return deferred
+  }
+
   // MARK: Running
 
   /// Asks the loop to return from `run()`; safe from any thread.
@@ -134,7 +147,7 @@ public final class EventLoop {
     }
   }
 
-  /// One turn: one wait, its events, the expired timers and the deferred work.
+  /// One turn: one wait, its events, the expired timers, the deferred work and `afterTurn`.
   ///
   /// - Parameter timeout: the longest the wait may last; nil waits for the next event or
   ///   timer. A test that moves the clock by hand passes zero (or a bound for the kernel to
@@ -170,6 +183,7 @@ public final class EventLoop {
       deferred.removeAll(keepingCapacity: true)
       for item in work { item.runDeferred() }
     }
+    if let afterTurn { afterTurn() }
   }
 
   private func waitTimeout() -> Int32 {

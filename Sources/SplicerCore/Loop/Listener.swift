@@ -207,6 +207,30 @@ final class Listener: EventHandler, TimerTarget {
     }
   }
 
+  // MARK: Freezing
+
+  /// Stops accepting for a worker's freeze (`Worker+Freezing`): the socket stays open and
+  /// clients wait in its backlog. The back-off of a pause is cancelled; the resume decides
+  /// afresh, with `pausedAtLimit` kept for it.
+  func freeze() {
+    worker.loop.cancelTimer(self)
+    if !paused && !pausedAtLimit { worker.loop.unwatch(fd) }
+    paused = false
+  }
+
+  /// Watches the socket again after a freeze; a listener at its limit only if it has room now.
+  func resumeAfterFreeze() {
+    if pausedAtLimit {
+      resumeIfBelowLimit()
+      return
+    }
+    do {
+      try start()
+    } catch {
+      pause(error)
+    }
+  }
+
   /// Stops accepting for good and closes the socket.
   func close() {
     worker.loop.cancelTimer(self)

@@ -32,8 +32,8 @@ final class Mirror: EventHandler, TimerTarget {
 
   let socket: Int32
   private let listenerRow: Int
-  private unowned let loop: EventLoop
-  private let resources: RelayResources
+  unowned let loop: EventLoop
+  let resources: RelayResources
   private let lingerBound: UInt64
   /// The session has closed; the mirror finishes its last bytes on its own.
   private var lingering = false
@@ -201,6 +201,7 @@ final class Mirror: EventHandler, TimerTarget {
     // Replies still queued would turn a clean close into a reset.
     if !abort { _ = try? resources.mirrorSink.discard(from: socket) }
     pending = 0
+    resources.mirrors.remove(self)
     loop.forget(socket)
     if abort { Socket.setResetOnClose(socket) }
     Socket.close(socket)

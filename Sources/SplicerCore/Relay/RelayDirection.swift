@@ -133,6 +133,12 @@ struct RelayDirection {
     bufferStart = 0
   }
 
+  /// Gives back a pipe or buffer that holds no byte (a direction that yielded just after a
+  /// flush keeps its pipe); one that holds bytes stays. Called by a worker's freeze.
+  mutating func releaseIfEmpty(_ resources: RelayResources) {
+    if pending == 0 { release(resources) }
+  }
+
   private static func isSpliceUnsupported(_ code: Int32) -> Bool {
     code == EINVAL || code == ENOSYS || code == EOPNOTSUPP
   }

@@ -46,6 +46,7 @@ extension Session {
     let mirror = Mirror(
       socket: socket, pipe: pipe, listenerRow: row, loop: worker.loop, resources: resources,
       lingerBound: worker.timeouts.connect)
+    resources.mirrors.add(mirror)
     do throws(SyscallError) {
       try worker.loop.register(socket, events: Self.mirrorInterest, handler: mirror)
     } catch {
