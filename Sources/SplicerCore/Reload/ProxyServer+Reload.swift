@@ -12,16 +12,19 @@ extension ProxyServer {
   /// keep their address keep their sockets (no connection in their backlog is lost), removed
   /// or moved ones close. `workers` and `tuning` apply only at start and are reported in
   /// `ignored`.
-  public func reload(to configuration: Configuration) throws -> ReloadSummary {
+  ///
+  /// - Parameter generation: the configuration with where it was loaded from; the new
+  ///   listener contexts hold it, and it is listed in `liveGenerations` from then on.
+  public func reload(to generation: ConfigGeneration) throws -> ReloadSummary {
     let running = state
-    let plan = ReloadPlan(from: running.configuration, to: configuration)
-    try perform(plan, over: running)
+    let plan = ReloadPlan(from: running.configuration, to: generation.configuration)
+    try perform(plan, over: running, generation: generation)
     return plan.summary
   }
 
   /// Builds everything `plan` needs before changing anything, then commits it: the limits,
   /// the workers' updates, the published state and the health checker.
-  private func perform(_ plan: ReloadPlan, over running: State) throws {
+  private func perform(_ plan: ReloadPlan, over running: State, generation: ConfigGeneration) throws {
     let configuration = plan.configuration
     var layout = running.layout
     var limits = self.limits
@@ -43,7 +46,8 @@ extension ProxyServer {
       for change in plan.listeners {
         guard let name = change.newName, let listener = configs[name] else { continue }
         let context = try Self.context(
-          for: listener, routing: routing, fallbacks: fallbacks, limits: &limits, layout: &layout)
+          for: listener, routing: routing, fallbacks: fallbacks, limits: &limits, layout: &layout,
+          generation: generation)
         contexts[name] = context
         switch change {
         case .keep, .rename:
@@ -78,8 +82,10 @@ extension ProxyServer {
             accessLog: configuration.log.accessLog, latency: latency)))
     }
     published.withLock {
-      $0 = State(configuration: configuration, routing: routing, boundListeners: bound, layout: layout)
+      $0 = State(
+        configuration: configuration, routing: routing, boundListeners: bound, layout: layout, generation: generation)
     }
+    generations.add(generation)
     checker.reconfigure(routing: routing, pools: configuration.pools)
     for sockets in newSockets {
       logger.notice(
