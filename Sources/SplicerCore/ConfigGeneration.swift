@@ -14,7 +14,11 @@ public final class ConfigGeneration: Sendable {
   public let number: UInt64
   /// The path and the exact bytes the configuration was loaded from.
   public let source: ConfigSource
-  /// What the proxy runs for this generation: the loaded file with the discovered sets.
+  /// What the proxy was given for this generation: the loaded file with the discovered sets.
+  /// For a discovered change, the running configuration with the new sets, so its settings
+  /// that only a restart applies (`workers`, `tuning`, `admin`, privileges, log level and
+  /// format; see `ReloadPlan`) are the running ones and may differ from the file's; nothing
+  /// built into a `ListenerContext` does.
   public let configuration: Configuration
 
   /// - Parameter configuration: loaded from `source`, with `discover` pools' servers filled
@@ -33,8 +37,9 @@ public final class ConfigGeneration: Sendable {
       uniquingKeysWith: { first, _ in first })
   }
 
-  /// The generation `source` and `discovered` make, loaded again without the file; the
-  /// configuration equals the one they were taken from when the loader is the same.
+  /// The generation `source` and `discovered` make, loaded again without the file; with the
+  /// same loader, the configuration equals the one they were taken from (but for the
+  /// restart-only settings of a discovered change, see `configuration`).
   /// Throws the loader's error for bytes this loader does not accept.
   public static func rebuilt(
     number: UInt64, source: ConfigSource, discovered: [String: [ServerConfig]]
