@@ -17,7 +17,9 @@ public enum ConfigFileReader {
     return bytes
   }
 
-  static func contents(ofFile path: String) throws(ConfigError) -> String {
+  /// The file's bytes as the loader takes them; a file that cannot be read, or is too large,
+  /// is a `ConfigError`.
+  static func configBytes(ofFile path: String) throws(ConfigError) -> [UInt8] {
     switch readBytes(path) {
     case .failure(.system(let action, let code)):
       throw failure(path, action, code)
@@ -25,11 +27,16 @@ public enum ConfigFileReader {
       throw ConfigError(
         file: path, message: "file is larger than \(SizeParser.format(maximumSize)); is it a config file?")
     case .success(let bytes):
-      guard let text = String(validating: bytes, as: UTF8.self) else {
-        throw ConfigError(file: path, message: "file is not valid UTF-8 text")
-      }
-      return text
+      return bytes
     }
+  }
+
+  /// `bytes` as text; bytes that are not UTF-8 are a `ConfigError` labelled `file`.
+  static func text(of bytes: [UInt8], file: String) throws(ConfigError) -> String {
+    guard let text = String(validating: bytes, as: UTF8.self) else {
+      throw ConfigError(file: file, message: "file is not valid UTF-8 text")
+    }
+    return text
   }
 
   private enum ReadFailure: Error {

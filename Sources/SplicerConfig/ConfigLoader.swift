@@ -18,8 +18,7 @@ public enum ConfigLoader {
 
   /// Reads and validates the config file at `path`; an unreadable file is a `ConfigError` too.
   public static func load(path: String) throws(ConfigError) -> Configuration {
-    let text = try ConfigFileReader.contents(ofFile: path)
-    return try parse(yaml: text, file: path)
+    try load(source: ConfigSource.read(path: path))
   }
 
   /// Validates config text; `file` is only used to label errors.

@@ -43,7 +43,7 @@ extension ProxyServer {
   ///   has one keeps it (with the new maximum), so connections open across a reload count.
   static func context(
     for listener: ListenerConfig, routing: RoutingTable, fallbacks: [String: FallbackFile],
-    limits: inout [String: ListenerLimit], layout: inout StatsLayout
+    limits: inout [String: ListenerLimit], layout: inout StatsLayout, generation: ConfigGeneration
   ) throws -> ListenerContext {
     guard let routes = routing.routes(forListener: listener.name) else {
       preconditionFailure("routing table without listener \(listener.name)")
@@ -63,7 +63,7 @@ extension ProxyServer {
       maxLifetime: listener.maxLifetime?.nanoseconds, rateLimit: listener.rateLimit,
       mirror: listener.mirror.flatMap { mirror in
         routing.pools[mirror.pool].map { MirrorTarget(pool: $0, samplePercent: mirror.samplePercent) }
-      })
+      }, generation: generation)
   }
 
   /// Binds one socket per worker on the listener's address.

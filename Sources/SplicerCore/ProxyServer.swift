@@ -29,6 +29,8 @@ public final class ProxyServer: @unchecked Sendable {
     public let routing: RoutingTable
     public let boundListeners: [BoundListener]
     public let layout: StatsLayout
+    /// Where `configuration` was loaded from; the newest of `liveGenerations`.
+    public let generation: ConfigGeneration
   }
 
   public let stats: [WorkerStats]
@@ -43,6 +45,8 @@ public final class ProxyServer: @unchecked Sendable {
   var limits: [String: ListenerLimit] = [:]
   /// Replaced as a whole by a reload (`ProxyServer+Reload`).
   let published: Mutex<State>
+  /// The generations a listener or session still uses (`liveGenerations`).
+  let generations = LiveGenerations()
   private let draining = Atomic<Bool>(false)
   private let finishedWorkers = FinishedCount()
   private let closedListeners = FinishedCount()
@@ -52,11 +56,13 @@ public final class ProxyServer: @unchecked Sendable {
 
   /// Binds all listeners for all workers.
   ///
+  /// - Parameter generation: the configuration to run, with where it was loaded from.
   /// - Parameter inherited: listening sockets passed by the service manager (socket
   ///   activation), by listener name; those listeners use them instead of binding, every
   ///   worker watching a duplicate with EPOLLEXCLUSIVE. The proxy takes ownership.
   /// Throws the first bind or socket error, naming the listener.
-  public init(configuration: Configuration, logger: Logger, inherited: [String: Int32] = [:]) throws {
+  public init(generation: ConfigGeneration, logger: Logger, inherited: [String: Int32] = [:]) throws {
+    let configuration = generation.configuration
     self.logger = logger
     var layout = StatsLayout.sized(
       forListeners: configuration.listeners.count,
@@ -69,7 +75,7 @@ public final class ProxyServer: @unchecked Sendable {
     // Every counter row exists before the workers get their latency recorders.
     let contexts = try configuration.listeners.map {
       try Self.context(
-        for: $0, routing: routing, fallbacks: fallbacks, limits: &limits, layout: &layout)
+        for: $0, routing: routing, fallbacks: fallbacks, limits: &limits, layout: &layout, generation: generation)
     }
     let health = HealthBoard(capacity: layout.serverCapacity)
     let serverLoad = ServerLoadBoard(capacity: layout.serverCapacity)
@@ -117,11 +123,18 @@ public final class ProxyServer: @unchecked Sendable {
     self.resolver = resolver
     self.limits = limits
     self.checker = try HealthChecker(board: health, logger: logger)
-    self.published = Mutex(State(configuration: configuration, routing: routing, boundListeners: bound, layout: layout))
+    self.published = Mutex(
+      State(
+        configuration: configuration, routing: routing, boundListeners: bound, layout: layout, generation: generation))
+    generations.add(generation)
   }
 
   /// The configuration, routing and listeners in force now.
   public var state: State { published.withLock { $0 } }
+
+  /// Every config generation a listener or an open session still uses, oldest first; the
+  /// last is the running one (`state.generation`).
+  public var liveGenerations: [ConfigGeneration] { generations.live }
 
   // MARK: Running
 

@@ -21,8 +21,9 @@ public final class HealthBoard: @unchecked Sendable {
   public let capacity: Int
   // Read by `isUp`, which is inlined into the workers' picks in SplicerCore.
   @usableFromInline let down: UnsafeMutablePointer<Atomic<Bool>>
-  private let passiveFailures: UnsafeMutablePointer<Atomic<UInt32>>
-  private let counters: UnsafeMutablePointer<Atomic<UInt64>>
+  // Internal rather than private for `HealthBoard+Seeding`.
+  let passiveFailures: UnsafeMutablePointer<Atomic<UInt32>>
+  let counters: UnsafeMutablePointer<Atomic<UInt64>>
 
   public init(capacity: Int) {
     self.capacity = capacity

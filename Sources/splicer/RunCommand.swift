@@ -28,9 +28,12 @@ struct RunCommand: ParsableCommand {
   func run() throws {
     // Taken before the load: a change while it loads is then seen as a change, never lost.
     let loadedSnapshot = watchConfig ? ConfigFileSnapshot.take(path: options.config) : nil
+    // The bytes are kept with the configuration they make (`ConfigGeneration`).
+    let source: ConfigSource
     var configuration: Configuration
     do {
-      configuration = try ConfigLoader.load(path: options.config)
+      source = try ConfigSource.read(path: options.config)
+      configuration = try ConfigLoader.load(source: source)
     } catch {
       printToStandardError("\(error)")
       throw ExitCode(1)
@@ -72,7 +75,7 @@ struct RunCommand: ParsableCommand {
       // Sockets from systemd's socket activation (LISTEN_FDS), matched to listeners by name.
       let activated = try SocketActivation.takeListeners()
       server = try ProxyServer(
-        configuration: configuration, logger: logger,
+        generation: ConfigGeneration(number: 1, source: source, configuration: configuration), logger: logger,
         inherited: Dictionary(activated.map { ($0.name, $0.fd) }, uniquingKeysWith: { first, _ in first }))
       // Bound with the listeners, before any thread starts; served once the workers run.
       let adminSocket = try configuration.admin.map { config throws in

@@ -73,8 +73,11 @@ struct Supervisor {
     send { try notify.reloading(status: "reloading \(configPath)") }
     logger.notice("reloading", metadata: ["config": "\(configPath)"])
     do {
-      let configuration = discovery.prepare(try ConfigLoader.load(path: configPath))
-      let summary = try server.reload(to: configuration)
+      let source = try ConfigSource.read(path: configPath)
+      let configuration = discovery.prepare(try ConfigLoader.load(source: source))
+      let generation = ConfigGeneration(
+        number: server.state.generation.number + 1, source: source, configuration: configuration)
+      let summary = try server.reload(to: generation)
       drainTimeout = configuration.timeouts.drain
       reloads.count(success: true)
       logger.notice("reloaded", metadata: ["changes": "\(summary)"])

@@ -13,7 +13,7 @@ final class AdminRoutesTests: XCTestCase {
   private var routes: AdminRoutes!
 
   override func setUpWithError() throws {
-    let configuration = try ConfigLoader.parse(
+    let source = ConfigSource(
       yaml: """
         workers: 2
         listeners:
@@ -22,7 +22,9 @@ final class AdminRoutesTests: XCTestCase {
           app:
             servers: [{ address: "127.0.0.1:9" }, { address: "[::1]:9" }]
         """)
-    proxy = try ProxyServer(configuration: configuration, logger: Logger(label: "test"))
+    let generation = ConfigGeneration(
+      number: 1, source: source, configuration: try ConfigLoader.load(source: source))
+    proxy = try ProxyServer(generation: generation, logger: Logger(label: "test"))
     routes = AdminRoutes(
       proxy: proxy, exporter: MetricsExporter(), version: "9.9.9",
       extraSeries: { [ExtraSeries(name: "extra_total", help: "An extra.", labels: [], kind: .counter, value: 3)] })

@@ -31,6 +31,9 @@ struct ListenerContext {
   var rateLimit = RateLimitConfig()
   /// Where copies of the client's bytes go, and for what share of connections; nil: none.
   var mirror: MirrorTarget? = nil
+  /// The config generation this context was built from; held here so that it lives as long
+  /// as a listener or session uses the context. Nil only for contexts tests build by hand.
+  var generation: ConfigGeneration? = nil
 }
 
 /// One worker's listening socket for one configured listener.

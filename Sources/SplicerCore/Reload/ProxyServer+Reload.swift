@@ -12,16 +12,23 @@ extension ProxyServer {
   /// keep their address keep their sockets (no connection in their backlog is lost), removed
   /// or moved ones close. `workers` and `tuning` apply only at start and are reported in
   /// `ignored`.
-  public func reload(to configuration: Configuration) throws -> ReloadSummary {
-    let running = state
-    let plan = ReloadPlan(from: running.configuration, to: configuration)
-    try perform(plan, over: running)
-    return plan.summary
+  ///
+  /// - Parameter generation: the configuration with where it was loaded from; the new
+  ///   listener contexts hold it, and it is listed in `liveGenerations` from then on.
+  public func reload(to generation: ConfigGeneration) throws -> ReloadSummary {
+    let prepared = try prepareReload(to: generation)
+    let summary = prepared.summary
+    commitReload(prepared)
+    return summary
   }
 
-  /// Builds everything `plan` needs before changing anything, then commits it: the limits,
-  /// the workers' updates, the published state and the health checker.
-  private func perform(_ plan: ReloadPlan, over running: State) throws {
+  /// The build half of `reload(to:)`: binds, opens and builds everything the reload needs
+  /// and changes nothing that the running proxy serves with. On failure, what it bound is
+  /// closed and the error thrown. Follow with `commitReload` or `abandonReload`, with no
+  /// other reload in between.
+  public func prepareReload(to generation: ConfigGeneration) throws -> PreparedReload {
+    let running = state
+    let plan = ReloadPlan(from: running.configuration, to: generation.configuration)
     let configuration = plan.configuration
     var layout = running.layout
     var limits = self.limits
@@ -43,7 +50,8 @@ extension ProxyServer {
       for change in plan.listeners {
         guard let name = change.newName, let listener = configs[name] else { continue }
         let context = try Self.context(
-          for: listener, routing: routing, fallbacks: fallbacks, limits: &limits, layout: &layout)
+          for: listener, routing: routing, fallbacks: fallbacks, limits: &limits, layout: &layout,
+          generation: generation)
         contexts[name] = context
         switch change {
         case .keep, .rename:
@@ -63,25 +71,46 @@ extension ProxyServer {
       _ = resolver.prepare(plan.runningHostNames)
       throw error
     }
+    return PreparedReload(
+      plan: plan, generation: generation, over: running.generation, layout: layout, limits: limits, routing: routing,
+      contexts: contexts, bound: bound, newSockets: newSockets)
+  }
+
+  /// Gives up a prepared reload: closes the sockets it bound and goes back to refreshing the
+  /// running configuration's host names. The running proxy is as before the preparation.
+  public func abandonReload(_ prepared: consuming PreparedReload) {
+    for sockets in prepared.newSockets { for fd in sockets.fds { Socket.close(fd) } }
+    _ = resolver.prepare(prepared.plan.runningHostNames)
+  }
+
+  /// The commit half of `reload(to:)`, which cannot fail: the limits, the workers' updates,
+  /// the published state and the health checker.
+  public func commitReload(_ prepared: consuming PreparedReload) {
+    precondition(state.generation === prepared.over, "a reload committed over another than it was built over")
+    let configuration = prepared.plan.configuration
+    let limits = prepared.limits
     // The new maxima only now that nothing can fail: a failed reload leaves every limit as it
     // was. A kept listener paused at a limit that rose looks again in `Worker.apply`.
     for listener in configuration.listeners { limits[listener.name]?.setMaximum(listener.maxConnections) }
     self.limits = limits
 
-    let latency = LatencyRecorders(layout: layout)
+    let latency = LatencyRecorders(layout: prepared.layout)
     for (index, worker) in workers.enumerated() {
       worker.post(
         .reconfigure(
           WorkerUpdate(
-            contexts: contexts, rebound: plan.rebound, renamed: plan.renamed,
-            added: newSockets.map { ($0.fds[index], $0.context) }, timeouts: configuration.timeouts,
+            contexts: prepared.contexts, rebound: prepared.plan.rebound, renamed: prepared.plan.renamed,
+            added: prepared.newSockets.map { ($0.fds[index], $0.context) }, timeouts: configuration.timeouts,
             accessLog: configuration.log.accessLog, latency: latency)))
     }
-    published.withLock {
-      $0 = State(configuration: configuration, routing: routing, boundListeners: bound, layout: layout)
-    }
-    checker.reconfigure(routing: routing, pools: configuration.pools)
-    for sockets in newSockets {
+    let generation = prepared.generation
+    let state = State(
+      configuration: configuration, routing: prepared.routing, boundListeners: prepared.bound,
+      layout: prepared.layout, generation: generation)
+    published.withLock { $0 = state }
+    generations.add(generation)
+    checker.reconfigure(routing: prepared.routing, pools: configuration.pools)
+    for sockets in prepared.newSockets {
       logger.notice(
         "listener bound", metadata: ["listener": "\(sockets.context.name)", "address": "\(sockets.address)"])
     }
