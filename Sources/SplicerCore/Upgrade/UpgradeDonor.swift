@@ -1,0 +1,24 @@
+/// The old process's side of a live upgrade, as the handover protocol (`UpgradeCoordinator`)
+/// drives it: implemented by `ProxyServer` over its workers, and by a fake in the protocol's
+/// tests. Every call comes from the main thread, in the order of design §3.2.
+public protocol UpgradeDonor: AnyObject {
+  /// Every listening socket (one per worker per listener) and the admin socket, sent before
+  /// the freeze. The descriptors stay the donor's.
+  func listenerRecords() -> [DescriptorBatcher.Item<ListenerRecord>]
+  /// Freezes every worker at its safe point and returns what each hands over, in worker
+  /// order; throws when a worker does not freeze within `timeout` (the donor then resumes
+  /// the workers that did before it throws).
+  func freeze(timeout: Duration) throws -> [WorkerHandover]
+  /// Every counter table summed over the workers, taken after the freeze.
+  func counters() -> CounterSnapshot
+  /// Every server's health, taken after the freeze.
+  func health() -> HealthSnapshot
+  /// Rollback: every worker carries on as if nothing happened (design §8.3).
+  func resume()
+  /// Commit: closes the donor's copies of every session and mirror descriptor with a plain
+  /// close (never a shutdown or socket option: the sockets are the new process's now) and
+  /// stops the workers; the listener copies are closed by `releaseListeners`.
+  func relinquish()
+  /// The last step of a commit: closes the listener and admin copies.
+  func releaseListeners()
+}
