@@ -2,6 +2,9 @@
 /// drives it: implemented by `ProxyServer` over its workers, and by a fake in the protocol's
 /// tests. Every call comes from the main thread, in the order of design §3.2.
 public protocol UpgradeDonor: AnyObject {
+  /// The live config generations, worker count and counter layout (`RunningConfig`), with
+  /// the number of descriptors the handover will send.
+  func runningConfig() -> RunningConfigRecord
   /// Every listening socket (one per worker per listener) and the admin socket, sent before
   /// the freeze. The descriptors stay the donor's.
   func listenerRecords() -> [DescriptorBatcher.Item<ListenerRecord>]

@@ -4,7 +4,9 @@
 /// received descriptor's kernel state (design §3.2): validation only.
 ///
 /// Every received descriptor is in the receiver's `AdoptionLedger`; the recipient takes
-/// ownership of them only at `commit`.
+/// ownership of them only at `commit`. The receiver makes the recipient from the
+/// `RunningConfigRecord` it receives (a closure given to it), so a recipient exists only once
+/// the running config was rebuilt.
 public protocol UpgradeRecipient: AnyObject {
   /// Takes the listening sockets (`descriptors` indexed by the records' references).
   func adoptListeners(_ records: [ListenerRecord], descriptors: [Int32]) throws
