@@ -165,4 +165,25 @@ final class SRVDiscoveryTests: RelayTestCase {
     try transferEach(specs(4...5), port: relay.port(), backends: [backend])
     XCTAssertEqual(backend.accepted, 4)
   }
+
+  /// A record whose target is a host name, not an address: the name is resolved like a
+  /// configured host-name server (through the system's resolver: here /etc/hosts'
+  /// `localhost`), and the server gets the connections byte-exact.
+  func testATargetGivenAsAHostNameIsResolvedAndServed() throws {
+    guard Dnsmasq.executable != nil else { throw XCTSkip("dnsmasq is not installed") }
+    guard (try? String(contentsOfFile: "/etc/hosts", encoding: .utf8))?.contains("127.0.0.1 localhost") == true else {
+      throw XCTSkip("/etc/hosts does not map localhost to 127.0.0.1")
+    }
+    let backend = try TestBackend()
+    defer { backend.stop() }
+    let dns = try Dnsmasq(records: [Dnsmasq.Record(target: "localhost", port: backend.port, priority: 0, weight: 1)])
+    defer { dns.stop() }
+    let relay = try SplicerProcess(yaml: yaml(nameserver: dns.port))
+    defer { relay.stop() }
+    XCTAssertNotNil(relay.waitForLine(containing: "servers discovered", and: "localhost:\(backend.port)"))
+    try transferEach(specs(1...3), port: relay.port(), backends: [backend])
+    XCTAssertEqual(backend.accepted, 3)
+    // Before the relay's stop waits for its exit: see `Dnsmasq`.
+    dns.stop()
+  }
 }

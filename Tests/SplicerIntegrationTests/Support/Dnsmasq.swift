@@ -7,6 +7,11 @@ import Glibc
 /// dnsmasq cannot bind port 0 and reads `--srv-host` only at start, so the first start takes
 /// a port that was free a moment ago (checked by `ListeningPorts.startOnFreePort`: dnsmasq
 /// listens on TCP beside UDP), and a change of records is a restart on the same port.
+///
+/// Stop it before waiting for any other process's exit (a `SplicerProcess.stop`): dnsmasq
+/// closes every descriptor it inherits, Foundation's exit watch among them, so Foundation's
+/// process monitor takes that for its exit and blocks in wait4(2) on it, and notices no other
+/// child's exit until dnsmasq really ends.
 final class Dnsmasq {
   /// An SRV record: target, port, priority, weight.
   struct Record {
