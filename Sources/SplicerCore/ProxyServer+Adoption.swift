@@ -1,6 +1,7 @@
 import Logging
 import SplicerConfig
 import SplicerHealth
+import SplicerSystem
 
 /// The new process of a live upgrade (design §4.3, §5.2, §12): a proxy built from the old
 /// process's running config and listening sockets, then seeded with its counters and health.
@@ -13,15 +14,18 @@ extension ProxyServer {
   ///
   /// - Parameter listeners: the `Listeners` records; the admin record (`isAdmin`) is not
   ///   taken here.
+  /// - Parameter resolverAnswers: the old process's `resolverAnswers`: a host name whose
+  ///   lookup fails here keeps the old process's last good answer.
   /// - Parameter descriptors: the received descriptors, indexed by the records' references.
   ///   The proxy owns the ones it takes once this returns (it closes them when it stops after
   ///   `start`); on a throw they are still the caller's.
   public convenience init(
-    adopting config: RebuiltRunningConfig, listeners: [ListenerRecord], descriptors: [Int32], logger: Logger
+    adopting config: RebuiltRunningConfig, listeners: [ListenerRecord], descriptors: [Int32],
+    resolverAnswers: [String: [SocketAddress]] = [:], logger: Logger
   ) throws {
     try self.init(
       generation: config.running, logger: logger, layout: config.layout,
-      sockets: .adopt(records: listeners, descriptors: descriptors))
+      sockets: .adopt(records: listeners, descriptors: descriptors), resolverSeed: resolverAnswers)
     // The older generations are listed while the sessions adopted into them live.
     for generation in config.generations.dropLast() { generations.add(generation) }
   }

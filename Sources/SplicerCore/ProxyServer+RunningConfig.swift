@@ -1,4 +1,5 @@
 import SplicerConfig
+import SplicerSystem
 
 /// The old process's half of `RunningConfig` (design §4.3): every live config generation and
 /// the counter layout, as plain values.
@@ -17,6 +18,10 @@ extension ProxyServer {
       listenerCapacity: UInt32(layout.listenerCapacity), serverCapacity: UInt32(layout.serverCapacity),
       descriptorTotal: descriptorTotal)
   }
+
+  /// The last good answer for every host name the servers use, keyed `host:port`; the new
+  /// process seeds its resolver with them (`init(adopting:)`).
+  public var resolverAnswers: [String: [SocketAddress]] { resolver.answers }
 }
 
 extension RunningConfigRecord.Generation {

@@ -71,19 +71,24 @@ public final class ProxyServer: @unchecked Sendable {
       layout: StatsLayout.sized(
         forListeners: configuration.listeners.count,
         servers: configuration.pools.reduce(0) { $0 + $1.servers.count }),
-      sockets: .bind(inherited: inherited))
+      sockets: .bind(inherited: inherited), resolverSeed: [:])
   }
 
   /// - Parameter layout: the counter rows to start from (fresh, or restored from the process
   ///   this one takes over from); the configuration's rows are added to it.
   /// - Parameter sockets: bind (or take the service manager's), or take an old process's
   ///   sockets, registered only by `start`.
-  init(generation: ConfigGeneration, logger: Logger, layout: StatsLayout, sockets: ListenerSockets) throws {
+  /// - Parameter resolverSeed: the old process's answers for host names
+  ///   (`HostnameResolver.prepare(_:seeded:)`).
+  init(
+    generation: ConfigGeneration, logger: Logger, layout: StatsLayout, sockets: ListenerSockets,
+    resolverSeed: [String: [SocketAddress]]
+  ) throws {
     let configuration = generation.configuration
     self.logger = logger
     var layout = layout
     let resolver = try HostnameResolver(logger: logger)
-    let resolved = resolver.prepare(RoutingTable.hostNames(in: configuration))
+    let resolved = resolver.prepare(RoutingTable.hostNames(in: configuration), seeded: resolverSeed)
     let routing = try Self.routingTable(for: configuration, layout: &layout, resolved: resolved)
     let fallbacks = try Self.openFallbacks(configuration)
     var limits: [String: ListenerLimit] = [:]

@@ -20,7 +20,10 @@ final class ProxyServerAdoptionTests: XCTestCase {
           - { name: spare, bind: "127.0.0.1:0", pool: dead }
         pools:
           app: { servers: [{ address: "127.0.0.1:\(backend)" }] }
-          dead: { servers: [{ address: "127.0.0.1:1" }, { address: "127.0.0.1:2", weight: 3 }] }
+          dead:
+            servers: [{ address: "127.0.0.1:1" }, { address: "127.0.0.1:2", weight: 3 }]
+            # Checked, or the checker would set its servers up; too rarely to change a status here.
+            health_check: { type: tcp, interval: 60s, fall: 10 }
         log: { access_log: false }
         """)
     return ConfigGeneration(number: 1, source: source, configuration: try ConfigLoader.load(source: source))
@@ -67,7 +70,6 @@ final class ProxyServerAdoptionTests: XCTestCase {
     let new = try ProxyServer(
       adopting: rebuilt, listeners: listeners, descriptors: descriptors, logger: Logger(label: "new"))
     new.seed(counters: counters, health: health)
-    // Before the start: the checker then sets up every server its pool does not check.
     XCTAssertFalse(new.health.isUp(deadRow))
     XCTAssertEqual(new.health.value(deadRow, .wentDown), 1)
     XCTAssertEqual(new.workers.count, 2)
@@ -86,6 +88,7 @@ final class ProxyServerAdoptionTests: XCTestCase {
     XCTAssertEqual(new.stats[0].value(listener: webRow, .accepted), 7)
     XCTAssertEqual(new.stats[1].value(listener: webRow, .accepted), 0, "seeded into worker 0 only")
     XCTAssertEqual(new.total(.bytesSpliced), 1000)
+    XCTAssertFalse(new.health.isUp(deadRow), "the checker begins from the carried status")
 
     // A client of the old proxy's port, served by the new one, to the backend and back.
     let web = try XCTUnwrap(old.state.boundListeners.first { $0.name == "web" }).address
