@@ -17,8 +17,11 @@ extension ProxyServer {
   /// - Parameter resolverAnswers: the old process's `resolverAnswers`: a host name whose
   ///   lookup fails here keeps the old process's last good answer.
   /// - Parameter descriptors: the received descriptors, indexed by the records' references.
-  ///   The proxy owns the ones it takes once this returns (it closes them when it stops after
-  ///   `start`); on a throw they are still the caller's.
+  ///   They stay the caller's (the upgrade's `AdoptionLedger`) until `start` hands them to the
+  ///   workers, which close them when they stop; a proxy that is never started leaves them to
+  ///   the caller, so an abort closes each once.
+  /// Throws `ProxyStartError` when the records do not match the running config's listeners
+  /// (one record per listener by name, one socket per worker, and no other listener record).
   public convenience init(
     adopting config: RebuiltRunningConfig, listeners: [ListenerRecord], descriptors: [Int32],
     resolverAnswers: [String: [SocketAddress]] = [:], logger: Logger

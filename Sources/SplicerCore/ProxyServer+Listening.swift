@@ -55,7 +55,8 @@ extension ProxyServer {
 
   /// Matches the records to the listeners by name; nothing touches the sockets (design §3.2:
   /// no kernel state changes before the commit). Throws when a listener has no record, or a
-  /// record not one socket per worker or a reference outside `descriptors`.
+  /// record not one socket per worker or a reference outside `descriptors`, or a record
+  /// names no listener.
   private static func adopt(
     _ listeners: [ListenerConfig], contexts: [ListenerContext], workerCount: Int, records: [ListenerRecord],
     descriptors: [Int32]
@@ -75,6 +76,12 @@ extension ProxyServer {
           PendingListener(worker: worker, fd: descriptors[Int(reference)], context: context, shared: record.activated))
       }
       bound.append(BoundListener(name: listener.name, address: record.boundAddress))
+    }
+    // A socket no listener takes would be left to the caller, never served: the records did
+    // not come from this config.
+    if let stray = records.first(where: { record in !record.isAdmin && !listeners.contains { $0.name == record.name } })
+    {
+      throw ProxyStartError(message: "listener \(stray.name): passed by the old process, but not in its running config")
     }
     return (bound, pending)
   }

@@ -142,7 +142,11 @@ final class ProxyServerAdoptionTests: XCTestCase {
         }
       ),
     ]
-    for (name, records) in cases {
+    let stray = ["web", "spare", "gone"].map {
+      ListenerRecord(name: $0, generation: 1, bind: "", backlog: 1, boundAddress: address, sockets: [0, 0])
+    }
+    let all = cases + [("a record no listener takes", stray)]
+    for (name, records) in all {
       XCTAssertThrowsError(
         try ProxyServer(adopting: rebuilt, listeners: records, descriptors: [-1], logger: Logger(label: "new")), name)
     }
