@@ -51,6 +51,9 @@ public final class ProxyServer: @unchecked Sendable {
   private let finishedWorkers = FinishedCount()
   private let closedListeners = FinishedCount()
   let workers: [Worker]
+  /// Sockets taken from an old process, registered with their workers by `start` (a live
+  /// upgrade registers nothing before its commit). Main thread only.
+  var pendingListeners: [PendingListener] = []
   private var threads: [pthread_t] = []
   let logger: Logger
 
@@ -61,14 +64,31 @@ public final class ProxyServer: @unchecked Sendable {
   ///   activation), by listener name; those listeners use them instead of binding, every
   ///   worker watching a duplicate with EPOLLEXCLUSIVE. The proxy takes ownership.
   /// Throws the first bind or socket error, naming the listener.
-  public init(generation: ConfigGeneration, logger: Logger, inherited: [String: Int32] = [:]) throws {
+  public convenience init(generation: ConfigGeneration, logger: Logger, inherited: [String: Int32] = [:]) throws {
+    let configuration = generation.configuration
+    try self.init(
+      generation: generation, logger: logger,
+      layout: StatsLayout.sized(
+        forListeners: configuration.listeners.count,
+        servers: configuration.pools.reduce(0) { $0 + $1.servers.count }),
+      sockets: .bind(inherited: inherited), resolverSeed: [:])
+  }
+
+  /// - Parameter layout: the counter rows to start from (fresh, or restored from the process
+  ///   this one takes over from); the configuration's rows are added to it.
+  /// - Parameter sockets: bind (or take the service manager's), or take an old process's
+  ///   sockets, registered only by `start`.
+  /// - Parameter resolverSeed: the old process's answers for host names
+  ///   (`HostnameResolver.prepare(_:seeded:)`).
+  init(
+    generation: ConfigGeneration, logger: Logger, layout: StatsLayout, sockets: ListenerSockets,
+    resolverSeed: [String: [SocketAddress]]
+  ) throws {
     let configuration = generation.configuration
     self.logger = logger
-    var layout = StatsLayout.sized(
-      forListeners: configuration.listeners.count,
-      servers: configuration.pools.reduce(0) { $0 + $1.servers.count })
+    var layout = layout
     let resolver = try HostnameResolver(logger: logger)
-    let resolved = resolver.prepare(RoutingTable.hostNames(in: configuration))
+    let resolved = resolver.prepare(RoutingTable.hostNames(in: configuration), seeded: resolverSeed)
     let routing = try Self.routingTable(for: configuration, layout: &layout, resolved: resolved)
     let fallbacks = try Self.openFallbacks(configuration)
     var limits: [String: ListenerLimit] = [:]
@@ -90,31 +110,9 @@ public final class ProxyServer: @unchecked Sendable {
         latency: latency, logger: logger,
         finished: { finishedWorkers.count.add(1, ordering: .releasing) })
     }
-    var bound: [BoundListener] = []
-    // A failed bind ends start-up; the process exits, which closes what was bound before it.
-    for (listener, context) in zip(configuration.listeners, contexts) {
-      if let fd = inherited[listener.name] {
-        let address = try Socket.localAddress(fd)
-        for (index, worker) in workers.enumerated() {
-          try worker.addListener(fd: index == 0 ? fd : try Socket.duplicate(fd), context: context, shared: true)
-        }
-        bound.append(BoundListener(name: listener.name, address: address))
-        logger.notice(
-          "listener inherited from the service manager",
-          metadata: ["listener": "\(listener.name)", "address": "\(address)", "config_bind": "\(listener.bind)"])
-        continue
-      }
-      let sockets = try Self.bindAll(listener, workerCount: workers.count)
-      for (worker, fd) in zip(workers, sockets.fds) {
-        try worker.addListener(fd: fd, context: context)
-      }
-      bound.append(BoundListener(name: listener.name, address: sockets.address))
-    }
-    for (name, fd) in inherited where !configuration.listeners.contains(where: { $0.name == name }) {
-      logger.warning(
-        "the service manager passed a socket no listener is named after; closing it", metadata: ["name": "\(name)"])
-      Socket.close(fd)
-    }
+    let (bound, pending) = try Self.setUpListeners(
+      configuration.listeners, contexts: contexts, workers: workers, sockets: sockets, logger: logger)
+    self.pendingListeners = pending
     for worker in workers { worker.siblings = workers.map(SiblingWorker.init) }
     self.workers = workers
     self.stats = stats
@@ -140,6 +138,10 @@ public final class ProxyServer: @unchecked Sendable {
 
   /// Starts one thread per worker.
   public func start() throws {
+    for pending in pendingListeners {
+      try workers[pending.worker].addListener(fd: pending.fd, context: pending.context, shared: pending.shared)
+    }
+    pendingListeners.removeAll()
     for worker in workers {
       let thread = try Threads.start(name: "splicer-w\(worker.index)") { worker.run() }
       threads.append(thread)

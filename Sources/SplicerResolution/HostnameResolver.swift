@@ -33,7 +33,12 @@ public final class HostnameResolver: @unchecked Sendable {
   ///
   /// - Parameter names: every host, port and `resolve_interval` asked for; where pools share
   ///   a name, the shortest interval wins.
-  public func prepare(_ names: [(host: String, port: UInt16, interval: Duration)]) -> [String: ResolvedAddress] {
+  /// - Parameter seeded: answers another process had for these names (a live upgrade's old
+  ///   process, by the same `host:port` keys as `answers`): a new name starts with its seed,
+  ///   so a lookup that fails here keeps the old process's last good answer.
+  public func prepare(
+    _ names: [(host: String, port: UInt16, interval: Duration)], seeded: [String: [SocketAddress]] = [:]
+  ) -> [String: ResolvedAddress] {
     var intervals: [String: UInt64] = [:]
     var hosts: [String: (host: String, port: UInt16)] = [:]
     for name in names {
@@ -49,6 +54,7 @@ public final class HostnameResolver: @unchecked Sendable {
     var result = known
     for (key, name) in hosts where known[key] == nil {
       let address = ResolvedAddress(host: name.host, port: name.port)
+      if let seed = seeded[key], !seed.isEmpty { _ = address.update(seed) }
       lookUp(address)
       let interval = intervals[key]!
       entries.withLock { entries in
@@ -58,6 +64,12 @@ public final class HostnameResolver: @unchecked Sendable {
     }
     thread.wakeUp()
     return result
+  }
+
+  /// The last good answer for every name, keyed `host:port` as `prepare` keys them; names
+  /// without one are left out. What a live upgrade's old process sends for `seeded`.
+  public var answers: [String: [SocketAddress]] {
+    entries.withLock { entries in entries.compactMapValues { $0.address.all.isEmpty ? nil : $0.address.all } }
   }
 
   public func start() throws(SyscallError) {
