@@ -39,7 +39,9 @@ extension Worker {
         record, descriptors: descriptors, context: context, bufferSize: resources.buffers.bufferSize)
       lookups.append((context, lookup))
     }
-    let now = loop.now
+    // The clock itself, not the loop's cached `now`: the loop may not have turned since the
+    // freeze (it has not even started in a new process).
+    let now = loop.clock.now()
     // The time spent frozen counts: ages and deadlines are as if the session never stopped.
     let elapsed = now >= freezeInstant ? now - freezeInstant : 0
     let base = now &- elapsed
