@@ -50,8 +50,14 @@ extension Worker {
         adopting: record, descriptors: descriptors, context: context, lookup: lookup, worker: self, base: base)
       let deadline = record.timerRemaining.map { now &+ ($0 > elapsed ? $0 - elapsed : 0) }
       var position: Int?
-      if case .queued(_, _, let place) = record.phase { position = Int(place) }
-      adoption.staged.append(.init(session: session, deadline: deadline, queuePosition: position))
+      var mirror: UInt32?
+      switch record.phase {
+      case .queued(_, _, let place): position = Int(place)
+      case .relaying(let relay), .forwardingAfterReset(let relay, _, _): mirror = relay.mirror
+      default: break
+      }
+      adoption.staged.append(
+        .init(id: record.id, session: session, deadline: deadline, queuePosition: position, mirror: mirror))
     }
   }
 
@@ -63,13 +69,22 @@ extension Worker {
       staged.session.phase = .closed
     }
     adoption.staged.removeAll()
+    adoption.mirrors.removeAll()
   }
 
   /// Puts every staged session in place; see the type's comment. Cannot fail: a session
   /// whose registration fails closes with `resources`, as any session would.
   func commitAdoption() {
     let staged = adoption.staged
+    let mirrors = adoption.mirrors
     adoption.staged.removeAll()
+    adoption.mirrors.removeAll()
+    // Mirrors first: a relay hands its mirror each fill from its first pump on.
+    for entry in mirrors.values {
+      resources.mirrors.add(entry.mirror)
+      if let pipe = entry.mirror.adoptedPipe { resources.pipes.adopt(pipe) }
+      entry.mirror.rearm(deadline: entry.deadline)
+    }
     // Queue order first, from the old positions, so the oldest waiter stays first.
     for entry in staged.sorted(by: { ($0.queuePosition ?? 0) < ($1.queuePosition ?? 0) }) {
       guard entry.queuePosition != nil, let pool = entry.session.pool else { continue }
@@ -82,6 +97,7 @@ extension Worker {
       session.listener.limit.adopt()
       if let upstream = session.phase.upstream { serverLoad.adopt(upstream.backend.id) }
       if let relay = session.phase.relay {
+        relay.mirror = entry.mirror.flatMap { mirrors[$0]?.mirror }
         for pipe in [relay.toServer.pendingPipe, relay.toClient.pendingPipe].compactMap({ $0 }) {
           resources.pipes.adopt(pipe)
         }

@@ -144,11 +144,11 @@ final class WorkerAdoptionTests: DrivenWorkerTestCase {
     let new = try worker(config)
     _ = try relayedClient(of: old, to: server)
     _ = try relayedClient(of: old, to: server)
-    var (batches, instant) = try sendHandover(of: old)
-    XCTAssertEqual(batches.first?.records.count, 2)
-    batches[0].records[1].peerAddress = try XCTUnwrap(SocketAddress(ip: "192.0.2.9", port: 9))
-    XCTAssertThrowsError(try stage(batches, freezeInstant: instant, into: new)) { error in
-      XCTAssertEqual((error as? AdoptionError)?.session, batches[0].records[1].id)
+    var received = try sendHandover(of: old)
+    XCTAssertEqual(received.sessions.first?.records.count, 2)
+    received.sessions[0].records[1].peerAddress = try XCTUnwrap(SocketAddress(ip: "192.0.2.9", port: 9))
+    XCTAssertThrowsError(try stage(received, into: new)) { error in
+      XCTAssertEqual((error as? AdoptionError)?.session, received.sessions[0].records[1].id)
     }
     XCTAssertTrue(new.worker.adoption.staged.isEmpty)
     XCTAssertTrue(new.worker.sessions.isEmpty)
@@ -157,5 +157,44 @@ final class WorkerAdoptionTests: DrivenWorkerTestCase {
     // The old worker still owns everything and resumes.
     XCTAssertEqual(old.worker.sessions.count, 2)
     old.resume()
+  }
+
+  func testAMirrorAndALingeringMirrorMoveWithTheirCopies() throws {
+    let server = try server()
+    let shadow = try self.server()
+    let config = """
+      workers: 1
+      listeners: [{ name: test, bind: 127.0.0.1:0, pool: backends, mirror: { pool: shadow } }]
+      pools:
+        backends: { servers: [\(server.entry)] }
+        shadow: { servers: [\(shadow.entry)] }
+      timeouts: { connect: 2s, idle: 10s }
+      log: { level: info, format: json, access_log: false }
+      """
+    let old = try worker(config)
+    let new = try worker(config)
+    // A lingering mirror: its session has completed, the shadow has not closed yet.
+    let (doneClient, doneUpstream) = try relayedClient(of: old, to: server)
+    let doneCopy = track(try XCTUnwrap(old.accept(on: shadow.fd)))
+    old.receive("hello", on: doneCopy)
+    LoopbackPeers.shutdownWrite(doneClient)
+    XCTAssertEqual(old.nextRead(on: doneCopy), .endOfStream)
+    LoopbackPeers.shutdownWrite(doneUpstream)
+    old.turn(until: { old.stats.closes(listener: 0, .completed) == 1 }, "the first session completing")
+    // An active mirror.
+    let (client, upstream) = try relayedClient(of: old, to: server)
+    let copy = track(try XCTUnwrap(old.accept(on: shadow.fd)))
+    old.receive("hello", on: copy)
+    XCTAssertEqual(old.worker.resources.mirrors.count, 2)
+
+    try handOver(from: old, to: new)
+    XCTAssertEqual(new.worker.resources.mirrors.count, 2)
+    XCTAssertEqual(LoopbackPeers.read(copy), .wouldBlock, "the old side's close reached the shadow")
+    LoopbackPeers.send(client, " world")
+    new.receive(" world", on: upstream)
+    new.receive(" world", on: copy)
+    closePeer(doneCopy)
+    new.turn(until: { new.stats.mirrors(listener: 0, .completed) == 1 }, "the lingering mirror completing")
+    XCTAssertEqual(new.worker.resources.mirrors.count, 1)
   }
 }

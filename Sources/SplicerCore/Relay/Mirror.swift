@@ -228,6 +228,26 @@ extension Mirror {
       record: record, descriptors: [socket] + (pipe.map { [$0.readEnd, $0.writeEnd] } ?? []))
   }
 
+  /// A mirror rebuilt in the new process of a live upgrade from its validated record, its
+  /// shadow socket and its pipe (holding `record.pending` bytes). Registers nothing: the
+  /// worker's adoption commit does (`rearm`).
+  convenience init(adopting record: MirrorRecord, socket: Int32, pipe: Pipe, loop: EventLoop, resources: RelayResources)
+  {
+    self.init(
+      socket: socket, pipe: pipe, listenerRow: Int(record.listenerRow), loop: loop, resources: resources,
+      lingerBound: record.lingerBound)
+    lingering = record.flags.contains(.lingering)
+    writable = record.flags.contains(.writable)
+    delivered = record.flags.contains(.delivered)
+    sourceEnded = record.flags.contains(.sourceEnded)
+    shadowEnded = record.flags.contains(.shadowEnded)
+    pending = Int(record.pending)
+    state = record.state == .finished ? .finished : .active
+  }
+
+  /// The mirror's pipe, for the adoption commit to count as leased.
+  var adoptedPipe: Pipe? { pipe }
+
   /// The upgrade committed (design §8.2): the new process owns the shadow's socket and the
   /// pipe now, so this process's copies are closed plainly, never with a shutdown, SO_LINGER
   /// or a count, and the mirror is forgotten. Only on a frozen worker (nothing registered).

@@ -43,7 +43,6 @@ extension Session {
     }
     func relay(_ relay: RelayRecord) throws(AdoptionError) -> Backend {
       try expect(relay.server, .socket, "the server")
-      guard relay.mirror == nil else { throw fail("a relay with a mirror is not adopted by this build") }
       for side in RelaySideRecord.allCases {
         let direction = relay[side]
         switch direction.carrier {
