@@ -39,7 +39,7 @@ extension Worker {
       return true
     case .serviceQueue, .capacityFreed:
       return true
-    case .freeze, .resume:
+    case .freeze, .resume, .relinquish:
       return false
     }
   }

@@ -175,6 +175,9 @@ final class Worker: @unchecked Sendable {
       case .capacityFreed(let limit): resumeListeners(limitedBy: limit)
       case .freeze(let freeze): requestFreeze(freeze)
       case .resume: requestResume()
+      case .relinquish(let done):
+        if isFrozen { relinquishAll() }
+        done()
       }
     }
   }
