@@ -31,6 +31,9 @@ extension Worker {
   ) throws(AdoptionError) {
     var lookups: [(ListenerContext, Session.AdoptionLookup)] = []
     for record in records {
+      guard Int(record.worker) == index else {
+        throw AdoptionError(session: record.id, "a record of worker \(record.worker) sent to worker \(index)")
+      }
       guard let context = adoptionContext(generation: record.generation, name: record.listenerName, among: contexts)
       else {
         throw AdoptionError(session: record.id, "no listener \(record.listenerName) of generation \(record.generation)")
