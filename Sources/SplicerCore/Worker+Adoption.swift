@@ -68,7 +68,8 @@ extension Worker {
   /// descriptors, and nothing was registered or counted.
   func abandonAdoption() {
     for staged in adoption.staged {
-      // The sessions own no descriptor yet; marking them closed keeps their deinit inert.
+      // The sessions own no descriptor yet (the ledger does); closed, nothing acts on them.
+      // Copy buffers they leased for pending bytes are memory only, and the process exits.
       staged.session.phase = .closed
     }
     adoption.staged.removeAll()
