@@ -12,10 +12,27 @@ import SplicerSystem
 final class UpgradeFreeze: Sendable {
   /// Indices of the workers that have frozen; a set, so a worker that reports twice counts once.
   private let frozen = PthreadLocked<Set<Int>>([])
+  /// What each frozen worker handed over (`Worker+Snapshot`), by worker index.
+  private let handovers = PthreadLocked<[Int: WorkerHandover]>([:])
+  /// Whether the workers build their `WorkerHandover` at the safe point (an upgrade's freeze)
+  /// or only stop (a freeze that will resume).
+  let collectsHandovers: Bool
 
-  /// Called by worker `index` on its thread, once it is frozen.
-  func workerFroze(_ index: Int) {
+  init(collectsHandovers: Bool = false) {
+    self.collectsHandovers = collectsHandovers
+  }
+
+  /// Called by worker `index` on its thread, once it is frozen, with its handover when
+  /// `collectsHandovers`.
+  func workerFroze(_ index: Int, handover: WorkerHandover? = nil) {
+    if let handover { handovers.withLock { $0[index] = handover } }
     frozen.withLock { _ = $0.insert(index) }
+  }
+
+  /// The handovers reported so far, in worker order; complete once `waitUntilFrozen` has
+  /// returned true.
+  var collectedHandovers: [WorkerHandover] {
+    handovers.withLock { $0.values.sorted { $0.worker < $1.worker } }
   }
 
   /// How many workers have frozen so far.

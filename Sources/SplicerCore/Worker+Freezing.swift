@@ -39,7 +39,7 @@ extension Worker {
       return true
     case .serviceQueue, .capacityFreed:
       return true
-    case .freeze, .resume:
+    case .freeze, .resume, .relinquish:
       return false
     }
   }
@@ -52,7 +52,7 @@ extension Worker {
       switch request {
       case .freeze(let freeze):
         if !isFrozen { freezeAtSafePoint() }
-        freeze.workerFroze(index)
+        freeze.workerFroze(index, handover: freeze.collectsHandovers ? snapshot() : nil)
       case .resume:
         if isFrozen { resumeFromFreeze() }
       }
@@ -107,7 +107,7 @@ extension Worker {
   /// here, oldest first, while their pool has a server with room. A woken session that loses
   /// the slot to another worker goes back to the front of its queue, and the pool then shows
   /// no room, so each queue is looked at a bounded number of times.
-  private func wakeQueuedSessions() {
+  func wakeQueuedSessions() {
     for (key, waiting) in queues {
       guard let pool = waiting.first?.pool else { continue }
       for _ in waiting.indices {

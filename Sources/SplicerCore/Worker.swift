@@ -58,6 +58,9 @@ final class Worker: @unchecked Sendable {
   private var draining = false
   /// Freezes and resumes asked for, and what a freeze stopped (`Worker+Freezing`).
   var freezing = WorkerFreezeState()
+  /// Sessions adopted from the old process in a live upgrade and not yet committed
+  /// (`Worker+Adoption`).
+  var adoption = WorkerAdoptionState()
   /// A pthread lock rather than `Mutex`, so that ThreadSanitizer sees it: posts between
   /// workers are frequent (queues, listener limits).
   private let inbox = PthreadLocked(Inbox())
@@ -172,6 +175,9 @@ final class Worker: @unchecked Sendable {
       case .capacityFreed(let limit): resumeListeners(limitedBy: limit)
       case .freeze(let freeze): requestFreeze(freeze)
       case .resume: requestResume()
+      case .relinquish(let done):
+        if isFrozen { relinquishAll() }
+        done()
       }
     }
   }
@@ -260,6 +266,13 @@ final class Worker: @unchecked Sendable {
     session.listIndex = sessions.count
     sessions.append(session)
     session.start()
+  }
+
+  /// Puts a session adopted in a live upgrade into the list (`Worker+Adoption`); it is
+  /// registered by its `rearm`.
+  func insertAdopted(_ session: Session) {
+    session.listIndex = sessions.count
+    sessions.append(session)
   }
 
   /// Called by a session as it closes.

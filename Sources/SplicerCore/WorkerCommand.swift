@@ -19,6 +19,9 @@ enum WorkerCommand: @unchecked Sendable {
   /// Undoes a freeze at the end of the current turn: everything frozen carries on where it
   /// stopped, each timer at its original deadline. Ignored by a worker that is not frozen.
   case resume
+  /// A live upgrade committed: a frozen worker closes its copies of every session's and
+  /// mirror's descriptors (`Worker.relinquishAll`), then calls the closure, on its thread.
+  case relinquish(@Sendable () -> Void)
 
   /// Closes the listening sockets the command hands over, for a worker that can no longer
   /// adopt them.

@@ -25,5 +25,15 @@ public final class FallbackFile: Sendable {
     self.size = Int(info.st_size)
   }
 
+  /// Takes over `fd`, an open file received from the old process in a live upgrade, so that
+  /// an answer in progress continues from the same file even if `path` now holds another.
+  public init(adopting fd: Int32, path: String) throws {
+    var info = stat()
+    guard fstat(fd, &info) == 0 else { throw SyscallError(call: "fstat(\(path))", errno: errno) }
+    self.path = path
+    self.fd = fd
+    self.size = Int(info.st_size)
+  }
+
   deinit { close(fd) }
 }

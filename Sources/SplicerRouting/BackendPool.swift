@@ -68,6 +68,12 @@ public final class BackendPool: Sendable {
     return false
   }
 
+  /// Takes a place for a queued session adopted from the old process in a live upgrade,
+  /// whatever the queue's size: it held the place there.
+  public func adoptQueuePlace() {
+    waiting.add(1, ordering: .sequentiallyConsistent)
+  }
+
   public func releaseQueuePlace() {
     waiting.subtract(1, ordering: .relaxed)
   }

@@ -23,6 +23,17 @@ public struct ConnectPlan: Sendable, Equatable {
   public private(set) var lastTried: Int?
   private var repeatPending = false
 
+  /// A plan as the old process left it, adopted in a live upgrade.
+  public init(attemptsLeft: Int, lastTried: Int?, repeatPending: Bool) {
+    self.attemptsLeft = attemptsLeft
+    self.lastTried = lastTried
+    self.repeatPending = repeatPending
+  }
+
+  /// The last attempt never reached its server and goes back to it (`repeatLastAttempt`);
+  /// read by a live upgrade's snapshot.
+  public var isRepeatPending: Bool { repeatPending }
+
   /// - Parameter retries: further servers to try after a failed connect (the pool's `retries`).
   public init(retries: Int) {
     attemptsLeft = max(retries, 0) + 1

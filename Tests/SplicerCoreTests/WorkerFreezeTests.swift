@@ -223,11 +223,11 @@ final class WorkerFreezeTests: DrivenWorkerTestCase {
   }
 }
 
-extension WorkerFreezeTests {
+extension DrivenWorkerTestCase {
   /// A relayed client that does not read while its server sends, until the direction to the
   /// client holds bytes it cannot write (in its pipe, or its buffer in copy mode). Returns
   /// the client, its relay and how many bytes the server sent.
-  fileprivate func clientHoldingBytes(
+  func clientHoldingBytes(
     of driven: DrivenWorker, to server: Server, file: StaticString = #filePath, line: UInt = #line
   ) throws -> (client: Int32, relay: Relay, sent: Int) {
     let (client, upstream) = try relayedClient(of: driven, to: server)

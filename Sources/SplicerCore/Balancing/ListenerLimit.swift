@@ -61,6 +61,12 @@ public final class ListenerLimit: Sendable {
 
   /// Gives a slot back; returns true when the listener was at its limit before, i.e. when
   /// workers may have paused accepting and should look again.
+  /// Takes a slot for a session adopted from the old process in a live upgrade, whatever the
+  /// limit: the session was admitted there, so it counts here even above a lowered maximum.
+  public func adopt() {
+    open.add(1, ordering: .relaxed)
+  }
+
   public func release() -> Bool {
     let before = open.subtract(1, ordering: .relaxed).oldValue
     return before >= limit.load(ordering: .relaxed)

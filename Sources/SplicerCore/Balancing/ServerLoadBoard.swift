@@ -50,6 +50,12 @@ public final class ServerLoadBoard: @unchecked Sendable {
   /// Sequentially consistent, and so is `connectionsSeenByQueue`: the freeing worker reads
   /// the pool's queue count next, and a queueing worker reads these counts after taking its
   /// queue place (see `BackendPool.queuedSessions`).
+  /// Counts a connection adopted from the old process in a live upgrade (a `connecting` or
+  /// relaying session), whatever the server's limit: it already held the slot there.
+  public func adopt(_ id: Int) {
+    active[id].add(1, ordering: .sequentiallyConsistent)
+  }
+
   public func release(_ id: Int) {
     active[id].subtract(1, ordering: .sequentiallyConsistent)
   }

@@ -207,3 +207,58 @@ final class Mirror: EventHandler, TimerTarget {
     Socket.close(socket)
   }
 }
+
+// Snapshot and relinquishing for a live upgrade (`Worker+Snapshot`): here, because the
+// state they read is private.
+extension Mirror {
+  /// The mirror as it travels, its socket at reference 0 and its pipe (if any) at 1 and 2,
+  /// with those descriptors; the mirror keeps owning them.
+  func record(id: UInt32, owner: UInt32?, timerRemaining: UInt64?) -> DescriptorBatcher.Item<MirrorRecord> {
+    var flags: MirrorRecord.Flags = []
+    if lingering { flags.insert(.lingering) }
+    if writable { flags.insert(.writable) }
+    if delivered { flags.insert(.delivered) }
+    if sourceEnded { flags.insert(.sourceEnded) }
+    if shadowEnded { flags.insert(.shadowEnded) }
+    let record = MirrorRecord(
+      id: id, owner: owner, socket: 0, pipeRead: pipe == nil ? nil : 1, pipeWrite: pipe == nil ? nil : 2,
+      listenerRow: UInt32(listenerRow), lingerBound: lingerBound, flags: flags, pending: UInt32(pending),
+      state: state == .finished ? .finished : .active, timerRemaining: timerRemaining)
+    return DescriptorBatcher.Item(
+      record: record, descriptors: [socket] + (pipe.map { [$0.readEnd, $0.writeEnd] } ?? []))
+  }
+
+  /// A mirror rebuilt in the new process of a live upgrade from its validated record, its
+  /// shadow socket and its pipe (holding `record.pending` bytes). Registers nothing: the
+  /// worker's adoption commit does (`rearm`).
+  convenience init(adopting record: MirrorRecord, socket: Int32, pipe: Pipe, loop: EventLoop, resources: RelayResources)
+  {
+    self.init(
+      socket: socket, pipe: pipe, listenerRow: Int(record.listenerRow), loop: loop, resources: resources,
+      lingerBound: record.lingerBound)
+    lingering = record.flags.contains(.lingering)
+    writable = record.flags.contains(.writable)
+    delivered = record.flags.contains(.delivered)
+    sourceEnded = record.flags.contains(.sourceEnded)
+    shadowEnded = record.flags.contains(.shadowEnded)
+    pending = Int(record.pending)
+    state = record.state == .finished ? .finished : .active
+  }
+
+  /// The mirror's pipe, for the adoption commit to count as leased.
+  var adoptedPipe: Pipe? { pipe }
+
+  /// The upgrade committed (design §8.2): the new process owns the shadow's socket and the
+  /// pipe now, so this process's copies are closed plainly, never with a shutdown, SO_LINGER
+  /// or a count, and the mirror is forgotten. Only on a frozen worker (nothing registered).
+  func relinquish() {
+    state = .closed
+    Glibc.close(socket)
+    pipe.map {
+      Glibc.close($0.readEnd); Glibc.close($0.writeEnd)
+    }
+    pipe = nil
+    pending = 0
+    resources.mirrors.remove(self)
+  }
+}

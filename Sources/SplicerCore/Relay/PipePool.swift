@@ -62,6 +62,12 @@ final class PipePool {
     close(pipe)
   }
 
+  /// Counts as leased a pipe adopted with its bytes from the old process in a live upgrade;
+  /// `pipesCreated` and `pipesLeased` are not counted again (they came with the counters).
+  func adopt(_ pipe: Pipe) {
+    leased += 1
+  }
+
   /// Closes every pooled pipe; the worker calls this when it stops.
   func drain() {
     for pipe in idle { close(pipe) }

@@ -227,3 +227,52 @@ struct RelayDirection {
     return result
   }
 }
+
+// Snapshot and adoption for a live upgrade (`Session+Record`, `Session+Adoption`): here,
+// because the pipe, buffer and pending count are private to this file.
+extension RelayDirection {
+  /// The pipe that holds pending bytes, if any: a frozen direction holds no empty pipe.
+  var pendingPipe: Pipe? { pending > 0 ? pipe : nil }
+
+  /// The direction as it travels; a pending pipe is referred to by `pipeReferences`.
+  func record(pipeReferences: (read: UInt16, write: UInt16)) -> DirectionRecord {
+    var flags: DirectionRecord.Flags = []
+    if sourceReadable { flags.insert(.sourceReadable) }
+    if destinationWritable { flags.insert(.destinationWritable) }
+    if urgentSignalled { flags.insert(.urgentSignalled) }
+    if forwardsEndOfStream { flags.insert(.forwardsEndOfStream) }
+    if mode == .copy { flags.insert(.copyMode) }
+    if sourceClosed { flags.insert(.sourceClosed) }
+    if finished { flags.insert(.finished) }
+    var carrier = DirectionRecord.Carrier.none
+    if pending > 0, pipe != nil {
+      carrier = .pipe(read: pipeReferences.read, write: pipeReferences.write)
+    } else if pending > 0, let buffer {
+      carrier = .buffer(inline: Array(buffer[bufferStart..<(bufferStart + pending)]))
+    }
+    return DirectionRecord(flags: flags, bytesRelayed: bytesRelayed, pending: UInt32(pending), carrier: carrier)
+  }
+
+  /// A direction rebuilt from its record, holding `pipe` (already validated to hold
+  /// `record.pending` bytes) or a buffer leased from `resources` with the record's bytes at
+  /// offset 0. Both readiness flags are set (design §6.3).
+  init(adopting record: DirectionRecord, source: Int32, destination: Int32, pipe: Pipe?, resources: RelayResources) {
+    self.init(source: source, destination: destination, mode: record.flags.contains(.copyMode) ? .copy : .splice)
+    sourceReadable = true
+    destinationWritable = true
+    urgentSignalled = record.flags.contains(.urgentSignalled)
+    forwardsEndOfStream = record.flags.contains(.forwardsEndOfStream)
+    sourceClosed = record.flags.contains(.sourceClosed)
+    finished = record.flags.contains(.finished)
+    bytesRelayed = record.bytesRelayed
+    pending = Int(record.pending)
+    if let pipe {
+      // Counted as leased at the commit (`Worker.commitAdoption`), not here.
+      self.pipe = pipe
+    } else if case .buffer(let bytes) = record.carrier, !bytes.isEmpty {
+      let buffer = resources.buffers.lease()
+      buffer.copyBytes(from: bytes)
+      self.buffer = buffer
+    }
+  }
+}

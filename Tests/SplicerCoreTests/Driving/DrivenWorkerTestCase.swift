@@ -31,6 +31,11 @@ class DrivenWorkerTestCase: XCTestCase {
     return fd
   }
 
+  /// Hands a descriptor over to something that closes it (an adopting worker).
+  func untrack(_ fd: Int32) {
+    descriptors.remove(fd)
+  }
+
   /// Closes one of the test's sockets before the test ends.
   func closePeer(_ fd: Int32) {
     descriptors.remove(fd)

@@ -1,0 +1,117 @@
+/// Adopting the sessions of the old process's worker of the same index in a live upgrade
+/// (design §4.4, §5.1, §6.3), in two steps, so that nothing changes before the commit
+/// (design §3.2):
+/// - `stageAdoption`, per received batch: validates each record against its descriptors with
+///   read-only calls and builds its session, registering nothing and counting nothing; a
+///   batch with one bad record throws and keeps none of its sessions;
+/// - `commitAdoption`, once the upgrade has committed and before the loop runs: puts each
+///   session in the worker's list and its pool's queue, takes its slots (`ListenerLimit`,
+///   `ServerLoadBoard`, queue places, leased pipes), registers its sockets (`Session.rearm`)
+///   and arms its timer at the deadline its remaining time gives.
+///
+/// Until the commit the descriptors stay the receiver's (`AdoptionLedger`); from it, each
+/// belongs to its session.
+extension Worker {
+  /// The context a record names: by config generation (`ListenerContext.generation`, 0 for
+  /// a context built without one) and listener name, among this worker's listeners and
+  /// `contexts` (those of older generations that only open sessions still use).
+  func adoptionContext(generation: UInt32, name: String, among contexts: [ListenerContext]) -> ListenerContext? {
+    (listeners.map(\.context) + contexts).first {
+      $0.name == name && UInt32($0.generation?.number ?? 0) == generation
+    }
+  }
+
+  /// Validates and builds one batch of sessions; see the type's comment.
+  /// - Parameters:
+  ///   - descriptors: the batch's descriptors, indexed by the records' references.
+  ///   - freezeInstant: the old worker's clock at its safe point (`WorkerHandover`).
+  ///   - contexts: contexts of older generations, beside this worker's listeners'.
+  func stageAdoption(
+    _ records: [SessionRecord], descriptors: [Int32], freezeInstant: UInt64, contexts: [ListenerContext] = []
+  ) throws(AdoptionError) {
+    var lookups: [(ListenerContext, Session.AdoptionLookup)] = []
+    for record in records {
+      guard Int(record.worker) == index else {
+        throw AdoptionError(session: record.id, "a record of worker \(record.worker) sent to worker \(index)")
+      }
+      guard let context = adoptionContext(generation: record.generation, name: record.listenerName, among: contexts)
+      else {
+        throw AdoptionError(session: record.id, "no listener \(record.listenerName) of generation \(record.generation)")
+      }
+      let lookup = try Session.validateAdoption(
+        record, descriptors: descriptors, context: context, bufferSize: resources.buffers.bufferSize)
+      lookups.append((context, lookup))
+    }
+    // The clock itself, not the loop's cached `now`: the loop may not have turned since the
+    // freeze (it has not even started in a new process).
+    let now = loop.clock.now()
+    // The time spent frozen counts: ages and deadlines are as if the session never stopped.
+    let elapsed = now >= freezeInstant ? now - freezeInstant : 0
+    let base = now &- elapsed
+    for (record, (context, lookup)) in zip(records, lookups) {
+      let session = Session(
+        adopting: record, descriptors: descriptors, context: context, lookup: lookup, worker: self, base: base)
+      let deadline = record.timerRemaining.map { now &+ ($0 > elapsed ? $0 - elapsed : 0) }
+      var position: Int?
+      var mirror: UInt32?
+      switch record.phase {
+      case .queued(_, _, let place): position = Int(place)
+      case .relaying(let relay), .forwardingAfterReset(let relay, _, _): mirror = relay.mirror
+      default: break
+      }
+      adoption.staged.append(
+        .init(id: record.id, session: session, deadline: deadline, queuePosition: position, mirror: mirror))
+    }
+  }
+
+  /// Forgets what was staged, after an aborted upgrade: the receiver's ledger closes the
+  /// descriptors, and nothing was registered or counted.
+  func abandonAdoption() {
+    for staged in adoption.staged {
+      // The sessions own no descriptor yet (the ledger does); closed, nothing acts on them.
+      // Copy buffers they leased for pending bytes are memory only, and the process exits.
+      staged.session.phase = .closed
+    }
+    adoption.staged.removeAll()
+    adoption.mirrors.removeAll()
+  }
+
+  /// Puts every staged session in place; see the type's comment. Cannot fail: a session
+  /// whose registration fails closes with `resources`, as any session would.
+  func commitAdoption() {
+    let staged = adoption.staged
+    let mirrors = adoption.mirrors
+    adoption.staged.removeAll()
+    adoption.mirrors.removeAll()
+    // Mirrors first: a relay hands its mirror each fill from its first pump on.
+    for entry in mirrors.values {
+      resources.mirrors.add(entry.mirror)
+      if let pipe = entry.mirror.adoptedPipe { resources.pipes.adopt(pipe) }
+      entry.mirror.rearm(deadline: entry.deadline)
+    }
+    // Queue order first, from the old positions, so the oldest waiter stays first.
+    for entry in staged.sorted(by: { ($0.queuePosition ?? 0) < ($1.queuePosition ?? 0) }) {
+      guard entry.queuePosition != nil, let pool = entry.session.pool else { continue }
+      pool.adoptQueuePlace()
+      queues[ObjectIdentifier(pool), default: []].append(entry.session)
+    }
+    for entry in staged {
+      let session = entry.session
+      insertAdopted(session)
+      session.listener.limit.adopt()
+      if let upstream = session.phase.upstream { serverLoad.adopt(upstream.backend.id) }
+      if let relay = session.phase.relay {
+        relay.mirror = entry.mirror.flatMap { mirrors[$0]?.mirror }
+        for pipe in [relay.toServer.pendingPipe, relay.toClient.pendingPipe].compactMap({ $0 }) {
+          resources.pipes.adopt(pipe)
+        }
+      }
+    }
+    for entry in staged {
+      entry.session.rearm()
+      if !entry.session.phase.isClosed, let deadline = entry.deadline { loop.schedule(entry.session, at: deadline) }
+    }
+    wakeQueuedSessions()
+    for listener in listeners { listener.resumeIfBelowLimit() }
+  }
+}

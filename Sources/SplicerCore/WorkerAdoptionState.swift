@@ -1,0 +1,29 @@
+/// What a worker of the new process holds of a live upgrade's adoption between the records'
+/// arrival and the commit (`Worker+Adoption`): sessions built and validated, and the
+/// descriptors they will own, none registered and no board counted yet (design §3.2).
+/// Owned by the worker; filled and committed on the thread that drives it before its loop
+/// starts.
+struct WorkerAdoptionState {
+  /// A session built from its record, with what the commit needs to put it in place.
+  struct Staged {
+    /// The record's id, for errors.
+    let id: UInt32
+    let session: Session
+    /// The timer's new absolute deadline, nil when none was armed.
+    let deadline: UInt64?
+    /// The place in this worker's queue for its pool, for a `queued` session.
+    let queuePosition: Int?
+    /// The id of the relay's mirror (`MirrorRecord.id`), linked at the commit.
+    let mirror: UInt32?
+  }
+
+  /// A mirror built from its record, with its linger timer's new deadline.
+  struct StagedMirror {
+    let mirror: Mirror
+    let deadline: UInt64?
+  }
+
+  var staged: [Staged] = []
+  /// By `MirrorRecord.id`, which the relays' records refer to.
+  var mirrors: [UInt32: StagedMirror] = [:]
+}
