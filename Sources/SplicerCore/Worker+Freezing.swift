@@ -39,7 +39,7 @@ extension Worker {
       return true
     case .serviceQueue, .capacityFreed:
       return true
-    case .freeze, .resume, .relinquish:
+    case .freeze, .resume, .relinquish, .reportListeners:
       return false
     }
   }

@@ -178,6 +178,7 @@ final class Worker: @unchecked Sendable {
       case .relinquish(let done):
         if isFrozen { relinquishAll() }
         done()
+      case .reportListeners(let report): report(listeners.map(WorkerListenerSocket.init))
       }
     }
   }

@@ -22,6 +22,9 @@ enum WorkerCommand: @unchecked Sendable {
   /// A live upgrade committed: a frozen worker closes its copies of every session's and
   /// mirror's descriptors (`Worker.relinquishAll`), then calls the closure, on its thread.
   case relinquish(@Sendable () -> Void)
+  /// A live upgrade's `Listeners` message: the worker reports its listening sockets, on its
+  /// thread (the main thread does not keep them: reloads swap them on the workers).
+  case reportListeners(@Sendable ([WorkerListenerSocket]) -> Void)
 
   /// Closes the listening sockets the command hands over, for a worker that can no longer
   /// adopt them.

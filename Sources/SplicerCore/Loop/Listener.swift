@@ -70,7 +70,7 @@ final class Listener: EventHandler, TimerTarget {
 
   /// True when every worker watches a duplicate of one socket (socket activation): then only
   /// one worker is woken per connection.
-  private let shared: Bool
+  let shared: Bool
 
   init(fd: Int32, context: ListenerContext, worker: Worker, shared: Bool = false) {
     self.fd = fd
