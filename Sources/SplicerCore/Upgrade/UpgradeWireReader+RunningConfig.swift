@@ -37,7 +37,9 @@ extension UpgradeWireReader {
     }
     let workers = try u16("workers")
     var listenerRows: [String] = []
-    for _ in 0..<(try count("listener rows", limit: Int(UInt16.max))) { listenerRows.append(try string("listener row")) }
+    for _ in 0..<(try count("listener rows", limit: Int(UInt16.max))) {
+      listenerRows.append(try string("listener row"))
+    }
     var serverRows: [ServerKeyRecord] = []
     for _ in 0..<(try count("server rows", limit: Int(UInt16.max))) { serverRows.append(try serverKey()) }
     return RunningConfigRecord(
