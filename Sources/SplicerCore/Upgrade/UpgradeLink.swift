@@ -34,10 +34,11 @@ struct UpgradeLink {
     try send(outgoing.message, descriptors: outgoing.descriptors, deadline: deadline)
   }
 
-  /// Sends bytes that are no upgrade message (fault injection).
+  /// Sends a datagram that is no upgrade message: a header's length of zeros, so that it
+  /// announces no descriptors and fails on its magic (fault injection).
   func sendGarbage(deadline: UInt64) throws(UpgradeStop) {
     do {
-      try channel.send(Array("not an upgrade message".utf8), deadline: deadline)
+      try channel.send([UInt8](repeating: 0, count: UpgradeWire.headerLength), deadline: deadline)
     } catch {
       throw UpgradeStop.channel(error, "sending a corrupt message")
     }
