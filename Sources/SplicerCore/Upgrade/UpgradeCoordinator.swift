@@ -79,6 +79,8 @@ public final class UpgradeCoordinator {
     try awaitReadyForState()
     try checkVeto()
     stage = .freeze
+    // The freeze bound counts from the freeze's start: the first worker stops serving then.
+    let freezeStart = MonotonicClock.now()
     let handovers: [WorkerHandover]
     do {
       handovers = try donor.freeze(timeout: timeouts.freeze)
@@ -86,7 +88,7 @@ public final class UpgradeCoordinator {
       throw UpgradeStop(.timedOut, "workers did not freeze: \(error)")
     }
     frozen = true
-    freezeDeadline = MonotonicClock.now().addingClamped(timeouts.freeze.nanoseconds)
+    freezeDeadline = freezeStart.addingClamped(timeouts.freeze.nanoseconds)
     stage = .workers
     for handover in handovers { try send(handover) }
     stage = .snapshots
