@@ -117,4 +117,26 @@ final class UpgradeRollbackProtocolTests: XCTestCase {
     donor.close()
     XCTAssertEqual(openDescriptorCount(), baseline)
   }
+
+  /// With a real child: no `Hello` within the overall bound, so the child is killed and
+  /// reaped (it no longer exists afterwards), and nothing was frozen.
+  func testAChildThatNeverSaysHelloIsKilledAndReaped() throws {
+    let (old, new) = try DescriptorChannel.makePair()
+    defer { new.close() }
+    var pid: pid_t = 0
+    let argv: [UnsafeMutablePointer<CChar>?] = [strdup("/bin/sleep"), strdup("60"), nil]
+    defer { argv.forEach { free($0) } }
+    XCTAssertEqual(posix_spawn(&pid, "/bin/sleep", nil, nil, argv, environ), 0)
+    let donor = try FakeUpgradeDonor()
+    defer { donor.close() }
+    let coordinator = UpgradeCoordinator(
+      channel: old, donor: donor, identity: UpgradeProtocolHarness.identity, childPID: pid,
+      timeouts: UpgradeTimeouts(overall: .milliseconds(100)))
+    guard case .failed(let failure) = coordinator.run() else { return XCTFail("not a failure") }
+    XCTAssertEqual(failure.notice.reason, .timedOut)
+    XCTAssertEqual(failure.stage, .hello)
+    XCTAssertEqual([donor.freezes, donor.resumes], [0, 0])
+    XCTAssertEqual(kill(pid, 0), -1)
+    XCTAssertEqual(errno, ESRCH)
+  }
 }
