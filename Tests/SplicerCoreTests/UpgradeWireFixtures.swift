@@ -85,6 +85,24 @@ enum UpgradeWireFixtures {
     name: "admin", generation: 2, bind: "unix:/run/admin.sock", backlog: 16, boundAddress: abstractUnix,
     activated: true, isAdmin: true, sockets: [3])
 
+  /// Two generations, one with discovered servers, every optional both ways.
+  static let runningConfig = RunningConfigRecord(
+    generations: [
+      .init(number: 1, path: "/etc/splicer/splicer.yaml", yaml: Array("listeners: []\n".utf8), discovered: []),
+      .init(
+        number: 2, path: "/etc/splicer/splicer.yaml", yaml: Array("workers: 2\n".utf8),
+        discovered: [
+          .init(
+            pool: "app",
+            servers: [
+              .init(address: "10.0.0.2:8080", weight: 3, backup: false, drain: true, maxConnections: 100),
+              .init(address: "[2001:db8::2]:80", weight: 1, backup: true, drain: false, maxConnections: nil),
+            ])
+        ]),
+    ],
+    workers: 2, listenerRows: ["web", "admin"], serverRows: [backend.key], listenerCapacity: 8, serverCapacity: 64,
+    descriptorTotal: 12)
+
   static let counts = UpgradeWorkerCounts(worker: 1, sessions: 4000, mirrors: 3, descriptors: 9000, bytes: 1 << 24)
 
   /// Every message type with a layout, by label.
@@ -101,6 +119,7 @@ enum UpgradeWireFixtures {
         "welcome",
         .welcome(UpgradeWelcome(chosenVersion: 1, oldBinaryVersion: "1.3.9", oldPID: 17, freezeTimeout: 2_000_000_000))
       ),
+      ("runningConfig", .runningConfig(RunningConfigChunk(index: 1, count: 3, bytes: Array(0..<200)))),
       ("refuse", .refuse(UpgradeNotice(.incompatibleVersion, "old speaks 3...3, new speaks 4...5"))),
       ("listeners", .listeners([listener, adminListener])),
       ("readyForState", .readyForState),

@@ -91,10 +91,6 @@ extension UpgradeWireTests {
     }
   }
 
-  func testRunningConfigHasNoLayoutYet() {
-    XCTAssertThrowsError(try UpgradeWire.decode(F.datagram(type: 4, payload: []), descriptorCount: 0))
-  }
-
   /// Hand-made payloads, each wrong in one field.
   func testMalformedPayloadsAreRejected() {
     let batch = F.payload(.sessionBatch([F.session(.readingProxyHeader)]))

@@ -1,10 +1,10 @@
-/// One upgrade message with its payload (design §4.2). `RunningConfig` has no case yet: its
-/// layout comes with the config generations it carries, and until then a received one fails
-/// the decode as an undefined payload.
+/// One upgrade message with its payload (design §4.2).
 public enum UpgradeMessage: Hashable, Sendable {
   case hello(UpgradeHello)
   case welcome(UpgradeWelcome)
   case refuse(UpgradeNotice)
+  /// One chunk of the encoded `RunningConfigRecord` (`RunningConfigRecord.chunks`).
+  case runningConfig(RunningConfigChunk)
   case listeners([ListenerRecord])
   case readyForState
   /// `freezeInstant` is the worker's monotonic clock at its safe point, the instant every age
@@ -31,6 +31,7 @@ public enum UpgradeMessage: Hashable, Sendable {
     case .hello: .hello
     case .welcome: .welcome
     case .refuse: .refuse
+    case .runningConfig: .runningConfig
     case .listeners: .listeners
     case .readyForState: .readyForState
     case .workerBegin: .workerBegin

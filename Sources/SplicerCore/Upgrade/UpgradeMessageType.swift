@@ -46,7 +46,7 @@ public enum UpgradeMessageType: UInt16, Sendable, CaseIterable {
   /// Whether descriptors may travel beside a message of this type.
   public var carriesDescriptors: Bool {
     switch self {
-    // RunningConfig's last chunk carries the fallback files (§4.3).
+    // RunningConfig's last chunk may carry the fallback files (§4.3).
     case .runningConfig, .listeners, .sessionBatch, .mirrorBatch: true
     default: false
     }

@@ -25,7 +25,7 @@ extension UpgradeWireReader {
     case .abort:
       return .abort(try notice())
     case .runningConfig:
-      throw .inconsistent("RunningConfig has no layout in wire version \(UpgradeWire.version)")
+      return .runningConfig(try runningConfigChunk())
     case .listeners:
       var records: [ListenerRecord] = []
       for _ in 0..<(try count("listener count", limit: UpgradeWire.maximumDescriptors)) {

@@ -19,6 +19,8 @@ extension UpgradeWireWriter {
     case .refuse(let notice), .abort(let notice):
       write(notice.reason.rawValue)
       write(notice.text)
+    case .runningConfig(let chunk):
+      write(chunk)
     case .listeners(let records):
       writeCount(records.count)
       for record in records { write(record) }

@@ -1,0 +1,29 @@
+/// CRC-32 (IEEE 802.3, reflected polynomial 0xEDB88320, as zlib computes it) over the
+/// encoded records of a handover: `WorkerEnd` carries one per worker and `Prepared` one over
+/// every worker, so that both sides can tell they saw the same records.
+public struct UpgradeCRC32: Sendable {
+  private static let table: [UInt32] = (0..<256).map { index in
+    var value = UInt32(index)
+    for _ in 0..<8 { value = value & 1 == 1 ? 0xEDB8_8320 ^ (value >> 1) : value >> 1 }
+    return value
+  }
+
+  private var state: UInt32 = 0xFFFF_FFFF
+
+  public init() {}
+
+  /// The checksum of the bytes added so far.
+  public var value: UInt32 { state ^ 0xFFFF_FFFF }
+
+  public mutating func add(_ bytes: some Sequence<UInt8>) {
+    for byte in bytes { state = Self.table[Int((state ^ UInt32(byte)) & 0xFF)] ^ (state >> 8) }
+  }
+
+  /// Adds a record as it travels in its batch (references into the batch's descriptors,
+  /// spilled bytes left out).
+  public mutating func add(record: some UpgradeBatchRecord) {
+    var writer = UpgradeWireWriter()
+    record.encode(into: &writer)
+    add(writer.bytes)
+  }
+}

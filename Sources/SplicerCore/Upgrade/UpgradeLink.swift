@@ -1,0 +1,74 @@
+import SplicerSystem
+
+/// One side's end of the upgrade channel as the state machines use it: encodes and numbers
+/// what it sends, decodes what it receives, and turns every failure into an `UpgradeStop`.
+/// Owns the channel: `close()` once, when the protocol ends.
+struct UpgradeLink {
+  let channel: DescriptorChannel
+  /// The agreed wire version; `UpgradeWire.version` until `Welcome`.
+  var version: UInt16 = UpgradeWire.version
+  private(set) var nextSequence: UInt32 = 0
+
+  init(channel: DescriptorChannel) {
+    self.channel = channel
+  }
+
+  /// Sends one message; returns its sequence number.
+  @discardableResult
+  mutating func send(_ message: UpgradeMessage, descriptors: [Int32] = [], deadline: UInt64) throws(UpgradeStop)
+    -> UInt32
+  {
+    let sequence = nextSequence
+    let datagram = UpgradeWire.encode(
+      message, sequence: sequence, version: version, descriptorCount: descriptors.count)
+    do {
+      try channel.send(datagram, descriptors: descriptors, deadline: deadline)
+    } catch {
+      throw UpgradeStop.channel(error, "sending \(message.type)")
+    }
+    nextSequence &+= 1
+    return sequence
+  }
+
+  mutating func send(_ outgoing: UpgradeOutgoing, deadline: UInt64) throws(UpgradeStop) -> UInt32 {
+    try send(outgoing.message, descriptors: outgoing.descriptors, deadline: deadline)
+  }
+
+  /// Sends a datagram that is no upgrade message: a header's length of zeros, so that it
+  /// announces no descriptors and fails on its magic (fault injection).
+  func sendGarbage(deadline: UInt64) throws(UpgradeStop) {
+    do {
+      try channel.send([UInt8](repeating: 0, count: UpgradeWire.headerLength), deadline: deadline)
+    } catch {
+      throw UpgradeStop.channel(error, "sending a corrupt message")
+    }
+  }
+
+  /// The next message and its descriptors. Every descriptor that arrives goes into `ledger`
+  /// before anything can fail; without a ledger they are closed (this side expects none).
+  func receive(deadline: UInt64, ledger: AdoptionLedger?, _ doing: String) throws(UpgradeStop)
+    -> (envelope: UpgradeEnvelope, descriptors: [Int32])
+  {
+    let message: DescriptorMessage
+    do {
+      message = try channel.receive(deadline: deadline, declaredCount: Self.declaredCount)
+    } catch {
+      throw UpgradeStop.channel(error, doing)
+    }
+    if let ledger { ledger.record(message.descriptors) } else { message.closeDescriptors() }
+    do {
+      let envelope = try UpgradeWire.decode(message.data, descriptorCount: message.descriptors.count)
+      return (envelope, ledger == nil ? [] : message.descriptors)
+    } catch {
+      throw UpgradeStop(.recordInvalid, "\(error) \(doing)")
+    }
+  }
+
+  func close() { channel.close() }
+
+  /// The descriptor count a datagram's header announces.
+  private static func declaredCount(_ data: [UInt8]) -> Int? {
+    guard data.count >= UpgradeWire.headerLength else { return nil }
+    return Int(data[16]) | Int(data[17]) << 8
+  }
+}
