@@ -21,7 +21,8 @@ final class UpgradeHandoverProtocolTests: XCTestCase {
     XCTAssertEqual(recipient.config, donor.runningConfig())
     XCTAssertEqual(recipient.listeners.count, donor.listeners.count)
     XCTAssertEqual(recipient.received.count, donor.descriptorTotal)
-    XCTAssertNotNil(recipient.seeded)
+    XCTAssertEqual(recipient.seeded?.0, donor.counters())
+    XCTAssertEqual(recipient.seeded?.1, donor.health())
 
     // Every record arrives whole, spilled bytes put back, each reference on the same file.
     XCTAssertEqual(recipient.sessions.count, donor.allSessions.count)

@@ -86,8 +86,11 @@ final class FakeUpgradeDonor: UpgradeDonor, @unchecked Sendable {
     return handovers
   }
 
-  func counters() -> CounterSnapshot {
-    CounterSnapshot(table: .servers, firstRow: 0, columns: 2, values: [1, 2, 3, 4])
+  func counters() -> [CounterSnapshot] {
+    [
+      CounterSnapshot(table: .servers, firstRow: 0, columns: 2, values: [1, 2, 3, 4]),
+      CounterSnapshot(table: .servers, firstRow: 2, columns: 2, values: [5, 6]),
+    ]
   }
 
   func health() -> HealthSnapshot {
@@ -111,7 +114,7 @@ final class FakeUpgradeRecipient: UpgradeRecipient, @unchecked Sendable {
   var listeners: [ListenerRecord] = []
   var sessions: [(record: SessionRecord, files: [[UInt64]])] = []
   var mirrors: [(record: MirrorRecord, files: [[UInt64]])] = []
-  var seeded: (CounterSnapshot, HealthSnapshot)?
+  var seeded: ([CounterSnapshot], HealthSnapshot)?
   var received: [Int32] = []
   var committed = false
 
@@ -140,7 +143,7 @@ final class FakeUpgradeRecipient: UpgradeRecipient, @unchecked Sendable {
     received += descriptors
   }
 
-  func seed(counters: CounterSnapshot, health: HealthSnapshot) throws { seeded = (counters, health) }
+  func seed(counters: [CounterSnapshot], health: HealthSnapshot) throws { seeded = (counters, health) }
 
   func prepare() throws -> UpgradePrepared {
     UpgradePrepared(

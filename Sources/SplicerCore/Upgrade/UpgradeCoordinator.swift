@@ -92,7 +92,7 @@ public final class UpgradeCoordinator {
     stage = .workers
     for handover in handovers { try send(handover) }
     stage = .snapshots
-    try link.send(.counters(donor.counters()), deadline: frozenDeadline)
+    for chunk in donor.counters() { try link.send(.counters(chunk), deadline: frozenDeadline) }
     try link.send(.health(donor.health()), deadline: frozenDeadline)
     stage = .prepared
     try awaitPrepared()

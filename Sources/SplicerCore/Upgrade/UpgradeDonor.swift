@@ -12,8 +12,9 @@ public protocol UpgradeDonor: AnyObject {
   /// order; throws when a worker does not freeze within `timeout` (the donor then resumes
   /// the workers that did before it throws).
   func freeze(timeout: Duration) throws -> [WorkerHandover]
-  /// Every counter table summed over the workers, taken after the freeze.
-  func counters() -> CounterSnapshot
+  /// Every counter table summed over the workers, taken after the freeze, in chunks that each
+  /// fit a message (`CounterSnapshot.chunks(of:)`).
+  func counters() -> [CounterSnapshot]
   /// Every server's health, taken after the freeze.
   func health() -> HealthSnapshot
   /// Rollback: every worker carries on as if nothing happened (design §8.3).

@@ -20,8 +20,9 @@ extension UpgradeReceiver {
     var crc = UpgradeCRC32()
   }
 
-  /// Receives every worker; returns the `Counters` that follow the last.
-  func receiveWorkers(into recipient: UpgradeRecipient) throws(UpgradeStop) -> CounterSnapshot {
+  /// Receives every worker; returns the message that follows the last (`Counters`, or
+  /// `Health` when there are no counter chunks).
+  func receiveWorkers(into recipient: UpgradeRecipient) throws(UpgradeStop) -> UpgradeMessage {
     var worker: WorkerProgress?
     var pending: PendingBatch?
     let doing = "receiving worker records"
@@ -90,7 +91,9 @@ extension UpgradeReceiver {
         }
         worker = nil
       case .counters(let counters) where worker == nil:
-        return counters
+        return .counters(counters)
+      case .health(let health) where worker == nil:
+        return .health(health)
       default:
         throw stop(message, doing)
       }

@@ -94,10 +94,16 @@ public final class UpgradeReceiver {
     try link.send(.readyForState, deadline: deadline)
     readySent = true
     stage = .workers
-    let counters = try receiveWorkers(into: recipient)
+    // The workers end with the counters' chunks (none for an empty table set), then Health.
+    var next = try receiveWorkers(into: recipient)
     stage = .snapshots
-    let (envelope, _) = try link.receive(deadline: deadline, ledger: ledger, "waiting for Health")
-    guard case .health(let health) = envelope.message else { throw stop(envelope.message, "waiting for Health") }
+    var counters: [CounterSnapshot] = []
+    while case .counters(let chunk) = next {
+      counters.append(chunk)
+      let (envelope, _) = try link.receive(deadline: deadline, ledger: ledger, "waiting for Health")
+      next = envelope.message
+    }
+    guard case .health(let health) = next else { throw stop(next, "waiting for Health") }
     try adopting { () throws in try recipient.seed(counters: counters, health: health) }
     stage = .prepared
     var prepared = try adopting { () throws in try recipient.prepare() }

@@ -17,7 +17,7 @@ public protocol UpgradeRecipient: AnyObject {
   ) throws
   /// Validates and builds one batch of a worker's mirrors.
   func adoptMirrors(_ records: [MirrorRecord], descriptors: [Int32], worker: Int, freezeInstant: UInt64) throws
-  func seed(counters: CounterSnapshot, health: HealthSnapshot) throws
+  func seed(counters: [CounterSnapshot], health: HealthSnapshot) throws
   /// Everything is received: re-derive the shared counts and report what was adopted.
   func prepare() throws -> UpgradePrepared
   /// After `Committed` was written: register every descriptor, start the workers and
