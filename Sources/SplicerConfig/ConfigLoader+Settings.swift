@@ -1,7 +1,7 @@
 /// The optional sections (`timeouts`, `tuning`, `log`); each key falls back to the type's default,
 /// and an empty section (all children commented out) means all defaults.
 extension ConfigLoader {
-  static let timeoutKeys = ["connect", "idle", "drain"]
+  static let timeoutKeys = ["connect", "idle", "drain", "upgrade"]
   static let tuningKeys = ["pipe_size", "pipe_pool", "copy_buffer", "max_pipes"]
   static let logKeys = ["level", "format", "access_log"]
   static let adminKeys = ["bind"]
@@ -23,6 +23,9 @@ extension ConfigLoader {
     }
     if let drain = fields["drain"] {
       timeouts.drain = try drain.duration()
+    }
+    if let upgrade = fields["upgrade"] {
+      timeouts.upgrade = try upgrade.duration()
     }
     return timeouts
   }

@@ -73,11 +73,18 @@ public struct Timeouts: Sendable, Equatable {
   public var idle: Duration
   /// On SIGTERM, how long open connections may finish before they are closed.
   public var drain: Duration
+  /// A live upgrade's bound from the spawn of the new binary to its `Prepared` (design
+  /// live-upgrade.md §8.1); past it the upgrade fails and the old process resumes.
+  public var upgrade: Duration
 
-  public init(connect: Duration = .seconds(5), idle: Duration = .seconds(600), drain: Duration = .seconds(30)) {
+  public init(
+    connect: Duration = .seconds(5), idle: Duration = .seconds(600), drain: Duration = .seconds(30),
+    upgrade: Duration = .seconds(30)
+  ) {
     self.connect = connect
     self.idle = idle
     self.drain = drain
+    self.upgrade = upgrade
   }
 }
 

@@ -2,8 +2,9 @@
 ///
 /// A duration is one or more whole-number components, each with a unit (`h`, `m`, `s`, `ms`), largest
 /// unit first and each unit at most once. The total must be greater than zero: every duration in the
-/// config is a timeout, and a zero timeout would close connections at once.
-enum DurationParser {
+/// config is a timeout, and a zero timeout would close connections at once. Public for command-line
+/// options in the same format (`splicer upgrade --timeout 60s`).
+public enum DurationParser {
   /// Units from largest to smallest, with their length in milliseconds.
   static let units: [(name: String, milliseconds: Int64)] = [
     ("h", 3_600_000), ("m", 60_000), ("s", 1_000), ("ms", 1),
@@ -13,7 +14,7 @@ enum DurationParser {
   /// The longest timeout accepted: longer is a typo, and deadlines must stay far from overflow.
   static let maximumMilliseconds: Int64 = 365 * 24 * 3_600_000
 
-  static func parse(_ text: String) throws(ValueError) -> Duration {
+  public static func parse(_ text: String) throws(ValueError) -> Duration {
     if text.isEmpty {
       throw ValueError("expected a duration (\(example))")
     }

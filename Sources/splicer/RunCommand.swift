@@ -26,6 +26,21 @@ struct RunCommand: ParsableCommand {
   var watchConfig = false
 
   func run() throws {
+    // Made absolute before anything can change the working directory: a live upgrade starts
+    // the file at this path again (`Supervisor+Upgrade`).
+    let executablePath = ExecutablePath.ofCurrentProcess()
+    // Started by a running Splicer for a live upgrade: adopt its state instead of binding.
+    let upgradeChannel: Int32?
+    do {
+      upgradeChannel = try UpgradeEnvironment.takeChannelDescriptor()
+    } catch {
+      printToStandardError("ignoring the upgrade environment: \(error)")
+      upgradeChannel = nil
+    }
+    if let upgradeChannel {
+      try runAdopting(channel: upgradeChannel, executablePath: executablePath)
+      return
+    }
     // Taken before the load: a change while it loads is then seen as a change, never lost.
     let loadedSnapshot = watchConfig ? ConfigFileSnapshot.take(path: options.config) : nil
     // The bytes are kept with the configuration they make (`ConfigGeneration`).
@@ -65,6 +80,7 @@ struct RunCommand: ParsableCommand {
 
     let server: ProxyServer
     var admin: AdminServer?
+    var adminSocket: Int32?
     let discovery: ServiceDiscovery
     do {
       // The discovery thread wakes the main thread with a signal that `Supervisor` waits for.
@@ -78,7 +94,7 @@ struct RunCommand: ParsableCommand {
         generation: ConfigGeneration(number: 1, source: source, configuration: configuration), logger: logger,
         inherited: Dictionary(activated.map { ($0.name, $0.fd) }, uniquingKeysWith: { first, _ in first }))
       // Bound with the listeners, before any thread starts; served once the workers run.
-      let adminSocket = try configuration.admin.map { config throws in
+      adminSocket = try configuration.admin.map { config throws in
         guard let address = SocketAddress(ip: config.bind.host, port: config.bind.port) else {
           throw ProxyStartError(message: "admin: bad address \(config.bind)")
         }
@@ -95,11 +111,9 @@ struct RunCommand: ParsableCommand {
       try server.start()
       try discovery.start()
       if let adminSocket, let exporter {
-        let routes = AdminRoutes(
-          proxy: server, exporter: exporter, version: SplicerVersion.current,
-          extraSeries: { reloads.series() + [droppedLogLines()] + discovery.series() })
-        admin = try AdminServer(boundSocket: adminSocket, routes: routes)
-        logger.notice("admin bound", metadata: ["address": "\(admin!.address)"])
+        admin = try Self.startAdmin(
+          socket: adminSocket, exporter: exporter, server: server,
+          series: ProcessSeries(reloads: reloads, discovery: discovery, carried: CarriedSeries()), logger: logger)
       }
     } catch {
       logger.critical("start failed", metadata: ["error": "\(error)"])
@@ -121,13 +135,58 @@ struct RunCommand: ParsableCommand {
       }
     }
 
+    supervise(
+      server: server, configuration: configuration, notify: notify, admin: admin, adminSocket: adminSocket,
+      series: ProcessSeries(reloads: reloads, discovery: discovery, carried: CarriedSeries()),
+      executablePath: executablePath, logger: logger)
+  }
+
+  /// Serves until a stop or an upgrade: the main thread's `Supervisor`, then the stop of what
+  /// the workers do not own.
+  func supervise(
+    server: ProxyServer, configuration: Configuration, notify: SystemdNotify, admin: AdminServer?,
+    adminSocket: Int32?, series: ProcessSeries, executablePath: String?, logger: Logger
+  ) {
+    let settings = UpgradeSettings(
+      executablePath: executablePath, arguments: Array(CommandLine.arguments.dropFirst()),
+      carryBindCapability: configuration.privileges.keepBindCapability,
+      timeouts: UpgradeTimeouts(overall: configuration.timeouts.upgrade), adminSocket: adminSocket,
+      stopAdmin: { admin?.stop() }, carriedSeries: { CarriedSeries.snapshot(of: series.all()) })
     var supervisor = Supervisor(
       server: server, configPath: options.config, drainTimeout: configuration.timeouts.drain, notify: notify,
-      reloads: reloads, discovery: discovery, logger: logger)
-    supervisor.run()
-    discovery.stop()
-    admin?.stop()
-    logger.notice("stopped")
+      reloads: series.reloads, discovery: series.discovery, upgradeSettings: settings, logger: logger)
+    let ending = supervisor.run()
+    series.discovery.stop()
+    switch ending {
+    case .stopped:
+      admin?.stop()
+      logger.notice("stopped")
+    case .upgraded(let newPID):
+      logger.notice("stopped: handed over", metadata: ["new_pid": "\(newPID)"])
+    }
+  }
+
+  /// The admin endpoint on its bound (or adopted) socket.
+  static func startAdmin(
+    socket: Int32, exporter: MetricsExporter, server: ProxyServer, series: ProcessSeries, logger: Logger
+  ) throws -> AdminServer {
+    let routes = AdminRoutes(
+      proxy: server, exporter: exporter, version: SplicerVersion.current, extraSeries: { series.all() })
+    let admin = try AdminServer(boundSocket: socket, routes: routes)
+    logger.notice("admin bound", metadata: ["address": "\(admin.address)"])
+    return admin
+  }
+}
+
+/// The executable's own counter series for /metrics (reloads, dropped log lines, discovery
+/// failures), with what a live upgrade carried over from the process before.
+struct ProcessSeries: Sendable {
+  let reloads: ReloadCounters
+  let discovery: ServiceDiscovery
+  let carried: CarriedSeries
+
+  func all() -> [ExtraSeries] {
+    carried.adding(to: reloads.series() + [droppedLogLines()] + discovery.series())
   }
 }
 

@@ -8,19 +8,20 @@ import SplicerSystem
 import Synchronization
 
 /// The main thread's job once the workers run: wait for signals, reload on SIGHUP, apply
-/// discovered servers on SIGRTMIN+1 (from `ServiceDiscovery`), drain on SIGTERM/SIGINT, and keep
-/// systemd informed (READY, RELOADING, STOPPING, STATUS, WATCHDOG).
+/// discovered servers on SIGRTMIN+1 (from `ServiceDiscovery`), hand everything to a new
+/// binary on SIGUSR2 (`+Upgrade`), drain on SIGTERM/SIGINT, and keep systemd informed
+/// (READY, RELOADING, STOPPING, STATUS, WATCHDOG, MAINPID).
 ///
 /// Owned by `RunCommand`; runs on the main thread only.
 struct Supervisor {
   /// Sent by the discovery thread to the main thread when a pool's SRV answer changed; sent
   /// by hand it only applies the last discovered sets again (nothing, if they are in force).
-  /// A real-time signal, SIGRTMIN + 1: SIGUSR1 and SIGUSR2 stay free for operators' uses
-  /// (SIGUSR2 is the conventional binary-upgrade trigger of proxies), and a real-time signal
+  /// A real-time signal, SIGRTMIN + 1: SIGUSR1 stays free for operators' uses, SIGUSR2 is
+  /// the live upgrade's (the conventional binary-upgrade trigger of proxies), and a real-time signal
   /// cannot be mistaken for one. glibc reserves the first two real-time signals for its
   /// threads; `__libc_current_sigrtmin()` is the first one free for the program.
   static let discoverySignal = __libc_current_sigrtmin() + 1
-  static let handledSignals = [SIGTERM, SIGINT, SIGHUP, discoverySignal]
+  static let handledSignals = [SIGTERM, SIGINT, SIGHUP, discoverySignal, upgradeSignal]
 
   let server: ProxyServer
   let configPath: String
@@ -28,10 +29,20 @@ struct Supervisor {
   let notify: SystemdNotify
   let reloads: ReloadCounters
   let discovery: ServiceDiscovery
+  let upgradeSettings: UpgradeSettings
   let logger: Logger
 
-  /// Returns when the proxy has stopped.
-  mutating func run() {
+  /// How `run` ended.
+  enum Ending {
+    /// Drained or stopped; the workers are stopped.
+    case stopped
+    /// A live upgrade handed everything to the new process (`Supervisor+Upgrade`); the
+    /// workers and the admin endpoint are stopped.
+    case upgraded(newPID: Int32)
+  }
+
+  /// Returns when the proxy has stopped, or handed over to a new process.
+  mutating func run() -> Ending {
     let listeners = server.state.boundListeners.map { "\($0.name)=\($0.address)" }.joined(separator: " ")
     send { try notify.ready(status: "relaying: \(listeners)") }
     let tick = watchdogTickMilliseconds
@@ -48,8 +59,12 @@ struct Supervisor {
         applyDiscovered()
         continue
       }
+      if signal == Self.upgradeSignal {
+        if let newPID = upgrade() { return .upgraded(newPID: newPID) }
+        continue
+      }
       drain(after: signal)
-      return
+      return .stopped
     }
   }
 
@@ -107,7 +122,7 @@ struct Supervisor {
       }
       let waitMilliseconds = Int(min((deadline - now) / 1_000_000, 50))
       if let second = Signals.wait(for: Self.handledSignals, milliseconds: max(1, waitMilliseconds)), second != SIGHUP,
-        second != Self.discoverySignal
+        second != Self.discoverySignal, second != Self.upgradeSignal
       {
         logger.warning("second signal: stopping at once")
         break
@@ -116,7 +131,7 @@ struct Supervisor {
     server.stop()
   }
 
-  private func send(_ body: () throws -> Void) {
+  func send(_ body: () throws -> Void) {
     do {
       try body()
     } catch {

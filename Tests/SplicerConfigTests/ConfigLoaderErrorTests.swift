@@ -199,6 +199,9 @@ final class ConfigLoaderErrorTests: XCTestCase {
       name: "unknown duration unit", yaml: base.appending("timeouts:\n  connect: 5x"), line: 10,
       key: "timeouts.connect", message: "unknown unit 'x'"),
     Case(
+      name: "upgrade timeout without unit", yaml: base.appending("timeouts:\n  upgrade: 30"), line: 10,
+      key: "timeouts.upgrade", message: "missing unit in '30'"),
+    Case(
       name: "workers zero", yaml: base.appending("workers: 0"), line: 9, key: "workers",
       message: "must be between 1 and 256, got 0"),
     Case(

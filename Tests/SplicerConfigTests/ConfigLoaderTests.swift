@@ -22,7 +22,7 @@ final class ConfigLoaderTests: XCTestCase {
           servers:
             - address: 10.0.0.1:9000
             - address: "[fe80:0:0::1]:9000"
-      timeouts: { connect: 250ms, idle: 1m30s }
+      timeouts: { connect: 250ms, idle: 1m30s, upgrade: 1m }
       tuning: { pipe_size: 64KiB, pipe_pool: 0, copy_buffer: 16384 }
       log: { level: debug, format: logfmt, access_log: false }
       """
@@ -45,7 +45,7 @@ final class ConfigLoaderTests: XCTestCase {
           ],
           retries: 1)
       ],
-      timeouts: Timeouts(connect: .milliseconds(250), idle: .seconds(90)),
+      timeouts: Timeouts(connect: .milliseconds(250), idle: .seconds(90), upgrade: .seconds(60)),
       tuning: Tuning(pipeSize: 64 << 10, pipePoolSize: 0, copyBufferSize: 16384),
       log: LogConfig(level: .debug, format: .logfmt, accessLog: false))
     XCTAssertEqual(config, expected)
@@ -65,6 +65,7 @@ final class ConfigLoaderTests: XCTestCase {
       ])
     XCTAssertEqual(config.pools.map(\.retries), [0], "one server leaves nothing to retry")
     XCTAssertEqual(config.timeouts, Timeouts(connect: .seconds(5), idle: .seconds(600)))
+    XCTAssertEqual(config.timeouts.upgrade, .seconds(30))
     XCTAssertEqual(config.tuning, Tuning(pipeSize: 1 << 20, pipePoolSize: 64, copyBufferSize: 64 << 10))
     XCTAssertEqual(config.log, LogConfig(level: .info, format: .json, accessLog: true))
   }

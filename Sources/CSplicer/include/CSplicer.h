@@ -12,6 +12,7 @@
 #include <sys/types.h>
 #include <sys/socket.h>
 
+#include "splicer_signals.h"
 #include "splicer_upgrade.h"
 
 /// One ready event, copied out of the kernel's packed `struct epoll_event`.

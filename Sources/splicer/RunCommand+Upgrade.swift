@@ -1,0 +1,85 @@
+import ArgumentParser
+import Glibc
+import Logging
+import SplicerConfig
+import SplicerCore
+import SplicerLogging
+import SplicerMetrics
+import SplicerResolution
+import SplicerSystem
+
+/// `splicer run` started by a running Splicer for a live upgrade (`SPLICER_UPGRADE_FD`): instead
+/// of binding, it takes over the old process's listeners and sessions through
+/// `UpgradeReceiver` (docs/design/live-upgrade.md), starts from the old process's running
+/// config, then applies its own config file as a reload. Until the commit it changes nothing
+/// the old process holds; any failure before it ends this process with status 1 and the old
+/// one carries on.
+extension RunCommand {
+  func runAdopting(channel: Int32, executablePath: String?) throws {
+    // The file is checked first; a bad one is the refusal the old process reports.
+    let loaded: Result<(ConfigSource, Configuration), ConfigError>
+    do throws(ConfigError) {
+      let source = try ConfigSource.read(path: options.config)
+      loaded = .success((source, try ConfigLoader.load(source: source)))
+    } catch {
+      loaded = .failure(error)
+    }
+    let logConfig = (try? loaded.get().1.log) ?? LogConfig()
+    LoggingSystem.bootstrap { label in
+      StructuredLogHandler(label: label, level: Logger.Level(logConfig.level), format: logConfig.format)
+    }
+    let logger = Logger(label: "splicer")
+    defer { LogWriter.standardError.finish() }
+    let notify = (try? SystemdNotify.fromProcessEnvironment()) ?? .disabled
+    Signals.ignoreBrokenPipe()
+    Signals.block(Supervisor.handledSignals)
+    let reloads = ReloadCounters()
+    let mainThread = pthread_self()
+    let discovery = try ServiceDiscovery(logger: logger) { _ = pthread_kill(mainThread, Supervisor.discoverySignal) }
+    if case .success(let (_, configuration)) = loaded {
+      // Capabilities and uids are per thread: dropped before the first thread starts (the
+      // log writer's). The old process dropped them already; this drops what the exec gave.
+      try PrivilegeSetup.apply(configuration.privileges, logger: logger)
+    }
+    try LogWriter.standardError.startThread()
+
+    let adoption = UpgradeAdoption(
+      configError: loaded.failure, logger: logger, reloads: reloads, discovery: discovery)
+    let receiver = UpgradeReceiver(
+      channel: DescriptorChannel(fd: channel), identity: .current(binaryVersion: SplicerVersion.current),
+      fault: UpgradeFaultInjection.fromEnvironment(), makeRecipient: adoption.makeRecipient)
+    let receipt = receiver.run()
+    guard case .adopted(let pendingReload, _) = receipt, let recipient = adoption.recipient,
+      let server = recipient.server
+    else {
+      logger.error("upgrade: not taken over", metadata: ["receipt": "\(receipt)"])
+      throw ExitCode(1)
+    }
+    let admin = adoption.admin
+    let adminSocket = adoption.adminSocket
+    let carried = CarriedSeries(recipient.carriedSeries)
+    let series = ProcessSeries(reloads: reloads, discovery: discovery, carried: carried)
+    try discovery.start()
+    logger.notice(
+      "splicer started", metadata: ["version": "\(SplicerVersion.current)", "pid": "\(getpid())", "upgraded": "true"])
+    // Then this binary's config file, as a reload: every rule of a reload holds.
+    var running = recipient.running.configuration
+    if case .success(let (source, configuration)) = loaded {
+      do {
+        let generation = ConfigGeneration(
+          number: server.state.generation.number + 1, source: source,
+          configuration: discovery.prepare(configuration))
+        let summary = try server.reload(to: generation)
+        running = generation.configuration
+        logger.notice("reloaded", metadata: ["changes": "\(summary)", "after": "upgrade"])
+      } catch {
+        reloads.count(success: false)
+        logger.error("reload after the upgrade failed; running the old config", metadata: ["error": "\(error)"])
+      }
+    }
+    if pendingReload { kill(getpid(), SIGHUP) }
+    supervise(
+      server: server, configuration: running, notify: notify, admin: admin, adminSocket: adminSocket, series: series,
+      executablePath: executablePath, logger: logger)
+  }
+}

@@ -1,0 +1,100 @@
+import Glibc
+import Logging
+import SplicerCore
+import SplicerSystem
+
+/// The live upgrade on the old process's side (docs/design/live-upgrade.md): SIGUSR2 starts
+/// the binary at the path the process was started from, with the same arguments and one end
+/// of a descriptor channel, and `UpgradeCoordinator` hands every listener and session over.
+/// On success the process exits; on any failure before the commit it carries on as if nothing
+/// happened, and says why.
+extension Supervisor {
+  static let upgradeSignal = SIGUSR2
+
+  /// Runs one upgrade; returns the new process's pid when it took over.
+  mutating func upgrade() -> Int32? {
+    let startedAt = MonotonicClock.now()
+    guard let path = upgradeSettings.executablePath else {
+      logger.error("upgrade failed: the executable's path is unknown; still serving")
+      return nil
+    }
+    logger.notice("upgrade started", metadata: ["executable": "\(path)"])
+    send { try notify.status("upgrading: starting \(path)") }
+    let ours: DescriptorChannel
+    let theirs: DescriptorChannel
+    let child: pid_t
+    do {
+      (ours, theirs) = try DescriptorChannel.makePair()
+    } catch {
+      return failed("cannot make the upgrade channel: \(error)", startedAt: startedAt)
+    }
+    do {
+      child = try UpgradeSpawn.spawn(
+        path: path, arguments: [path] + upgradeSettings.arguments, channelFD: theirs.fd,
+        carryBindCapability: upgradeSettings.carryBindCapability)
+      theirs.close()
+    } catch {
+      theirs.close()
+      ours.close()
+      return failed("\(error)", startedAt: startedAt)
+    }
+    logger.notice("upgrade: new process started", metadata: ["new_pid": "\(child)"])
+    let donor = ProxyUpgradeDonor(
+      server: server, adminSocket: upgradeSettings.adminSocket, carriedSeries: upgradeSettings.carriedSeries,
+      stopAdmin: upgradeSettings.stopAdmin)
+    let hooks = UpgradeCoordinatorHooks(
+      vetoed: { Signals.pending().contains { $0 == SIGTERM || $0 == SIGINT } },
+      pendingReload: { Signals.pending().contains(SIGHUP) },
+      afterCommit: { [notify, logger] newPID in
+        Self.handOverToSystemd(notify: notify, newPID: newPID, logger: logger)
+      })
+    let coordinator = UpgradeCoordinator(
+      channel: ours, donor: donor, identity: .current(binaryVersion: SplicerVersion.current), childPID: child,
+      timeouts: upgradeSettings.timeouts, hooks: hooks, startedAt: startedAt)
+    switch coordinator.run() {
+    case .upgraded(let newPID):
+      logger.notice(
+        "upgraded",
+        metadata: [
+          "new_pid": "\(newPID)", "duration_ms": "\(Self.milliseconds(since: startedAt))",
+        ])
+      return newPID
+    case .failed(let failure):
+      return failed("\(failure)", startedAt: startedAt)
+    case .committedThenLost(let failure):
+      // The new process took the sessions and died: their bytes may be lost with it, so they
+      // must not carry on here as if whole. The listeners were never closed: stop serving
+      // is the one safe answer; the service manager restarts the proxy.
+      logger.critical(
+        "upgrade failed after the new process took over; stopping", metadata: ["reason": "\(failure)"])
+      return nil
+    }
+  }
+
+  private func failed(_ reason: String, startedAt: UInt64) -> Int32? {
+    logger.error(
+      "upgrade failed; resuming",
+      metadata: ["reason": "\(reason)", "duration_ms": "\(Self.milliseconds(since: startedAt))"])
+    send { try notify.ready(status: "upgrade failed, still serving: \(reason)") }
+    return nil
+  }
+
+  /// `READY=1` with the new status, then `MAINPID=` of the new process, confirmed by a
+  /// barrier: systemd tracks the new process as the service's main one before this exits.
+  static func handOverToSystemd(notify: SystemdNotify, newPID: Int32, logger: Logger) {
+    guard notify.isEnabled else { return }
+    do {
+      try notify.ready(status: "upgraded to pid \(newPID)")
+      try notify.mainPID(newPID)
+      if try !notify.barrier(timeout: .seconds(5)) {
+        logger.warning("systemd did not confirm the new main pid within 5 s")
+      }
+    } catch {
+      logger.warning("systemd notify failed", metadata: ["error": "\(error)"])
+    }
+  }
+
+  static func milliseconds(since start: UInt64) -> UInt64 {
+    (MonotonicClock.now() &- start) / 1_000_000
+  }
+}
