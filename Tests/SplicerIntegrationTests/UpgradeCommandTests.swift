@@ -78,6 +78,17 @@ final class UpgradeCommandTests: XCTestCase {
     XCTAssertEqual(outcome.standardError, "upgrade failed: pid \(target.pid) exited without answering; see its log\n")
   }
 
+  func testARootCommandTakesTheTargetsUserToBeAnswered() throws {
+    // kill(2) lets the target (nobody) signal back only a process whose real or saved uid is
+    // its own: without the switch, its sigqueue would fail and it would exit unanswered.
+    let target = try UpgradeStandIn(mode: "reply", value: 2468, user: 65_534)
+    defer { target.stop() }
+    let outcome = try upgrade(["--pid", "\(target.pid)"])
+    XCTAssertEqual(outcome.status, 0, outcome.standardError)
+    XCTAssertEqual(outcome.standardOutput, "upgraded: pid \(target.pid) -> 2468\n")
+    XCTAssertEqual(target.request()?.pid, outcome.pid)
+  }
+
   func testNoAnswerWithinTheTimeoutExitsThree() throws {
     let target = try UpgradeStandIn(mode: "silent")
     defer { target.stop() }
