@@ -101,10 +101,10 @@ final class UpgradeCommandTests: XCTestCase {
 
   func testUsageErrorsExitTwoWithoutSendingAnything() throws {
     let cases: [(arguments: [String], message: String)] = [
-      ([], "--pid PID is required"),
-      (["--pid", "0"], "--pid PID is required"),
+      ([], "Error: Missing expected argument '--pid <pid>'"),
+      (["--pid", "0"], "--pid must be the process id of a running splicer, above 0"),
       // -1 would be every process the command may signal, and 0 its process group.
-      (["--pid=-1"], "--pid PID is required"),
+      (["--pid=-1"], "--pid must be the process id of a running splicer, above 0"),
       (["--pid", "-1"], "Error: Missing value for '--pid <pid>'"),
       (["--pid", "abc"], "Error:"),
       (["--pid", "1", "--frobnicate"], "Error:"),
