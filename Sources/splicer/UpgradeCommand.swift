@@ -24,13 +24,14 @@ struct UpgradeCommand: ParsableCommand {
   )
 
   @Option(help: "The pid of the running splicer (under systemd: $MAINPID).")
-  var pid: Int32?
+  var pid: Int32
 
   @Option(help: "How long to wait for the answer (e.g. 60s, 2m).")
   var timeout: String = "60s"
 
   func run() throws {
-    guard let pid, pid > 0 else { throw Self.usageError("--pid PID is required: the process id of a running splicer") }
+    // 0 and negative pids would address process groups (-1: every process we may signal).
+    guard pid > 0 else { throw Self.usageError("--pid must be the process id of a running splicer, above 0") }
     let limit: Duration
     do {
       limit = try DurationParser.parse(timeout)

@@ -78,6 +78,17 @@ final class UpgradeCommandTests: XCTestCase {
     XCTAssertEqual(outcome.standardError, "upgrade failed: pid \(target.pid) exited without answering; see its log\n")
   }
 
+  func testARootCommandTakesTheTargetsUserToBeAnswered() throws {
+    // kill(2) lets the target (nobody) signal back only a process whose real or saved uid is
+    // its own: without the switch, its sigqueue would fail and it would exit unanswered.
+    let target = try UpgradeStandIn(mode: "reply", value: 2468, user: 65_534)
+    defer { target.stop() }
+    let outcome = try upgrade(["--pid", "\(target.pid)"])
+    XCTAssertEqual(outcome.status, 0, outcome.standardError)
+    XCTAssertEqual(outcome.standardOutput, "upgraded: pid \(target.pid) -> 2468\n")
+    XCTAssertEqual(target.request()?.pid, outcome.pid)
+  }
+
   func testNoAnswerWithinTheTimeoutExitsThree() throws {
     let target = try UpgradeStandIn(mode: "silent")
     defer { target.stop() }
@@ -90,10 +101,10 @@ final class UpgradeCommandTests: XCTestCase {
 
   func testUsageErrorsExitTwoWithoutSendingAnything() throws {
     let cases: [(arguments: [String], message: String)] = [
-      ([], "--pid PID is required"),
-      (["--pid", "0"], "--pid PID is required"),
+      ([], "Error: Missing expected argument '--pid <pid>'"),
+      (["--pid", "0"], "--pid must be the process id of a running splicer, above 0"),
       // -1 would be every process the command may signal, and 0 its process group.
-      (["--pid=-1"], "--pid PID is required"),
+      (["--pid=-1"], "--pid must be the process id of a running splicer, above 0"),
       (["--pid", "-1"], "Error: Missing value for '--pid <pid>'"),
       (["--pid", "abc"], "Error:"),
       (["--pid", "1", "--frobnicate"], "Error:"),

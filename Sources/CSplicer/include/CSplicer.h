@@ -1,6 +1,7 @@
 // Wrappers for the Linux calls that Swift's Glibc module does not export: splice, pipe2,
 // accept4, F_SETPIPE_SZ, epoll, eventfd, sendfile, pthread_setname_np, the TCP keepalive
-// options and TCP_INFO (in tcp_info.c).
+// options and TCP_INFO (in tcp_info.c); signals with their sender and pidfds (in
+// splicer_signals.h and signal_info.c).
 //
 // This header must not define _GNU_SOURCE: doing so here clashes with Glibc's fd_set on a
 // clean build. The definitions live in shim.c, which defines it before any include.

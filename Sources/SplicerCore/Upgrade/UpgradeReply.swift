@@ -9,7 +9,8 @@ import Glibc
 /// rather than failing. The human-readable detail is in the old process's log; the code gives
 /// the class.
 public enum UpgradeReply: Hashable, Sendable {
-  /// The new process took over; the old one is exiting.
+  /// The new process took over; the old one is exiting. `newPID` is above 0: a reply's value
+  /// that is not decodes to a failure or to `.unrecognized`.
   case upgraded(newPID: Int32)
   /// The new binary could not be executed (missing, not executable, not a binary).
   case binaryNotExecutable

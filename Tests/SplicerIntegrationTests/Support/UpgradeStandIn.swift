@@ -8,7 +8,7 @@ import XCTest
 /// sigwaitinfo, prints what it received, and replies with sigqueue (through ctypes: Python's
 /// os module has no sigqueue) as the design's old process will.
 ///
-/// Runs as the test's own uid, so `splicer upgrade` switches no identity here.
+/// As another user, it can answer a root `splicer upgrade` only if the command took its uid.
 ///
 /// Modes: `reply VALUE`; `others-first VALUE` (before the reply, a plain kill from the target,
 /// which carries no value, and a queued signal from another process); `exit` (exits without
@@ -55,8 +55,19 @@ final class UpgradeStandIn: @unchecked Sendable {
   var pid: Int32 { process.processIdentifier }
 
   /// Starts the stand-in and waits until it blocks SIGUSR2. Skips the test without python3.
-  init(mode: String, value: Int32? = nil) throws {
-    let interpreter = try Self.python()
+  /// `user`: run it as that uid (and gid) through setpriv, which needs root and an
+  /// interpreter that user may run (`/usr/bin/python3`).
+  init(mode: String, value: Int32? = nil, user: UInt32? = nil) throws {
+    let interpreter: String
+    if user != nil {
+      guard getuid() == 0 else { throw XCTSkip("running the stand-in as another user needs root") }
+      guard FileManager.default.isExecutableFile(atPath: "/usr/bin/python3"),
+        FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv")
+      else { throw XCTSkip("needs /usr/bin/python3 and setpriv") }
+      interpreter = "/usr/bin/python3"
+    } else {
+      interpreter = try Self.python()
+    }
     directory = FileManager.default.temporaryDirectory.appendingPathComponent("splicer-standin-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     let path = directory.appendingPathComponent("splicer").path
@@ -64,8 +75,15 @@ final class UpgradeStandIn: @unchecked Sendable {
     // exec'd, which is the script's only when the kernel runs the interpreter straight.
     try ("#!\(interpreter)\n" + Self.script).write(toFile: path, atomically: true, encoding: .utf8)
     chmod(path, 0o755)
-    process.executableURL = URL(fileURLWithPath: path)
-    process.arguments = [mode] + (value.map { ["\($0)"] } ?? [])
+    let arguments = [mode] + (value.map { ["\($0)"] } ?? [])
+    if let user {
+      // setpriv execs the script in the same process, so its pid and comm are the script's.
+      process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
+      process.arguments = ["--reuid=\(user)", "--regid=\(user)", "--clear-groups", path] + arguments
+    } else {
+      process.executableURL = URL(fileURLWithPath: path)
+      process.arguments = arguments
+    }
     let pipe = Pipe()
     process.standardOutput = pipe
     output = pipe.fileHandleForReading
