@@ -11,12 +11,12 @@ import SplicerSystem
 extension Supervisor {
   static let upgradeSignal = SIGUSR2
 
-  /// Runs one upgrade; returns the new process's pid when it took over.
-  mutating func upgrade() -> Int32? {
+  /// Runs one upgrade; says how it ended, as `splicer upgrade` is answered.
+  mutating func upgrade() -> UpgradeReply {
     let startedAt = MonotonicClock.now()
     guard let path = upgradeSettings.executablePath else {
       logger.error("upgrade failed: the executable's path is unknown; still serving")
-      return nil
+      return .binaryNotExecutable
     }
     logger.notice("upgrade started", metadata: ["executable": "\(path)"])
     send { try notify.status("upgrading: starting \(path)") }
@@ -26,7 +26,7 @@ extension Supervisor {
     do {
       (ours, theirs) = try DescriptorChannel.makePair()
     } catch {
-      return failed("cannot make the upgrade channel: \(error)", startedAt: startedAt)
+      return failed("cannot make the upgrade channel: \(error)", .newProcessDied, startedAt: startedAt)
     }
     do {
       child = try UpgradeSpawn.spawn(
@@ -36,7 +36,7 @@ extension Supervisor {
     } catch {
       theirs.close()
       ours.close()
-      return failed("\(error)", startedAt: startedAt)
+      return failed("\(error)", .binaryNotExecutable, startedAt: startedAt)
     }
     logger.notice("upgrade: new process started", metadata: ["new_pid": "\(child)"])
     let donor = ProxyUpgradeDonor(
@@ -58,25 +58,45 @@ extension Supervisor {
         metadata: [
           "new_pid": "\(newPID)", "duration_ms": "\(Self.milliseconds(since: startedAt))",
         ])
-      return newPID
+      return .upgraded(newPID: newPID)
     case .failed(let failure):
-      return failed("\(failure)", startedAt: startedAt)
+      return failed("\(failure)", Self.reply(to: failure), startedAt: startedAt)
     case .committedThenLost(let failure):
       // The new process took the sessions and died: their bytes may be lost with it, so they
       // must not carry on here as if whole. The listeners were never closed: stop serving
       // is the one safe answer; the service manager restarts the proxy.
       logger.critical(
         "upgrade failed after the new process took over; stopping", metadata: ["reason": "\(failure)"])
-      return nil
+      return .newProcessDied
     }
   }
 
-  private func failed(_ reason: String, startedAt: UInt64) -> Int32? {
+  private func failed(_ reason: String, _ reply: UpgradeReply, startedAt: UInt64) -> UpgradeReply {
     logger.error(
       "upgrade failed; resuming",
       metadata: ["reason": "\(reason)", "duration_ms": "\(Self.milliseconds(since: startedAt))"])
     send { try notify.ready(status: "upgrade failed, still serving: \(reason)") }
-    return nil
+    return reply
+  }
+
+  /// The class of a failure for `splicer upgrade`; the detail is in the log line.
+  static func reply(to failure: UpgradeFailure) -> UpgradeReply {
+    let notice = failure.notice
+    // `aborted` is either this process's veto (a SIGTERM) or the channel's end: the new
+    // process died, or gave up without a word.
+    if notice.reason == .aborted && !failure.byPeer && !notice.text.hasPrefix("stopped by a signal") {
+      return .newProcessDied
+    }
+    return UpgradeReply(notice.reason)
+  }
+
+  /// Answers `splicer upgrade` (pid `requester`) with the outcome's code.
+  func answer(_ requester: Int32, _ reply: UpgradeReply) {
+    do {
+      try Signals.queue(pid: requester, signal: UpgradeReply.replySignal, value: reply.code)
+    } catch {
+      logger.warning("could not answer splicer upgrade", metadata: ["pid": "\(requester)", "error": "\(error)"])
+    }
   }
 
   /// `READY=1` with the new status, then `MAINPID=` of the new process, confirmed by a

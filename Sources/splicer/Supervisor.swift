@@ -47,10 +47,11 @@ struct Supervisor {
     send { try notify.ready(status: "relaying: \(listeners)") }
     let tick = watchdogTickMilliseconds
     while true {
-      guard let signal = Signals.wait(for: Self.handledSignals, milliseconds: tick) else {
+      guard let info = Signals.waitInfo(for: Self.handledSignals, milliseconds: tick) else {
         pingWatchdog()
         continue
       }
+      let signal = info.signal
       if signal == SIGHUP {
         reload()
         continue
@@ -60,7 +61,12 @@ struct Supervisor {
         continue
       }
       if signal == Self.upgradeSignal {
-        if let newPID = upgrade() { return .upgraded(newPID: newPID) }
+        // `splicer upgrade` sends with sigqueue and waits for the outcome; a plain kill(1)
+        // (`systemctl kill`) asks for no answer.
+        let requester = info.origin == .queued ? info.senderPID : nil
+        let reply = upgrade()
+        if let requester { answer(requester, reply) }
+        if case .upgraded(let newPID) = reply { return .upgraded(newPID: newPID) }
         continue
       }
       drain(after: signal)
