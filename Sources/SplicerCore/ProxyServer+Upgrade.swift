@@ -25,6 +25,12 @@ extension ProxyServer {
     for worker in workers { worker.post(.resume) }
   }
 
+  /// After a new process took the sessions over and died (design §3.3): the listeners carry
+  /// on, every frozen session and mirror is closed with a reset.
+  public func resumeWorkersClosingSessions() {
+    for worker in workers { worker.post(.resumeClosingSessions) }
+  }
+
   /// Commit: every frozen worker closes its copies of its sessions' and mirrors' descriptors
   /// with plain closes (`Worker.relinquishAll`); returns once all have, or false after
   /// `timeout`. The listeners stay open, and the workers' loops keep turning until `stop`.

@@ -23,9 +23,11 @@ extension Worker {
     loop.afterTurn = { [unowned self] in self.applyFreezeRequests() }
   }
 
-  /// `.resume` from the inbox: resumes at the end of this turn.
-  func requestResume() {
-    freezing.requests.append(.resume)
+  /// `.resume` from the inbox: resumes at the end of this turn. `closingSessions`
+  /// (`.resumeClosingSessions`): the listeners resume, but every frozen session and mirror is
+  /// closed with a reset instead.
+  func requestResume(closingSessions: Bool = false) {
+    freezing.requests.append(.resume(closingSessions: closingSessions))
     loop.afterTurn = { [unowned self] in self.applyFreezeRequests() }
   }
 
@@ -39,7 +41,7 @@ extension Worker {
       return true
     case .serviceQueue, .capacityFreed:
       return true
-    case .freeze, .resume, .relinquish, .reportListeners:
+    case .freeze, .resume, .resumeClosingSessions, .relinquish, .reportListeners:
       return false
     }
   }
@@ -53,8 +55,8 @@ extension Worker {
       case .freeze(let freeze):
         if !isFrozen { freezeAtSafePoint() }
         freeze.workerFroze(index, handover: freeze.collectsHandovers ? snapshot() : nil)
-      case .resume:
-        if isFrozen { resumeFromFreeze() }
+      case .resume(let closingSessions):
+        if isFrozen { resumeFromFreeze(closingSessions: closingSessions) }
       }
     }
   }
@@ -90,9 +92,18 @@ extension Worker {
 
   // MARK: Resume
 
-  private func resumeFromFreeze() {
-    guard let frozen = freezing.frozen else { return }
+  private func resumeFromFreeze(closingSessions: Bool) {
+    guard var frozen = freezing.frozen else { return }
     freezing.frozen = nil
+    if closingSessions {
+      // A live upgrade whose new process took the sessions over and died (design §3.3): it
+      // may have moved bytes out of their sockets and pipes, so they cannot carry on here as
+      // if whole. A reset tells both peers the stream was cut; `shutdown` aborts.
+      for entry in frozen.sessions { entry.session.close(.shutdown) }
+      for entry in frozen.mirrors where entry.mirror.state != .closed { entry.mirror.drop(.unfinished, resources) }
+      frozen.sessions.removeAll()
+      frozen.mirrors.removeAll()
+    }
     for listener in listeners { listener.resumeAfterFreeze() }
     // A session closed meanwhile (only the worker's own stop closes one) resumes nothing.
     for entry in frozen.sessions { entry.session.resume(deadline: entry.deadline) }

@@ -175,6 +175,7 @@ final class Worker: @unchecked Sendable {
       case .capacityFreed(let limit): resumeListeners(limitedBy: limit)
       case .freeze(let freeze): requestFreeze(freeze)
       case .resume: requestResume()
+      case .resumeClosingSessions: requestResume(closingSessions: true)
       case .relinquish(let done):
         if isFrozen { relinquishAll() }
         done()

@@ -19,6 +19,9 @@ enum WorkerCommand: @unchecked Sendable {
   /// Undoes a freeze at the end of the current turn: everything frozen carries on where it
   /// stopped, each timer at its original deadline. Ignored by a worker that is not frozen.
   case resume
+  /// Undoes a freeze for the listeners only: every frozen session and mirror is closed with a
+  /// reset (a live upgrade whose new process died after taking them over).
+  case resumeClosingSessions
   /// A live upgrade committed: a frozen worker closes its copies of every session's and
   /// mirror's descriptors (`Worker.relinquishAll`), then calls the closure, on its thread.
   case relinquish(@Sendable () -> Void)

@@ -4,7 +4,8 @@
 struct WorkerFreezeState {
   enum Request {
     case freeze(UpgradeFreeze)
-    case resume
+    /// `closingSessions`: the sessions are not resumed but reset (`Worker+Freezing`).
+    case resume(closingSessions: Bool)
   }
 
   /// A session as the freeze left it.

@@ -63,10 +63,13 @@ extension Supervisor {
       return failed("\(failure)", Self.reply(to: failure), startedAt: startedAt)
     case .committedThenLost(let failure):
       // The new process took the sessions and died: their bytes may be lost with it, so they
-      // must not carry on here as if whole. The listeners were never closed: stop serving
-      // is the one safe answer; the service manager restarts the proxy.
+      // must not carry on here as if whole. They are reset; the listeners, never closed,
+      // accept again.
+      server.resumeWorkersClosingSessions()
       logger.critical(
-        "upgrade failed after the new process took over; stopping", metadata: ["reason": "\(failure)"])
+        "upgrade failed after the new process took over: its connections are reset; still serving",
+        metadata: ["reason": "\(failure)", "duration_ms": "\(Self.milliseconds(since: startedAt))"])
+      send { try notify.ready(status: "upgrade failed after the commit, still serving: \(failure)") }
       return .newProcessDied
     }
   }
