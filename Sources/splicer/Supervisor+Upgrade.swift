@@ -47,7 +47,7 @@ extension Supervisor {
       pendingReload: { Signals.pending().contains(SIGHUP) },
       afterCommit: { [notify, logger] newPID in
         Self.handOverToSystemd(notify: notify, newPID: newPID, logger: logger)
-      })
+      }, heartbeat: { [self] in pingWatchdog() })
     let coordinator = UpgradeCoordinator(
       channel: ours, donor: donor, identity: .current(binaryVersion: SplicerVersion.current), childPID: child,
       timeouts: upgradeSettings.timeouts, hooks: hooks, startedAt: startedAt)

@@ -75,7 +75,7 @@ struct Supervisor {
   }
 
   /// WATCHDOG=1 only while every event loop is turning; a stuck worker stops the pings.
-  private func pingWatchdog() {
+  func pingWatchdog() {
     guard let interval = notify.watchdogInterval else { return }
     if server.workersResponsive(within: max(interval / 2, .seconds(1))) {
       send { try notify.watchdog() }

@@ -39,6 +39,7 @@ public final class UpgradeCoordinator {
     startedAt: UInt64 = MonotonicClock.now()
   ) {
     self.link = UpgradeLink(channel: channel)
+    link.heartbeat = hooks.heartbeat
     self.donor = donor
     self.identity = identity
     self.childPID = childPID

@@ -11,11 +11,16 @@ public struct UpgradeCoordinatorHooks {
   /// Makes sure the child can write nothing more, on a rollback. Nil: with a child pid,
   /// `SIGKILL` and `waitpid`; without one, nothing. Tests join the receiving thread instead.
   public var stopChild: (() -> Void)?
+  /// Called at least once a second while the coordinator waits for the new process: the
+  /// systemd watchdog ping the main thread's signal loop would otherwise send.
+  public var heartbeat: (() -> Void)?
 
   public init(
     vetoed: @escaping () -> Bool = { false }, pendingReload: @escaping () -> Bool = { false },
-    afterCommit: @escaping (Int32) -> Void = { _ in }, stopChild: (() -> Void)? = nil
+    afterCommit: @escaping (Int32) -> Void = { _ in }, stopChild: (() -> Void)? = nil,
+    heartbeat: (() -> Void)? = nil
   ) {
+    self.heartbeat = heartbeat
     self.vetoed = vetoed
     self.pendingReload = pendingReload
     self.afterCommit = afterCommit

@@ -5,6 +5,9 @@ import SplicerSystem
 /// Owns the channel: `close()` once, when the protocol ends.
 struct UpgradeLink {
   let channel: DescriptorChannel
+  /// Called at least once a second while `receive` waits (the old process's watchdog ping:
+  /// its main thread runs the handover instead of its signal loop).
+  var heartbeat: (() -> Void)?
   /// The agreed wire version; `UpgradeWire.version` until `Welcome`.
   var version: UInt16 = UpgradeWire.version
   private(set) var nextSequence: UInt32 = 0
@@ -49,12 +52,19 @@ struct UpgradeLink {
   func receive(deadline: UInt64, ledger: AdoptionLedger?, _ doing: String) throws(UpgradeStop)
     -> (envelope: UpgradeEnvelope, descriptors: [Int32])
   {
-    let message: DescriptorMessage
-    do {
-      message = try channel.receive(deadline: deadline, declaredCount: Self.declaredCount)
-    } catch {
-      throw UpgradeStop.channel(error, doing)
+    var message: DescriptorMessage?
+    while message == nil {
+      // Waits in slices of at most a second when there is a heartbeat to keep.
+      let slice = heartbeat == nil ? deadline : min(deadline, MonotonicClock.now().addingClamped(1_000_000_000))
+      do {
+        message = try channel.receive(deadline: slice, declaredCount: Self.declaredCount)
+      } catch  where error.reason == .timedOut && slice < deadline {
+        heartbeat?()
+      } catch {
+        throw UpgradeStop.channel(error, doing)
+      }
     }
+    guard let message else { throw UpgradeStop.channel(DescriptorChannelError(.timedOut), doing) }
     if let ledger { ledger.record(message.descriptors) } else { message.closeDescriptors() }
     do {
       let envelope = try UpgradeWire.decode(message.data, descriptorCount: message.descriptors.count)
