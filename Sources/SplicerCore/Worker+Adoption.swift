@@ -79,6 +79,8 @@ extension Worker {
   /// Puts every staged session in place; see the type's comment. Cannot fail: a session
   /// whose registration fails closes with `resources`, as any session would.
   func commitAdoption() {
+    // The staging ran before the loop's first turn: its cached time may be seconds old.
+    loop.refreshNow()
     let staged = adoption.staged
     let mirrors = adoption.mirrors
     adoption.staged.removeAll()

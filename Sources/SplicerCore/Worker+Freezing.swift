@@ -95,6 +95,9 @@ extension Worker {
   private func resumeFromFreeze(closingSessions: Bool) {
     guard var frozen = freezing.frozen else { return }
     freezing.frozen = nil
+    // Listeners first: closing a session releases its listener slot, which may resume a
+    // listener paused at its limit, and it must be registered again by then.
+    for listener in listeners { listener.resumeAfterFreeze() }
     if closingSessions {
       // A live upgrade whose new process took the sessions over and died (design §3.3): it
       // may have moved bytes out of their sockets and pipes, so they cannot carry on here as
@@ -104,7 +107,6 @@ extension Worker {
       frozen.sessions.removeAll()
       frozen.mirrors.removeAll()
     }
-    for listener in listeners { listener.resumeAfterFreeze() }
     // A session closed meanwhile (only the worker's own stop closes one) resumes nothing.
     for entry in frozen.sessions { entry.session.resume(deadline: entry.deadline) }
     for entry in frozen.mirrors { entry.mirror.rearm(deadline: entry.deadline) }

@@ -12,4 +12,13 @@ extension Worker {
     freezing.frozen?.sessions.removeAll()
     freezing.frozen?.mirrors.removeAll()
   }
+
+  /// The sessions still open when the loop ends close with `shutdown`, except on a frozen
+  /// worker: frozen at the end means a live upgrade committed and this worker did not
+  /// relinquish in time, so its sessions are the new process's and get only plain closes (a
+  /// reset set here would act on the sockets both processes share).
+  func closeSessionsAtExit() {
+    if isFrozen { relinquishAll() }
+    while let session = sessions.last { session.close(.shutdown) }
+  }
 }

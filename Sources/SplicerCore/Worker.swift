@@ -117,7 +117,7 @@ final class Worker: @unchecked Sendable {
     }
     closeInbox()
     closeListeners()
-    while let session = sessions.last { session.close(.shutdown) }
+    closeSessionsAtExit()
     resources.pipes.drain()
     resources.buffers.drain()
     resources.mirrorSink.close()

@@ -152,6 +152,13 @@ public final class EventLoop {
   /// - Parameter timeout: the longest the wait may last; nil waits for the next event or
   ///   timer. A test that moves the clock by hand passes zero (or a bound for the kernel to
   ///   deliver a socket event): the clock's deadlines say nothing about real time.
+  /// Reads the clock again outside a turn: for work that runs on the loop's thread before its
+  /// first turn (a live upgrade's adoption, whose staging may have taken a while), so that
+  /// the timers it arms count from now.
+  public func refreshNow() {
+    now = clock.now()
+  }
+
   public func runOnce(timeout: Duration? = nil) throws(SyscallError) {
     var wait = waitTimeout()
     if let timeout {

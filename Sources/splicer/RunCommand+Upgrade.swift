@@ -47,9 +47,10 @@ extension RunCommand {
       configError: loaded.failure, logger: logger, reloads: reloads, discovery: discovery)
     let receiver = UpgradeReceiver(
       channel: DescriptorChannel(fd: channel), identity: .current(binaryVersion: SplicerVersion.current),
+      timeout: (try? loaded.get().1.timeouts.upgrade) ?? .seconds(30),
       fault: UpgradeFaultInjection.fromEnvironment(), makeRecipient: adoption.makeRecipient)
     let receipt = receiver.run()
-    guard case .adopted(let pendingReload, _) = receipt, let recipient = adoption.recipient,
+    guard case .adopted(let pendingReload, let released) = receipt, let recipient = adoption.recipient,
       let server = recipient.server
     else {
       logger.error("upgrade: not taken over", metadata: ["receipt": "\(receipt)"])
@@ -57,6 +58,12 @@ extension RunCommand {
     }
     let admin = adoption.admin
     let adminSocket = adoption.adminSocket
+    if !released {
+      // The old process committed and then did not confirm its exit (it died, or systemd's
+      // barrier held it past the bound): this process carries on as the proxy.
+      logger.warning("upgrade: taken over, but the old process did not send Released")
+    }
+    Supervisor.discardUpgradeRequests(logger: logger)
     let carried = CarriedSeries(recipient.carriedSeries)
     let series = ProcessSeries(reloads: reloads, discovery: discovery, carried: carried)
     try discovery.start()

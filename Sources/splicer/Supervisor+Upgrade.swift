@@ -120,4 +120,16 @@ extension Supervisor {
   static func milliseconds(since start: UInt64) -> UInt64 {
     (MonotonicClock.now() &- start) / 1_000_000
   }
+
+  /// Takes every SIGUSR2 waiting now, answering `splicer upgrade` with `alreadyInProgress`:
+  /// one that came while an upgrade ran (or, in a new process, before it became the main
+  /// one, e.g. from `systemctl kill` without `--kill-whom=main`) starts nothing.
+  static func discardUpgradeRequests(logger: Logger) {
+    while let info = Signals.waitInfo(for: [upgradeSignal], milliseconds: 0) {
+      logger.notice("upgrade already in progress: request ignored", metadata: ["from_pid": "\(info.senderPID)"])
+      guard info.origin == .queued else { continue }
+      try? Signals.queue(
+        pid: info.senderPID, signal: UpgradeReply.replySignal, value: UpgradeReply.alreadyInProgress.code)
+    }
+  }
 }

@@ -66,6 +66,8 @@ struct Supervisor {
         let requester = info.origin == .queued ? info.senderPID : nil
         let reply = upgrade()
         if let requester { answer(requester, reply) }
+        // Asked again while this one ran: that request is not carried over to a new upgrade.
+        Self.discardUpgradeRequests(logger: logger)
         if case .upgraded(let newPID) = reply { return .upgraded(newPID: newPID) }
         continue
       }

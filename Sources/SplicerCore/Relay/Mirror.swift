@@ -252,6 +252,9 @@ extension Mirror {
   /// pipe now, so this process's copies are closed plainly, never with a shutdown, SO_LINGER
   /// or a count, and the mirror is forgotten. Only on a frozen worker (nothing registered).
   func relinquish() {
+    // A mirror dropped earlier (its shadow failed) closed its socket already, and its session
+    // still points at it: that number may belong to something else by now.
+    guard state != .closed else { return }
     state = .closed
     Glibc.close(socket)
     pipe.map {

@@ -1,3 +1,4 @@
+import Glibc
 import SplicerRouting
 import SplicerSystem
 
@@ -29,8 +30,19 @@ extension Session {
       guard (try? DescriptorInspection.kind(fd)) == kind else { throw fail("\(what) is not a \(kind)") }
     }
     try expect(record.client, .socket, "the client")
-    guard (try? DescriptorInspection.peerAddress(try descriptor(record.client))) == record.peerAddress else {
-      throw fail("the client socket's peer is not \(record.peerAddress)")
+    // A client that reset or closed while the upgrade ran has no peer any more (ENOTCONN): its
+    // session finds out at its first pump, as it would have in the old process. Only another
+    // peer is a wrong descriptor.
+    let client = try descriptor(record.client)
+    let peer: SocketAddress?
+    do {
+      peer = try DescriptorInspection.peerAddress(client)
+    } catch {
+      guard error.errno == ENOTCONN else { throw fail("the client socket has no peer: \(error)") }
+      peer = nil
+    }
+    if let peer, peer != record.peerAddress {
+      throw fail("the client socket's peer is \(peer), not \(record.peerAddress)")
     }
     let pools = context.routes.routePools + [context.routes.defaultPool].compactMap { $0 }
     let pool = record.pool.isEmpty ? nil : pools.first { $0.name == record.pool }

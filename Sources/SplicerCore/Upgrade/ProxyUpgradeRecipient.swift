@@ -47,7 +47,13 @@ public final class ProxyUpgradeRecipient: UpgradeRecipient {
     adopted.descriptors += UInt32(descriptors.count)
   }
 
-  /// The proxy, built at the first need: after the last `Listeners` batch.
+  /// Builds the proxy (host-name lookups, fallback files, the workers' loops) before the old
+  /// process freezes: none of it should lengthen the freeze.
+  public func listenersReceived() throws {
+    _ = try builtServer()
+  }
+
+  /// The proxy, built once: after the last `Listeners` batch.
   private func builtServer() throws -> ProxyServer {
     if let proxy { return proxy }
     let proxy = try ProxyServer(

@@ -59,7 +59,10 @@ extension UpgradeReceiver {
       guard case .listeners(let records) = envelope.message else {
         throw stop(envelope.message, "waiting for Listeners")
       }
-      if records.isEmpty { return }
+      if records.isEmpty {
+        try adopting { () throws in try recipient.listenersReceived() }
+        return
+      }
       try adopting { () throws in try recipient.adoptListeners(records, descriptors: descriptors) }
     }
   }

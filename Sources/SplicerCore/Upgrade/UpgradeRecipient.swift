@@ -10,6 +10,9 @@
 public protocol UpgradeRecipient: AnyObject {
   /// Takes the listening sockets (`descriptors` indexed by the records' references).
   func adoptListeners(_ records: [ListenerRecord], descriptors: [Int32]) throws
+  /// Every `Listeners` batch has arrived; called before `ReadyForState`, so that whatever the
+  /// recipient builds from them happens before the old process freezes.
+  func listenersReceived() throws
   /// Validates and builds one batch of a worker's sessions; spilled copy-buffer bytes are
   /// already put back into the records by the receiver.
   func adoptSessions(
@@ -23,4 +26,8 @@ public protocol UpgradeRecipient: AnyObject {
   /// After `Committed` was written: register every descriptor, start the workers and
   /// accepting. Cannot fail.
   func commit()
+}
+
+extension UpgradeRecipient {
+  public func listenersReceived() throws {}
 }

@@ -60,7 +60,7 @@ final class SplicerProcess: @unchecked Sendable {
       process.arguments = ["run", "--config", configPath] + arguments
     }
     if !environment.isEmpty || copy != nil {
-      let base = copy?.environment ?? ProcessInfo.processInfo.environment
+      let base = copy?.environment ?? Self.currentEnvironment()
       process.environment = base.merging(environment) { _, new in new }
     }
     let errorPipe = Pipe()
@@ -93,6 +93,23 @@ final class SplicerProcess: @unchecked Sendable {
   }
 
   var pid: Int32 { process.processIdentifier }
+
+  /// This process's environment as it is now, read from `environ`: Foundation's
+  /// `ProcessInfo.environment` can hand back what it read once, which may be a variable a
+  /// test set for a moment (a WATCHDOG_PID naming the test process would turn the relay's
+  /// watchdog off).
+  static func currentEnvironment() -> [String: String] {
+    var result: [String: String] = [:]
+    var entry = environ
+    while let pointer = entry.pointee {
+      let text = String(cString: pointer)
+      if let equals = text.firstIndex(of: "=") {
+        result[String(text[..<equals])] = String(text[text.index(after: equals)...])
+      }
+      entry += 1
+    }
+    return result
+  }
 
   func port(_ listener: String = "test") -> UInt16 { ports[listener]! }
 
