@@ -29,6 +29,14 @@ Checks (the run fails if any does not hold):
   * no connection hung (120 s), every reload was applied, and after the last one each
     listener still serves a new client.
 
+With --upgrade-every S the relay is also upgraded live every S seconds of the churn
+(`splicer upgrade --pid PID`, the same binary): each new process adopts the listeners and
+the connections in flight, and the soak follows it. Every check above still holds across the
+upgrades (the end-state figures are those of the last process, against the first one's
+baseline); in addition every upgrade must answer `upgraded`, the old process must exit 0,
+and at the end no splicer process of the run may be left. The soak makes itself a child
+subreaper so that the processes orphaned by their parent's exit are its own to reap.
+
 The baseline is measured after a warm-up (a few hundred connections of every kind, then
 waiting until the relay reports no active connection): by then the allocator, the worker
 threads and the admin endpoint have reached their steady size, so what remains is what a
@@ -38,11 +46,13 @@ leak would add. Samples of descriptors, pipes and RSS are taken every second.
 import argparse
 import asyncio
 import collections
+import ctypes
 import errno
 import hashlib
 import json
 import os
 import random
+import re
 import signal
 import socket
 import struct
@@ -219,8 +229,13 @@ class Relay:
         self.write_config()
         self.log_path = os.path.join(workdir, "splicer.log")
         self.log = open(self.log_path, "w")
+        self.binary = binary
         self.process = subprocess.Popen(
             [binary, "run", "--config", self.config], stdout=subprocess.DEVNULL, stderr=self.log)
+        # The pid serving now: the first process's, then each upgrade's new process.
+        self.current_pid = self.process.pid
+        self.pids = [self.process.pid]
+        self.upgrade_durations = []
         self.ports = {}
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and "admin" not in self.ports:
@@ -271,13 +286,93 @@ admin: {{ bind: 127.0.0.1:0 }}
             f.write(text)
         os.replace(temporary, self.config)
 
-    def log_count(self, fragment):
+    def log_count(self, fragment, unless=None):
         with open(self.log_path) as f:
-            return sum(1 for line in f if fragment in line)
+            return sum(1 for line in f if fragment in line and (unless is None or unless not in line))
 
     @property
     def pid(self):
-        return self.process.pid
+        return self.current_pid
+
+    def reap(self, pid, timeout):
+        """Waits for `pid` (a child: the first process, or one orphaned to this subreaper) to
+        exit; its exit status, or None if it is still running after `timeout` seconds."""
+        if pid == self.process.pid:
+            try:
+                return self.process.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                return None
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                done, status = os.waitpid(pid, os.WNOHANG)
+            except ChildProcessError:
+                # Not this process's child (no subreaper): all that can be seen is that it is gone.
+                if not os.path.exists(f"/proc/{pid}"):
+                    return 0
+                done, status = 0, 0
+            if done:
+                return os.waitstatus_to_exitcode(status)
+            if time.monotonic() > deadline:
+                return None
+            time.sleep(0.02)
+
+    def upgrade(self):
+        """`splicer upgrade --pid` on the serving process; follows the new one.
+        Returns (new pid or None, what went wrong or None, duration_ms logged or None)."""
+        old = self.current_pid
+        try:
+            answer = subprocess.run(
+                [self.binary, "upgrade", "--pid", str(old), "--timeout", "60s"],
+                capture_output=True, text=True, timeout=90)
+        except subprocess.TimeoutExpired:
+            return None, f"splicer upgrade --pid {old} did not end within 90 s", None
+        text = (answer.stdout + answer.stderr).strip()
+        found = re.match(r"upgraded: pid (\d+) -> (\d+)", answer.stdout.strip())
+        if answer.returncode != 0 or not found or int(found.group(1)) != old:
+            reason = ""
+            with open(self.log_path) as f:
+                for line in f:
+                    if '"upgrade failed' in line:
+                        reason = json.loads(line).get("reason", "")
+            return None, f"splicer upgrade --pid {old}: exit {answer.returncode}: {text}; logged: {reason}", None
+        new = int(found.group(2))
+        self.current_pid = new
+        self.pids.append(new)
+        status = self.reap(old, 30)
+        if status is None:
+            return new, f"old process {old} still running 30 s after the upgrade to {new}", None
+        duration = None
+        with open(self.log_path) as f:
+            for line in f:
+                if '"message":"upgraded"' in line:
+                    entry = json.loads(line)
+                    if entry.get("new_pid") == str(new):
+                        duration = int(entry["duration_ms"])
+        if duration is not None:
+            self.upgrade_durations.append(duration)
+        if status != 0:
+            return new, f"old process {old} exited with {status} after the upgrade to {new}", duration
+        if duration is None:
+            return new, f"old process {old} did not log upgraded with new_pid {new}", duration
+        return new, None, duration
+
+    def leftovers(self):
+        """Splicer processes of this run still there (running or unreaped): this soak's
+        children named splicer, and any pid the run started."""
+        found = []
+        for name in os.listdir("/proc"):
+            if not name.isdigit():
+                continue
+            try:
+                with open(f"/proc/{name}/status") as f:
+                    fields = dict(line.split(":", 1) for line in f if ":" in line)
+            except OSError:
+                continue
+            ours = int(fields.get("PPid", "0").strip()) == os.getpid() or int(name) in self.pids
+            if ours and fields.get("Name", "").strip() == "splicer":
+                found.append(f"{name} ({fields.get('State', '?').strip()})")
+        return found
 
     def sample(self):
         """(fds, pipe fds, RSS KiB) of the child right now."""
@@ -297,6 +392,20 @@ admin: {{ bind: 127.0.0.1:0 }}
                 if line.startswith("VmRSS:"):
                     rss = int(line.split()[1])
         return fds, pipes, rss
+
+    def kinds(self):
+        """How many descriptors of each kind (socket, pipe, eventpoll, eventfd...) it holds."""
+        found = collections.Counter()
+        directory = f"/proc/{self.pid}/fd"
+        for name in os.listdir(directory):
+            try:
+                target = os.readlink(f"{directory}/{name}")
+            except OSError:
+                continue
+            if target.startswith("anon_inode:"):
+                target = target[len("anon_inode:"):].strip("[]")
+            found[target.split(":[")[0]] += 1
+        return dict(sorted(found.items()))
 
     def metrics(self):
         """The /metrics text (a blocking fetch with Connection: close)."""
@@ -319,13 +428,15 @@ admin: {{ bind: 127.0.0.1:0 }}
         return value
 
     def stop(self):
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
+        pid = self.current_pid
+        if self.reap(pid, 0) is None:
             try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+                os.kill(pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+            if self.reap(pid, 15) is None:
+                os.kill(pid, signal.SIGKILL)
+                self.reap(pid, 15)
         self.log.close()
 
     def close_reasons(self):
@@ -354,6 +465,11 @@ class Soak:
         self.stop_churn = False
         self.in_flight = 0
         self.stuck = None
+        # Reloads and upgrades take turns: a config written and signalled to a process that is
+        # handing over could be read before the write by its successor.
+        self.turn = asyncio.Lock()
+        self.upgrades = 0
+        self.upgrades_failed = 0
 
     def record_violation(self, text):
         self.violations.append(text)
@@ -553,21 +669,45 @@ class Soak:
                 break
             limited = self.reloads % 2 == 0
             name = "flapping-renamed" if self.reloads % 4 < 2 else "flapping"
-            relay.write_config(
-                steady_limit=low if limited else None, flapping_limit=max(1, low // 2) if limited else None,
-                flapping_name=name)
-            before = relay.log_count('"message":"reloaded"')
-            relay.process.send_signal(signal.SIGHUP)
-            deadline = time.monotonic() + 30
-            while relay.log_count('"message":"reloaded"') == before and time.monotonic() < deadline:
-                if relay.log_count('"reload failed"'):
-                    self.record_violation("a reload failed; see the log")
+            async with self.turn:
+                relay.write_config(
+                    steady_limit=low if limited else None, flapping_limit=max(1, low // 2) if limited else None,
+                    flapping_name=name)
+                # A new process's reload of its config file after an upgrade is not this one.
+                applied = lambda: relay.log_count('"message":"reloaded"', unless='"after":"upgrade"')
+                before = applied()
+                os.kill(relay.pid, signal.SIGHUP)
+                deadline = time.monotonic() + 30
+                while applied() == before and time.monotonic() < deadline:
+                    if relay.log_count('"reload failed"'):
+                        self.record_violation("a reload failed; see the log")
+                        return
+                    await asyncio.sleep(0.05)
+                if applied() == before:
+                    self.record_violation("a reload was not applied within 30 s")
                     return
-                await asyncio.sleep(0.05)
-            if relay.log_count('"message":"reloaded"') == before:
-                self.record_violation("a reload was not applied within 30 s")
-                return
             self.reloads += 1
+
+    async def upgrader(self, relay):
+        """Every --upgrade-every seconds: a live upgrade to the same binary; the soak follows
+        the new process."""
+        while not self.stop_upgrading:
+            await asyncio.sleep(self.args.upgrade_every)
+            if self.stop_upgrading:
+                break
+            async with self.turn:
+                old = relay.pid
+                new, problem, duration = await asyncio.to_thread(relay.upgrade)
+            if problem is not None:
+                # Counted apart from the byte checks: a refused upgrade leaves the old process
+                # serving; the upgrade check fails the run.
+                self.upgrades_failed += 1
+                print(f"UPGRADE FAILED: pid {old}: {problem}", file=sys.stderr, flush=True)
+                if new is None:
+                    continue
+            else:
+                self.upgrades += 1
+            print(f"upgraded: pid {old} -> {new} ({duration} ms)", flush=True)
 
     async def listeners_accept(self, relay):
         """After the last reload: one small exchange through each listener completes."""
@@ -588,7 +728,12 @@ class Soak:
     async def sampler(self, relay):
         started = time.monotonic()
         while not self.stop_sampling:
-            fds, pipes, rss = await asyncio.to_thread(relay.sample)
+            try:
+                fds, pipes, rss = await asyncio.to_thread(relay.sample)
+            except OSError:
+                # The pid just handed over to its successor and exited.
+                await asyncio.sleep(0.1)
+                continue
             self.samples.append((time.monotonic() - started, self.phase, fds, pipes, rss))
             await asyncio.sleep(1.0)
 
@@ -625,11 +770,13 @@ class Soak:
         self.stop_sampling = False
         self.stop_flapping = False
         self.stop_reloading = args.reload_every <= 0
+        self.stop_upgrading = True
         self.flaps = 0
         self.reloads = 0
         sampler = asyncio.ensure_future(self.sampler(relay))
         flapper = asyncio.ensure_future(self.flapper(flapping))
         reloader = asyncio.ensure_future(self.reloader(relay))
+        upgrader = None
         try:
             self.phase = "warm-up"
             await self.churn(relay, args.warmup)
@@ -637,8 +784,12 @@ class Soak:
             await self.wait_idle(relay)
             base = await self.settled_sample(relay)
             print(f"baseline after warm-up: fds {base[0]}, pipe fds {base[1]}, RSS {base[2]} KiB", flush=True)
+            self.base_kinds = relay.kinds()
             self.phase = "churn"
             started = time.monotonic()
+            if args.upgrade_every > 0:
+                self.stop_upgrading = False
+                upgrader = asyncio.ensure_future(self.upgrader(relay))
             churn = asyncio.ensure_future(self.churn(relay, args.minutes * 60))
             while not churn.done():
                 await asyncio.wait([churn], timeout=30)
@@ -651,8 +802,11 @@ class Soak:
             self.phase = "drain"
             self.stop_flapping = True
             self.stop_reloading = True
+            self.stop_upgrading = True
             await flapper
             await reloader
+            if upgrader is not None:
+                await upgrader
             if flapping.server is None:
                 await flapping.start()
             # The flapping server may still be marked down from its last absence.
@@ -675,13 +829,19 @@ class Soak:
                     break
             self.stop_sampling = True
             await sampler
+            self.final_pid = relay.pid
+            self.end_kinds = relay.kinds()
+            relay.stop()
+            self.left = relay.leftovers()
             self.report(relay, base, end, final_metrics, pipe_limit)
         finally:
             self.stop_sampling = True
             self.stop_flapping = True
+            self.stop_upgrading = True
             relay.stop()
-            for task in (sampler, flapper, reloader):
-                task.cancel()
+            for task in (sampler, flapper, reloader, upgrader):
+                if task is not None:
+                    task.cancel()
         return not self.violations
 
     def report(self, relay, base, end, metrics, pipe_limit):
@@ -704,10 +864,24 @@ class Soak:
             ("every listener accepts after the last reload", self.stuck is None,
              f"{self.reloads} reloads" + ("" if self.stuck is None else f"; {self.stuck}")),
         ]
+        if args.upgrade_every > 0:
+            durations = sorted(relay.upgrade_durations)
+            spread = (f"; duration_ms min {durations[0]}, median {durations[len(durations) // 2]},"
+                      f" max {durations[-1]}") if durations else ""
+            checks += [
+                ("every upgrade answered upgraded, the old process exited 0", self.upgrades_failed == 0,
+                 f"{self.upgrades} done, {self.upgrades_failed} failed{spread}"),
+                ("no splicer process left after the stop", not self.left,
+                 f"pids {relay.pids[0]} .. {self.final_pid} ({len(relay.pids)} processes)"
+                 + (f"; left: {', '.join(self.left)}" if self.left else "")),
+            ]
         print()
         print(f"Soak: {args.minutes} min churn, {args.concurrency} concurrent clients, seed {args.seed},"
               f" binary {args.binary}, workers {args.workers}, pipe_pool {args.pipe_pool},"
-              f" a reload every {args.reload_every} s ({self.reloads} applied)")
+              f" a reload every {args.reload_every} s ({self.reloads} applied)"
+              + (f", an upgrade every {args.upgrade_every} s ({self.upgrades} done, {self.upgrades_failed} failed;"
+                 f" end figures of pid {self.final_pid}, baseline of pid {relay.pids[0]})"
+                 if args.upgrade_every > 0 else ""))
         print()
         print("| figure | baseline | churn min | churn max | end |")
         print("|---|---:|---:|---:|---:|")
@@ -721,6 +895,7 @@ class Soak:
             print(f"| {key} | {value} |")
         print(f"| **total** | {sum(self.outcomes.values())} |")
         print()
+        print(f"Descriptors by kind: baseline {self.base_kinds}; end {self.end_kinds}")
         print(f"Bytes verified (both ways, SHA-256): {self.bytes_verified / (1 << 20):.1f} MiB;"
               f" flapping backend went away {self.flaps} times")
         transitions = {
@@ -758,9 +933,17 @@ def main():
     parser.add_argument("--rss-bound-mib", type=float, default=16)
     parser.add_argument("--reload-every", type=float, default=3,
                         help="seconds between reloads that change max_connections and rename a listener (0: none)")
+    parser.add_argument("--upgrade-every", type=float, default=0,
+                        help="seconds between live upgrades to the same binary during the churn (0: none)")
     args = parser.parse_args()
     if not os.access(args.binary, os.X_OK):
         raise SystemExit(f"no executable at {args.binary}: build it first (swift build)")
+    if args.upgrade_every > 0:
+        # Each upgrade's new process is the old one's child; when the old one exits it is
+        # orphaned to the nearest subreaper: this process, so it can reap and check them.
+        PR_SET_CHILD_SUBREAPER = 36
+        if ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0:
+            raise SystemExit(f"prctl(PR_SET_CHILD_SUBREAPER): {os.strerror(ctypes.get_errno())}")
     ok = asyncio.run(Soak(args).run())
     print("PASS" if ok else "FAIL")
     sys.exit(0 if ok else 1)
