@@ -151,41 +151,14 @@ final class OperationsTests: RelayTestCase {
 
   /// The notify protocol against a datagram socket standing in for systemd.
   func testSystemdNotifyProtocol() throws {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("notify-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: directory) }
-    let path = directory.appendingPathComponent("notify.sock").path
-    let socketFD = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
-    defer { close(socketFD) }
-    var address = sockaddr_un()
-    address.sun_family = sa_family_t(AF_UNIX)
-    withUnsafeMutableBytes(of: &address.sun_path) { raw in
-      for (index, byte) in path.utf8.enumerated() { raw[index] = byte }
-    }
-    let bound = withUnsafePointer(to: &address) {
-      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-        bind(socketFD, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
-      }
-    }
-    XCTAssertEqual(bound, 0)
-    var timeout = timeval(tv_sec: 10, tv_usec: 0)
-    setsockopt(socketFD, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-    func receive() -> String {
-      var buffer = [UInt8](repeating: 0, count: 4096)
-      let count = recv(socketFD, &buffer, buffer.count, 0)
-      return count > 0 ? String(decoding: buffer[0..<count], as: UTF8.self) : ""
-    }
-    /// The next message that is not a watchdog ping (those keep coming in between).
-    func receiveEvent() -> String {
-      while true {
-        let message = receive()
-        if message != "WATCHDOG=1" { return message }
-      }
-    }
+    let notify = try NotifySocket()
+    func receive() -> String { notify.receive() }
+    func receiveEvent() -> String { notify.receiveEvent() }
     let backend = try TestBackend()
     defer { backend.stop() }
     let relay = try SplicerProcess(
-      yaml: TestConfig.yaml(servers: [backend.port]), environment: ["NOTIFY_SOCKET": path, "WATCHDOG_USEC": "1000000"])
+      yaml: TestConfig.yaml(servers: [backend.port]),
+      environment: ["NOTIFY_SOCKET": notify.path, "WATCHDOG_USEC": "1000000"])
     defer { relay.stop() }
     let ready = receive()
     XCTAssertTrue(ready.contains("READY=1"), ready)
