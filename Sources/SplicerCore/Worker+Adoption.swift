@@ -1,3 +1,4 @@
+import Glibc
 /// Adopting the sessions of the old process's worker of the same index in a live upgrade
 /// (design §4.4, §5.1, §6.3), in two steps, so that nothing changes before the commit
 /// (design §3.2):
@@ -48,20 +49,27 @@ extension Worker {
     // The time spent frozen counts: ages and deadlines are as if the session never stopped.
     let elapsed = now >= freezeInstant ? now - freezeInstant : 0
     let base = now &- elapsed
+    var built: [WorkerAdoptionState.Staged] = []
     for (record, (context, lookup)) in zip(records, lookups) {
-      let session = Session(
+      let session = try Session(
         adopting: record, descriptors: descriptors, context: context, lookup: lookup, worker: self, base: base)
       let deadline = record.timerRemaining.map { now &+ ($0 > elapsed ? $0 - elapsed : 0) }
       var position: Int?
       var mirror: UInt32?
+      var closedAtCommit: Int32?
       switch record.phase {
       case .queued(_, _, let place): position = Int(place)
       case .relaying(let relay), .forwardingAfterReset(let relay, _, _): mirror = relay.mirror
+      case .answering(_, let file, _, _): closedAtCommit = descriptors[Int(file)]
       default: break
       }
-      adoption.staged.append(
-        .init(id: record.id, session: session, deadline: deadline, queuePosition: position, mirror: mirror))
+      built.append(
+        .init(
+          id: record.id, session: session, deadline: deadline, queuePosition: position, mirror: mirror,
+          closedAtCommit: closedAtCommit))
     }
+    // Only whole batches are staged: a session that could not be built leaves none of its batch.
+    adoption.staged += built
   }
 
   /// Forgets what was staged, after an aborted upgrade: the receiver's ledger closes the
@@ -110,6 +118,7 @@ extension Worker {
       }
     }
     for entry in staged {
+      if let fd = entry.closedAtCommit { Glibc.close(fd) }
       entry.session.rearm()
       if !entry.session.phase.isClosed, let deadline = entry.deadline { loop.schedule(entry.session, at: deadline) }
     }

@@ -15,6 +15,9 @@ struct WorkerAdoptionState {
     let queuePosition: Int?
     /// The id of the relay's mirror (`MirrorRecord.id`), linked at the commit.
     let mirror: UInt32?
+    /// A received descriptor the session does not keep (an `answering` session's fallback
+    /// file, of which it keeps a duplicate): the ledger's until the commit, closed then.
+    let closedAtCommit: Int32?
   }
 
   /// A mirror built from its record, with its linger timer's new deadline.

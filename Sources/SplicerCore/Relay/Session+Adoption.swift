@@ -1,4 +1,5 @@
 import Glibc
+import SplicerHealth
 import SplicerRouting
 import SplicerSystem
 
@@ -96,8 +97,12 @@ extension Session {
         throw fail("unknown close reason \(reason)")
       }
       return AdoptionLookup(pool: pool, backend: try relay(record))
-    case .answering:
-      throw fail("an answering session is not adopted by this build")
+    case .answering(let poolName, let file, let offset, _):
+      guard pool != nil, poolName == record.pool else { throw fail("no pool \(poolName) for its fallback answer") }
+      try expect(file, .regularFile, "the fallback file")
+      let size = (try? DescriptorInspection.fileSize(try descriptor(file))) ?? -1
+      guard offset <= UInt64(max(size, 0)) else { throw fail("fallback offset \(offset) past the file's \(size) bytes") }
+      return AdoptionLookup(pool: pool, backend: nil)
     }
   }
 
@@ -106,7 +111,7 @@ extension Session {
   convenience init(
     adopting record: SessionRecord, descriptors: [Int32], context: ListenerContext, lookup: AdoptionLookup,
     worker: Worker, base: UInt64
-  ) {
+  ) throws(AdoptionError) {
     func instant(_ age: UInt64?) -> UInt64? { age.map { base &- $0 } }
     self.init(
       client: descriptors[Int(record.client)], peerAddress: record.peerAddress, listener: context, worker: worker)
@@ -139,8 +144,17 @@ extension Session {
       let relay = adoptedRelay(record, descriptors: descriptors, backend: lookup.backend!, instant: instant)
       let reason = CloseReason.allCases.first { $0.description == label }!
       phase = .forwardingAfterReset(relay, reason: reason, remaining: side == .toServer ? .toServer : .toClient)
-    case .answering:
-      preconditionFailure("validation refuses answering sessions")
+    case .answering(let poolName, let file, let offset, let sent):
+      // The same open file, even if the path now names another: on a duplicate, so that the
+      // session's file and the upgrade's ledger each close their own descriptor (the worker
+      // closes the received one at the commit).
+      let path = listener.fallbacks[poolName]?.path ?? poolName
+      let duplicate = fcntl(descriptors[Int(file)], F_DUPFD_CLOEXEC, 0)
+      guard duplicate >= 0, let adopted = try? FallbackFile(adopting: duplicate, path: path) else {
+        if duplicate >= 0 { Glibc.close(duplicate) }
+        throw AdoptionError(session: record.id, "no descriptor for the fallback file: errno \(errno)")
+      }
+      phase = .answering(FallbackAnswer(file: adopted, offset: Int(offset), sent: sent))
     }
   }
 
