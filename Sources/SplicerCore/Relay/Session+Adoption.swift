@@ -101,7 +101,9 @@ extension Session {
       guard pool != nil, poolName == record.pool else { throw fail("no pool \(poolName) for its fallback answer") }
       try expect(file, .regularFile, "the fallback file")
       let size = (try? DescriptorInspection.fileSize(try descriptor(file))) ?? -1
-      guard offset <= UInt64(max(size, 0)) else { throw fail("fallback offset \(offset) past the file's \(size) bytes") }
+      guard offset <= UInt64(max(size, 0)) else {
+        throw fail("fallback offset \(offset) past the file's \(size) bytes")
+      }
       return AdoptionLookup(pool: pool, backend: nil)
     }
   }
