@@ -52,6 +52,14 @@ pid_t splicer_spawn_upgrade(const char *path, char *const argv[], char *const en
     if (raise_bind_capability && splicer_child_raise_bind_capability() != 0) {
       splicer_child_fail(status[1], SPLICER_SPAWN_CAPABILITY);
     }
+#ifdef SYS_close_range
+    // Only stdio and the channel reach the new program. A descriptor open without
+    // FD_CLOEXEC here (SwiftNIO opens the admin endpoint's epoll so, and whatever this
+    // process inherited) would otherwise pass to the new process, which never closes it: one
+    // more with each upgrade. Best effort: a kernel without close_range (before 5.11) keeps
+    // them.
+    syscall(SYS_close_range, 3U, ~0U, 4U /* CLOSE_RANGE_CLOEXEC */);
+#endif
     if (channel_fd >= 0) {
       int flags = fcntl(channel_fd, F_GETFD);
       if (flags < 0 || fcntl(channel_fd, F_SETFD, flags & ~FD_CLOEXEC) != 0) {
