@@ -23,11 +23,11 @@ final class LiveUpgradeRollbackTests: RelayTestCase {
     // Replies longer than every buffer on the way can hold, to clients that read slowly: none
     // can end before the pause, so every one is a session when the upgrade comes. (The
     // client's short request is all sent: half-closed.)
-    let specs = workload.lopsided(16, short: 16 << 10, long: 16 << 20)
+    let specs = workload.lopsided(16, short: 16 << 10, long: 24 << 20)
     let clients = try connectClients(specs, port: port, maximumIO: 32 << 10)
     clients.forEach { $0.limitReceiveBuffer(to: 32 << 10) }
     let transfer = BackgroundTransfer(clients, timeoutSeconds: 120)
-    XCTAssertTrue(transfer.waitForReceived(atLeast: 1 << 20, timeoutSeconds: 30), "transfers under way")
+    XCTAssertTrue(transfer.waitForReceived(atLeast: 256 << 10, timeoutSeconds: 30), "transfers under way")
     transfer.pause()
     // Each session opens its reply's pipe when the first reply bytes come: wait (bounded)
     // until all have, two sockets and a pipe each, so that the count before the upgrade is
