@@ -108,6 +108,12 @@ final class LiveUpgradeRollbackTests: RelayTestCase {
     try assertFault("batch-1:stall", seed: 0x7374_616c_6c)
   }
 
+  func testANewProcessThatDiesBeforeConfirmingTheCommitIsRolledBack() throws {
+    // The new process has adopted everything and been told to commit; the old one has
+    // changed nothing yet, so it takes everything back.
+    try assertFault("committed:die", seed: 0x636f_6d6d_6974)
+  }
+
   private func assertFault(_ fault: String, seed: UInt64, line: UInt = #line) throws {
     let backend = try TestBackend()
     defer { backend.stop() }

@@ -97,6 +97,8 @@ final class LiveUpgradeTests: RelayTestCase {
     let accepted = "splicer_connections_accepted_total"
     let metricsAfter = try HTTPGet.get(port: adminPort, path: "/metrics").body
     XCTAssertEqual(HostileSockets.metricSum(metricsBefore, accepted), 300)
+    XCTAssertEqual(
+      HostileSockets.metricSum(metricsBefore, "splicer_queued_connections_total"), 4, "four waited in the queue")
     XCTAssertEqual(HostileSockets.metricSum(metricsAfter, accepted), 310, "the count went on from the old one's")
     _ = waitUntil(30) { relay.openDescriptors() <= baseline }
     XCTAssertLessThanOrEqual(
