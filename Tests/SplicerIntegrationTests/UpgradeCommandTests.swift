@@ -2,35 +2,14 @@ import Foundation
 import Glibc
 import XCTest
 
-/// `splicer upgrade --pid PID` as an operator runs it. The running process's side is not wired
-/// yet, so the target is `UpgradeStandIn`, a script that answers as the design's old process
-/// will; the usage errors and the refusal of a real Splicer that cannot be asked yet run
-/// against the real binary.
+/// `splicer upgrade --pid PID` as an operator runs it. How the command reads the answer runs
+/// against `UpgradeStandIn`, a script that answers as the running process does, so that every
+/// reply (a failure class, a stray signal, no answer) can be had on demand; the usage errors
+/// and one real upgrade of a running relay run against the real binary (`LiveUpgradeTests`
+/// cover the upgrade itself).
 final class UpgradeCommandTests: XCTestCase {
-  private struct Outcome {
-    let status: Int32
-    let pid: Int32
-    let standardOutput: String
-    let standardError: String
-  }
-
-  private func upgrade(_ arguments: [String]) throws -> Outcome {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: SplicerProcess.binaryPath)
-    process.arguments = ["upgrade"] + arguments
-    let output = Pipe()
-    let error = Pipe()
-    process.standardOutput = output
-    process.standardError = error
-    try process.run()
-    // A line or two each way, far below a pipe's capacity.
-    let outputData = output.fileHandleForReading.readDataToEndOfFile()
-    let errorData = error.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return Outcome(
-      status: process.terminationStatus, pid: process.processIdentifier,
-      standardOutput: String(decoding: outputData, as: UTF8.self),
-      standardError: String(decoding: errorData, as: UTF8.self))
+  private func upgrade(_ arguments: [String]) throws -> UpgradeCommandOutcome {
+    try UpgradeCommandOutcome.run(arguments)
   }
 
   func testASuccessfulReplyPrintsBothPidsAndExitsZero() throws {
@@ -122,14 +101,33 @@ final class UpgradeCommandTests: XCTestCase {
     }
   }
 
-  func testARunningSplicerThatCannotBeAskedYetIsLeftAlone() throws {
-    // In this version the relay leaves SIGUSR2 to its default action, which would end it.
-    let relay = try SplicerProcess(yaml: TestConfig.yaml(servers: [9]))
+  func testARunningSplicerIsUpgradedAndThePidsPrinted() throws {
+    let backend = try TestBackend()
+    defer { backend.stop() }
+    let relay = try UpgradingRelay(yaml: TestConfig.yaml(servers: [backend.port]))
     defer { relay.stop() }
-    let outcome = try upgrade(["--pid", "\(relay.pid)", "--timeout", "1s"])
-    XCTAssertEqual(outcome.status, 2, outcome.standardError)
-    XCTAssertTrue(outcome.standardError.contains("does not handle SIGUSR2"), outcome.standardError)
-    XCTAssertTrue(relay.process.isRunning)
-    XCTAssertEqual(relay.stop(), 0, "it still drains and exits 0 on SIGTERM")
+    let spec = TransferSpec(requestLength: 100_000, responseLength: 200_000, seed: 0x6f6e_65)
+    let client = StreamConnection(
+      fd: try TestSockets.connect(port: relay.relay.port()),
+      outgoing: PatternStream(seed: spec.seed &* 2 &+ 1, length: spec.requestLength),
+      prefix: TestBackend.header(responseLength: spec.responseLength, seed: spec.seed))
+    // Relayed as far as the server, which waits for the request the client sends only after
+    // the upgrade: the connection is open in the old process when the upgrade comes.
+    XCTAssertNotNil(waitUntil(30) { backend.accepted == 1 }, "the relay connected to the server")
+    let old = relay.pid
+    let outcome = try relay.upgrade()
+    XCTAssertEqual(outcome.status, 0, outcome.standardError)
+    let new = try XCTUnwrap(outcome.newPID(from: old), outcome.standardOutput)
+    XCTAssertNotEqual(new, old)
+    XCTAssertEqual(outcome.standardOutput, "upgraded: pid \(old) -> \(new)\n")
+    XCTAssertEqual(outcome.standardError, "")
+    XCTAssertEqual(relay.handedOver, [0])
+    XCTAssertTrue(PollDriver.run([client], timeoutSeconds: 30), "the connection finished through the new process")
+    XCTAssertNil(client.failure)
+    XCTAssertEqual(client.receivedDigest, PatternStream(seed: spec.seed, length: spec.responseLength).expectedDigest())
+    XCTAssertEqual(
+      backend.result(seed: spec.seed)?.digest,
+      PatternStream(seed: spec.seed &* 2 &+ 1, length: spec.requestLength).expectedDigest())
+    XCTAssertEqual(relay.stop(), 0, "the new process drains and exits 0 on SIGTERM")
   }
 }
