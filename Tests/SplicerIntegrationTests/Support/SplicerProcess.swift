@@ -59,10 +59,12 @@ final class SplicerProcess: @unchecked Sendable {
       process.executableURL = URL(fileURLWithPath: binary)
       process.arguments = ["run", "--config", configPath] + arguments
     }
-    if !environment.isEmpty || copy != nil {
-      let base = copy?.environment ?? Self.currentEnvironment()
-      process.environment = base.merging(environment) { _, new in new }
-    }
+    // The service manager's and the upgrade's variables reach a relay only when the test
+    // gives them: one left in this process's environment (by a test, or by a CI runner under
+    // systemd) would change what the relay does (a stray WATCHDOG_PID turns its watchdog off).
+    var base = copy?.environment ?? Self.currentEnvironment()
+    for name in Self.processManagerVariables { base.removeValue(forKey: name) }
+    process.environment = base.merging(environment) { _, new in new }
     let errorPipe = Pipe()
     process.standardError = errorPipe
     process.standardOutput = FileHandle.nullDevice
@@ -93,6 +95,11 @@ final class SplicerProcess: @unchecked Sendable {
   }
 
   var pid: Int32 { process.processIdentifier }
+
+  static let processManagerVariables = [
+    "NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID", "LISTEN_PID", "LISTEN_FDS", "LISTEN_FDNAMES",
+    "SPLICER_UPGRADE_FD", "SPLICER_UPGRADE_PID", "SPLICER_UPGRADE_FAULT",
+  ]
 
   /// This process's environment as it is now, read from `environ`: Foundation's
   /// `ProcessInfo.environment` can hand back what it read once, which may be a variable a
