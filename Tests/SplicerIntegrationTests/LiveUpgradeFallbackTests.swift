@@ -9,6 +9,7 @@ import XCTest
 final class LiveUpgradeFallbackTests: RelayTestCase {
   func testAnAnswerInProgressCarriesOnFromTheSameFile() throws {
     XCTAssertTrue(ChildSubreaper.enable())
+    defer { ChildSubreaper.disable() }
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("fallback-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: directory) }

@@ -63,6 +63,8 @@ final class SRVDiscoveryTests: RelayTestCase {
     defer { dns.stop() }
     let relay = try SplicerProcess(yaml: yaml(nameserver: dns.port))
     defer { relay.stop() }
+    // Runs before the relay's stop, however the test ends: see `Dnsmasq`.
+    defer { dns.stop() }
     XCTAssertNotNil(relay.waitForLine(containing: "servers discovered"))
 
     // Weights 3 and 1: two rounds of smooth weighted round robin give 6 and 2.
@@ -138,6 +140,8 @@ final class SRVDiscoveryTests: RelayTestCase {
     defer { dns.stop() }
     let relay = try SplicerProcess(yaml: yaml(nameserver: dns.port))
     defer { relay.stop() }
+    // Runs before the relay's stop, however the test ends: see `Dnsmasq`.
+    defer { dns.stop() }
 
     // No record: no server, the connection is closed, and the failure is counted.
     XCTAssertNotNil(relay.waitForLine(containing: "server discovery failed", and: "no servers until a query succeeds"))
@@ -180,6 +184,8 @@ final class SRVDiscoveryTests: RelayTestCase {
     defer { dns.stop() }
     let relay = try SplicerProcess(yaml: yaml(nameserver: dns.port))
     defer { relay.stop() }
+    // Runs before the relay's stop, however the test ends: see `Dnsmasq`.
+    defer { dns.stop() }
     XCTAssertNotNil(relay.waitForLine(containing: "servers discovered", and: "localhost:\(backend.port)"))
     try transferEach(specs(1...3), port: relay.port(), backends: [backend])
     XCTAssertEqual(backend.accepted, 3)

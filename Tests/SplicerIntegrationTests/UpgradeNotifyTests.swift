@@ -10,6 +10,7 @@ final class UpgradeNotifyTests: RelayTestCase {
   func testSystemdIsToldTheNewMainPidAndTheWatchdogKeepsGoing() throws {
     // The new process, orphaned when the old one exits, becomes this process's child.
     XCTAssertTrue(ChildSubreaper.enable())
+    defer { ChildSubreaper.disable() }
     let notify = try NotifySocket(timeoutSeconds: 30)
     func receive() -> String { notify.receive() }
     func receiveEvent() -> String { notify.receiveEvent() }

@@ -11,11 +11,22 @@ enum ChildSubreaper {
   private typealias Prctl = @convention(c) (Int32, UInt, UInt, UInt, UInt) -> Int32
   private static let setChildSubreaper: Int32 = 36
 
-  /// Idempotent; false when the kernel refused.
+  /// Idempotent; false when the kernel refused. Pair it with `disable` when the test ends:
+  /// the setting is the whole test process's, and later tests' orphans (a helper's children,
+  /// a service's forks) must go to init as usual, not wait unreaped here.
   @discardableResult
   static func enable() -> Bool {
+    set(1)
+  }
+
+  @discardableResult
+  static func disable() -> Bool {
+    set(0)
+  }
+
+  private static func set(_ value: UInt) -> Bool {
     guard let symbol = dlsym(nil, "prctl") else { return false }
     let prctl = unsafeBitCast(symbol, to: Prctl.self)
-    return prctl(setChildSubreaper, 1, 0, 0, 0) == 0
+    return prctl(setChildSubreaper, value, 0, 0, 0) == 0
   }
 }

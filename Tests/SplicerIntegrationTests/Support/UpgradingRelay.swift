@@ -86,6 +86,8 @@ final class UpgradingRelay {
   func stop() -> Int32 {
     guard !stopped else { return 0 }
     stopped = true
+    // Every process of the run is reaped by now: later tests' orphans go to init again.
+    defer { ChildSubreaper.disable() }
     guard pid != relay.pid else { return relay.stop() }
     kill(pid, SIGTERM)
     let status = waitForExit(of: pid, timeoutSeconds: 60) ?? -1
