@@ -99,7 +99,7 @@ enum HostileSockets {
   /// accepted yet: the accept queues of the listening sockets (their rx_queue in
   /// /proc/net/tcp) plus handshakes in progress (SYN_RECV).
   static func pendingConnections(toPort port: UInt16) -> Int {
-    guard let table = try? String(contentsOfFile: "/proc/net/tcp", encoding: .utf8) else { return -1 }
+    guard let table = ListeningPorts.readWhole("/proc/net/tcp") else { return -1 }
     let local = String(format: "0100007F:%04X", port)
     var pending = 0
     for line in table.split(separator: "\n").dropFirst() {

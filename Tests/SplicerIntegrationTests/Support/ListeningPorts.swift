@@ -15,7 +15,7 @@ enum ListeningPorts {
     guard !inodes.isEmpty else { return [] }
     var ports: Set<UInt16> = []
     for table in ["/proc/\(pid)/net/tcp", "/proc/\(pid)/net/tcp6"] {
-      guard let text = try? String(contentsOfFile: table, encoding: .utf8) else { continue }
+      guard let text = readWhole(table) else { continue }
       // "sl local_address rem_address st ... inode": 0A is TCP_LISTEN; the port is the hex
       // after the last ':' of local_address.
       for line in text.split(separator: "\n").dropFirst() {
@@ -27,6 +27,24 @@ enum ListeningPorts {
       }
     }
     return ports
+  }
+
+  /// The whole of a /proc file, read with read(2) to the end: /proc reports a size of 0, and a
+  /// reader that trusts the size (Foundation's) stops after the first page, before a helper's
+  /// line once many sockets exist (a test that leaves hundreds in TIME_WAIT).
+  static func readWhole(_ path: String) -> String? {
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { return nil }
+    defer { close(fd) }
+    var data: [UInt8] = []
+    var page = [UInt8](repeating: 0, count: 65_536)
+    while true {
+      let got = read(fd, &page, page.count)
+      if got < 0 && errno == EINTR { continue }
+      if got <= 0 { break }
+      data += page[0..<got]
+    }
+    return String(decoding: data, as: UTF8.self)
   }
 
   /// Waits (bounded) until `pid` listens, and returns its one port; nil if it exited first or
