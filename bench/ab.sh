@@ -86,7 +86,9 @@ validate_settings() {
 wait_for_perf() {
   local pid=$1 want=$2 deadline=$((SECONDS + 10)) open
   while :; do
-    open=$(find "/proc/$pid/fd" -lname 'anon_inode:*perf_event*' 2>/dev/null | wc -l)
+    # find fails when a descriptor closes while it reads the folder; under pipefail and set -e
+    # that would end the script without a word, so its status is ignored.
+    open=$({ find "/proc/$pid/fd" -lname 'anon_inode:*perf_event*' 2>/dev/null || true; } | wc -l)
     ((open >= want)) && return 0
     pid_alive "$pid" || { show_log "$3"; die "perf stat exited (perf_event_paranoid? see $3)"; }
     ((SECONDS < deadline)) || { show_log "$3"; die "perf stat opened $open of $want events in 10 s"; }
