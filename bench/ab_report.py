@@ -28,14 +28,15 @@ KINDS = [
 
 
 def load_figures(scenario, path):
-    """(rate, rate unit, units moved, unit name) of one run."""
+    """(rate, rate unit, units moved, unit name, p99 latency in ms or None) of one run."""
     if scenario.startswith("bulk"):
         received = json.load(open(path))["end"]["sum_received"]
-        return received["bits_per_second"] / 1e9, "Gbit/s", received["bytes"] / 1e9, "GB"
+        return received["bits_per_second"] / 1e9, "Gbit/s", received["bytes"] / 1e9, "GB", None
     line = next(l for l in open(path) if l.startswith("WRK_RESULT "))
     fields = dict(kv.split("=", 1) for kv in line.split()[1:])
     unit = "conn" if scenario == "conn" else "req"
-    return float(fields["rps"]), f"{unit}/s", max(float(fields["requests"]), 1.0), unit
+    p99 = float(fields["p99_us"]) / 1e3
+    return float(fields["rps"]), f"{unit}/s", max(float(fields["requests"]), 1.0), unit, p99
 
 
 def perf_counts(path):
@@ -54,10 +55,12 @@ def perf_counts(path):
 
 
 def run(args):
-    rate, rate_unit, units, unit = load_figures(args.scenario, args.load)
+    rate, rate_unit, units, unit, p99 = load_figures(args.scenario, args.load)
     counts = perf_counts(args.perf)
-    rows = [
-        (f"rate {rate_unit}", rate),
+    rows = [(f"rate {rate_unit}", rate)]
+    if p99 is not None:
+        rows.append(("p99 latency ms", p99))
+    rows += [
         (f"relay CPU ms/{unit}" if unit == "GB" else f"relay CPU us/{unit}",
          args.cpu_seconds * (1e3 if unit == "GB" else 1e6) / units),
         (f"context switches/{unit}", counts.get("context-switches", 0) / units),

@@ -161,8 +161,11 @@ main() {
 
   write_report "$BENCH_DIR/report.py"
   # Keep every run, not only the latest: a later QUICK=1 run must not overwrite a full one.
-  local stamp
-  stamp=$(dirname "$OUT")/run-$(date -u +%Y%m%dT%H%M%SZ)$([[ $QUICK == 1 ]] && echo -quick)
+  # The suffix is set by an if: as the last command substitution of an assignment, a false
+  # `[[ ]] && echo` would give the assignment status 1, and set -e would end a full run here.
+  local stamp suffix=""
+  if [[ $QUICK == 1 ]]; then suffix=-quick; fi
+  stamp=$(dirname "$OUT")/run-$(date -u +%Y%m%dT%H%M%SZ)$suffix
   cp "$OUT" "$stamp.md"
   cp "$RESULTS_TSV" "$stamp.tsv"
   cat "$OUT"
