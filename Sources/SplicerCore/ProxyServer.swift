@@ -54,7 +54,10 @@ public final class ProxyServer: @unchecked Sendable {
   /// Sockets taken from an old process, registered with their workers by `start` (a live
   /// upgrade registers nothing before its commit). Main thread only.
   var pendingListeners: [PendingListener] = []
-  private var threads: [pthread_t] = []
+  /// The workers' threads, running (`start`, `launch`); main thread only.
+  var threads: [pthread_t] = []
+  /// The workers' threads made by `prepareStart` and not yet launched; main thread only.
+  var preparedThreads: [PreparedThread] = []
   let logger: Logger
 
   /// Binds all listeners for all workers.
@@ -136,26 +139,6 @@ public final class ProxyServer: @unchecked Sendable {
 
   // MARK: Running
 
-  /// Starts one thread per worker.
-  public func start() throws {
-    for pending in pendingListeners {
-      try workers[pending.worker].addListener(fd: pending.fd, context: pending.context, shared: pending.shared)
-    }
-    pendingListeners.removeAll()
-    for worker in workers {
-      let thread = try Threads.start(name: "splicer-w\(worker.index)") { worker.run() }
-      threads.append(thread)
-    }
-    let current = state
-    try checker.start(routing: current.routing, pools: current.configuration.pools)
-    try resolver.start()
-    for listener in state.boundListeners {
-      logger.notice(
-        "listener bound",
-        metadata: ["listener": "\(listener.name)", "address": "\(listener.address)", "workers": "\(workers.count)"])
-    }
-  }
-
   /// True once stopping has begun; `/healthz` answers 503 from then on.
   public var isDraining: Bool { draining.load(ordering: .relaxed) }
 
@@ -194,6 +177,9 @@ public final class ProxyServer: @unchecked Sendable {
     for worker in workers { worker.requestStop() }
     for thread in threads { Threads.join(thread) }
     threads.removeAll()
+    // Prepared and never launched (a start that failed after its preparation): they end unrun.
+    for thread in preparedThreads { thread.cancel() }
+    preparedThreads.removeAll()
     checker.stop()
     resolver.stop()
   }

@@ -18,6 +18,8 @@ public final class HealthChecker: @unchecked Sendable {
   private var probes: [Int: HealthProbe] = [:]
   private let pending = Mutex<[(RoutingTable, [PoolConfig])]>([])
   private var thread: pthread_t?
+  /// Made by `prepareStart`, until `launch` or `stop`.
+  private var prepared: PreparedThread?
 
   public init(board: HealthBoard, logger: Logger) throws {
     self.board = board
@@ -28,8 +30,15 @@ public final class HealthChecker: @unchecked Sendable {
 
   /// Starts the checker's thread with the checks of `pools`.
   public func start(routing: RoutingTable, pools: [PoolConfig]) throws {
+    try prepareStart(routing: routing, pools: pools)
+    launch()
+  }
+
+  /// The half of `start` that can fail: creates the thread, which probes nothing until
+  /// `launch` (a live upgrade's new process prepares before its commit, launches after).
+  public func prepareStart(routing: RoutingTable, pools: [PoolConfig]) throws {
     reconfigure(routing: routing, pools: pools)
-    thread = try Threads.start(name: "splicer-health") { [self] in
+    prepared = try PreparedThread(name: "splicer-health") { [self] in
       do {
         try loop.run()
       } catch {
@@ -47,7 +56,15 @@ public final class HealthChecker: @unchecked Sendable {
     loop.wake()
   }
 
+  /// The half of `start` that cannot fail.
+  public func launch() {
+    thread = prepared?.launch()
+    prepared = nil
+  }
+
   public func stop() {
+    prepared?.cancel()
+    prepared = nil
     loop.requestStop()
     if let thread { Threads.join(thread) }
     thread = nil

@@ -13,11 +13,12 @@ public final class AdminServer: Sendable {
   public let address: SplicerSystem.SocketAddress
 
   /// Serves `routes` on a socket the caller bound (so that binding happens with the other
-  /// listeners, before privileges are dropped). Starts the thread.
-  public init(boundSocket fd: Int32, routes: AdminRoutes) throws {
-    address = try Socket.localAddress(fd)
-    group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+  /// listeners, before privileges are dropped), on `eventLoop`'s thread (by default one
+  /// started now). Takes the loop: it is shut down when this fails or stops.
+  public init(boundSocket fd: Int32, routes: AdminRoutes, eventLoop: AdminEventLoop = AdminEventLoop()) throws {
+    group = eventLoop.group
     do {
+      address = try Socket.localAddress(fd)
       channel = try ServerBootstrap(group: group)
         .serverChannelOption(ChannelOptions.backlog, value: 64)
         .childChannelOption(ChannelOptions.maxMessagesPerRead, value: 4)

@@ -14,6 +14,8 @@ final class PollingThread: @unchecked Sendable {
   private let wake: EventFD
   private let stopping = Atomic<Bool>(false)
   private var thread: pthread_t?
+  /// Made by `prepare`, until `launch` or `stop`.
+  private var prepared: PreparedThread?
 
   init(name: String) throws(SyscallError) {
     self.name = name
@@ -23,7 +25,21 @@ final class PollingThread: @unchecked Sendable {
   /// Starts the thread. `pass` is given the monotonic time at its start and returns the
   /// instant its next work comes due, or nil when nothing is scheduled.
   func start(_ pass: @escaping @Sendable (_ now: UInt64) -> UInt64?) throws(SyscallError) {
-    thread = try Threads.start(name: name) { [self] in run(pass) }
+    try prepare(pass)
+    launch()
+  }
+
+  /// `start` in two steps: `prepare` creates the thread (which can fail) and `launch` lets it
+  /// run passes (which cannot); a live upgrade's new process prepares before its commit.
+  func prepare(_ pass: @escaping @Sendable (_ now: UInt64) -> UInt64?) throws(SyscallError) {
+    precondition(thread == nil && prepared == nil, "\(name) started twice")
+    prepared = try PreparedThread(name: name) { [self] in run(pass) }
+  }
+
+  /// Runs the prepared thread; nothing if none is prepared.
+  func launch() {
+    thread = prepared?.launch()
+    prepared = nil
   }
 
   /// Makes the thread run a pass now.
@@ -33,6 +49,8 @@ final class PollingThread: @unchecked Sendable {
 
   /// Stops the thread after its current pass and waits for it.
   func stop() {
+    prepared?.cancel()
+    prepared = nil
     stopping.store(true, ordering: .releasing)
     wake.signal()
     if let thread { Threads.join(thread) }

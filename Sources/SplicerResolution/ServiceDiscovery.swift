@@ -81,7 +81,19 @@ public final class ServiceDiscovery: @unchecked Sendable {
   }
 
   public func start() throws(SyscallError) {
-    try thread.start { [self] now in queryDue(now: now) }
+    try prepareStart()
+    launch()
+  }
+
+  /// The half of `start` that can fail: creates the thread, which runs no queries until
+  /// `launch` (a live upgrade's new process prepares before its commit, launches after).
+  public func prepareStart() throws(SyscallError) {
+    try thread.prepare { [self] now in queryDue(now: now) }
+  }
+
+  /// The half of `start` that cannot fail.
+  public func launch() {
+    thread.launch()
   }
 
   public func stop() {

@@ -12,8 +12,11 @@ import SplicerSystem
 /// of binding, it takes over the old process's listeners and sessions through
 /// `UpgradeReceiver` (docs/design/live-upgrade.md), starts from the old process's running
 /// config, then applies its own config file as a reload. Until the commit it changes nothing
-/// the old process holds; any failure before it ends this process with status 1 and the old
-/// one carries on.
+/// the old process holds, and it prepares before it everything that can fail
+/// (`UpgradeAdoption`): any failure there ends this process with status 1 and the old one
+/// carries on. The one step left after the commit that can fail (registering the adopted
+/// listening sockets and the admin socket) ends it with status 1 too, for the service manager
+/// to restart: never a process that serves half.
 extension RunCommand {
   func runAdopting(channel: Int32, executablePath: String?) throws {
     // The file is checked first; a bad one is the refusal the old process reports.
@@ -43,17 +46,27 @@ extension RunCommand {
     }
     try LogWriter.standardError.startThread()
 
+    // Read once (it unsets the variable): the receiver and the adoption share it.
+    let fault = UpgradeFaultInjection.fromEnvironment()
     let adoption = UpgradeAdoption(
-      configError: loaded.failure, logger: logger, reloads: reloads, discovery: discovery)
+      loaded: loaded, fault: fault, logger: logger, reloads: reloads, discovery: discovery)
     let receiver = UpgradeReceiver(
       channel: DescriptorChannel(fd: channel), identity: .current(binaryVersion: SplicerVersion.current),
-      timeout: (try? loaded.get().1.timeouts.upgrade) ?? .seconds(30),
-      fault: UpgradeFaultInjection.fromEnvironment(), makeRecipient: adoption.makeRecipient)
+      timeout: (try? loaded.get().1.timeouts.upgrade) ?? .seconds(30), fault: fault,
+      makeRecipient: adoption.makeRecipient)
     let receipt = receiver.run()
     guard case .adopted(let pendingReload, let released) = receipt, let recipient = adoption.recipient,
-      let server = recipient.server
+      let server = recipient.server, let running = adoption.running
     else {
       logger.error("upgrade: not taken over", metadata: ["receipt": "\(receipt)"])
+      throw ExitCode(1)
+    }
+    if let failure = adoption.launchFailure {
+      // After the commit: the old process has let go, so this one cannot hand back. It exits
+      // (once the old one has confirmed, so that the service manager tracks this pid as the
+      // main one) for the service manager to restart the service.
+      logger.critical("upgrade: taken over but not started; exiting", metadata: ["error": "\(failure)"])
+      try? notify.status("upgrade: taken over but not started: \(failure)")
       throw ExitCode(1)
     }
     let admin = adoption.admin
@@ -66,24 +79,8 @@ extension RunCommand {
     Supervisor.discardUpgradeRequests(logger: logger)
     let carried = CarriedSeries(recipient.carriedSeries)
     let series = ProcessSeries(reloads: reloads, discovery: discovery, carried: carried)
-    try discovery.start()
     logger.notice(
       "splicer started", metadata: ["version": "\(SplicerVersion.current)", "pid": "\(getpid())", "upgraded": "true"])
-    // Then this binary's config file, as a reload: every rule of a reload holds.
-    var running = recipient.running.configuration
-    if case .success(let (source, configuration)) = loaded {
-      do {
-        let generation = ConfigGeneration(
-          number: server.state.generation.number + 1, source: source,
-          configuration: discovery.prepare(configuration))
-        let summary = try server.reload(to: generation)
-        running = generation.configuration
-        logger.notice("reloaded", metadata: ["changes": "\(summary)", "after": "upgrade"])
-      } catch {
-        reloads.count(success: false)
-        logger.error("reload after the upgrade failed; running the old config", metadata: ["error": "\(error)"])
-      }
-    }
     if pendingReload { kill(getpid(), SIGHUP) }
     supervise(
       server: server, configuration: running, notify: notify, admin: admin, adminSocket: adminSocket, series: series,

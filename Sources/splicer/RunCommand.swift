@@ -166,13 +166,15 @@ struct RunCommand: ParsableCommand {
     }
   }
 
-  /// The admin endpoint on its bound (or adopted) socket.
+  /// The admin endpoint on its bound (or adopted) socket, on `eventLoop` if one was made
+  /// ahead (a live upgrade's new process), else on a thread started now.
   static func startAdmin(
-    socket: Int32, exporter: MetricsExporter, server: ProxyServer, series: ProcessSeries, logger: Logger
+    socket: Int32, exporter: MetricsExporter, server: ProxyServer, series: ProcessSeries, logger: Logger,
+    eventLoop: AdminEventLoop? = nil
   ) throws -> AdminServer {
     let routes = AdminRoutes(
       proxy: server, exporter: exporter, version: SplicerVersion.current, extraSeries: { series.all() })
-    let admin = try AdminServer(boundSocket: socket, routes: routes)
+    let admin = try AdminServer(boundSocket: socket, routes: routes, eventLoop: eventLoop ?? AdminEventLoop())
     logger.notice("admin bound", metadata: ["address": "\(admin.address)"])
     return admin
   }

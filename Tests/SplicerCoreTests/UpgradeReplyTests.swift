@@ -20,8 +20,9 @@ final class UpgradeReplyTests: XCTestCase {
     (.newProcessDied, -10, "the new process died"),
     (.abortedBySignal, -11, "aborted by SIGTERM or SIGINT"),
     (.alreadyInProgress, -12, "another upgrade is in progress"),
+    (.startFailed, -13, "the new process could not start"),
     (.unrecognized(0), 0, "unknown reply code 0"),
-    (.unrecognized(-13), -13, "unknown reply code -13"),
+    (.unrecognized(-14), -14, "unknown reply code -14"),
     (.unrecognized(Int32.min), Int32.min, "unknown reply code \(Int32.min)"),
   ]
 
@@ -43,7 +44,7 @@ final class UpgradeReplyTests: XCTestCase {
         XCTAssertTrue(seenFailures.insert(outcome).inserted, "\(outcome) has one code")
       }
     }
-    XCTAssertEqual(seenFailures.count, 12)
+    XCTAssertEqual(seenFailures.count, 13)
   }
 
   func testRefusalsMapToTheirOutcome() {
@@ -59,6 +60,7 @@ final class UpgradeReplyTests: XCTestCase {
       (.descriptorsTruncated, .adoptionFailed),
       (.timedOut, .timedOut),
       (.aborted, .abortedBySignal),
+      (.startFailed, .startFailed),
     ]
     XCTAssertEqual(cases.count, UpgradeRefusal.allCases.count, "every refusal is in the table")
     for (refusal, outcome) in cases {

@@ -106,7 +106,7 @@ final class UpgradeWireTests: XCTestCase {
     XCTAssertLessThanOrEqual(UpgradeWire.oldestSupported, UpgradeWire.version)
     XCTAssertEqual(UpgradeWire.headerLength + UpgradeWire.maximumPayloadLength, 65536)
     XCTAssertEqual(UpgradeMessageType.allCases.map(\.rawValue), Array(1...19))
-    XCTAssertEqual(UpgradeRefusal.allCases.map(\.rawValue), Array(1...11))
+    XCTAssertEqual(UpgradeRefusal.allCases.map(\.rawValue), Array(1...12))
   }
 
   func testEveryRefusalRoundTrips() throws {

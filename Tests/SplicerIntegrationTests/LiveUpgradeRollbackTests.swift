@@ -1,13 +1,15 @@
 import Foundation
 import Glibc
+import SplicerSystem
 import SplicerTestSupport
 import XCTest
 
 /// A live upgrade that fails leaves the old process as it was: `splicer upgrade` exits 1 and
 /// says why, the transfers in flight (held, with bytes in the relay's pipes) carry on
 /// byte-exact, no child is left behind, and the old process holds the descriptors it held
-/// before. The new process fails for real: its binary is gone, its config is bad, or
-/// `SPLICER_UPGRADE_FAULT` (debug builds) makes it die or stall in the middle of the handover.
+/// before. The new process fails for real: its binary is gone, its config is bad or adds a
+/// listener on a taken port, or `SPLICER_UPGRADE_FAULT` (debug builds) makes it die, stall or
+/// fail in the middle of the handover.
 final class LiveUpgradeRollbackTests: RelayTestCase {
   /// Transfers under way and then held, so that the relay has bytes in its pipes and every
   /// connection one direction ended: started, waited for, paused.
@@ -100,6 +102,28 @@ final class LiveUpgradeRollbackTests: RelayTestCase {
     try finish(held, relay: relay, backend: backend)
   }
 
+  func testANewListenerOnATakenPortLeavesTheRelayServing() throws {
+    let backend = try TestBackend()
+    defer { backend.stop() }
+    // A plain socket (no SO_REUSEPORT) holds the port the new config adds a listener on.
+    let taken = try Socket.listen(on: SocketAddress(ip: "127.0.0.1", port: 0)!, reusePort: false, backlog: 1)
+    defer { Socket.close(taken) }
+    let port = try Socket.localAddress(taken).port
+    let yaml = TestConfig.yaml(servers: [backend.port])
+    let relay = try UpgradingRelay(yaml: yaml)
+    defer { relay.stop() }
+    let held = try hold(relay, seed: 0x7461_6b65_6e)
+    let added = "listeners:\n  - name: taken\n    bind: 127.0.0.1:\(port)\n    pool: backends\n"
+    try relay.relay.rewriteConfig(yaml.replacingOccurrences(of: "listeners:\n", with: added))
+    try assertRollback(relay, sessions: held.specs.count, reason: "the new config could not be applied")
+    try finish(held, relay: relay, backend: backend)
+  }
+
+  func testANewProcessThatCannotPrepareItsStartIsRolledBack() throws {
+    // The threads are made before the commit; a failure there is a refusal.
+    try assertFault("start:fail", seed: 0x7374_6172_74, reason: "the new process could not start")
+  }
+
   func testANewProcessThatDiesInTheFirstBatchIsRolledBack() throws {
     try assertFault("batch-1:die", seed: 0x6469_65)
   }
@@ -114,14 +138,14 @@ final class LiveUpgradeRollbackTests: RelayTestCase {
     try assertFault("committed:die", seed: 0x636f_6d6d_6974)
   }
 
-  private func assertFault(_ fault: String, seed: UInt64, line: UInt = #line) throws {
+  private func assertFault(_ fault: String, seed: UInt64, reason: String = "", line: UInt = #line) throws {
     let backend = try TestBackend()
     defer { backend.stop() }
     let relay = try UpgradingRelay(
       yaml: TestConfig.yaml(servers: [backend.port]), environment: ["SPLICER_UPGRADE_FAULT": fault])
     defer { relay.stop() }
     let held = try hold(relay, seed: seed)
-    try assertRollback(relay, sessions: held.specs.count, reason: "", line: line)
+    try assertRollback(relay, sessions: held.specs.count, reason: reason, line: line)
     try finish(held, relay: relay, backend: backend, line: line)
   }
 }

@@ -7,11 +7,14 @@ import SplicerSystem
 /// Made by the executable from the `RunningConfigRecord` (`UpgradeReceiver`'s closure), on
 /// the main thread, before any worker thread exists. Until `commit`, it only validates and
 /// builds (the workers stage what they adopt); the receiver's ledger owns every descriptor.
-/// `commit` puts every staged session in place, starts the proxy, and hands it (with the
-/// adopted admin socket) to `onCommit`.
+/// Once the proxy is built, before `ReadyForState`, `onBuilt` prepares whatever else can fail
+/// (the new config's reload, the threads), so that a failure is a refusal. `commit` puts every
+/// staged session in place and hands the proxy (with the adopted admin socket) to `onCommit`,
+/// which launches it.
 public final class ProxyUpgradeRecipient: UpgradeRecipient {
   private let config: RebuiltRunningConfig
   private let logger: Logger
+  private let onBuilt: (ProxyServer) throws -> Void
   private let onCommit: (ProxyServer, _ adminSocket: Int32?) -> Void
   private var listenerRecords: [ListenerRecord] = []
   private var listenerDescriptors: [Int32] = []
@@ -23,11 +26,15 @@ public final class ProxyUpgradeRecipient: UpgradeRecipient {
   /// The old process's process-wide counter series, to add as a base at scrape time.
   public private(set) var carriedSeries: [HealthSnapshot.Series] = []
 
+  /// - Parameter onBuilt: called once the proxy is built, before `ReadyForState`: what it
+  ///   throws is the refusal (an `UpgradeNotice`, or `recordInvalid` for another error).
   public init(
-    _ record: RunningConfigRecord, logger: Logger, onCommit: @escaping (ProxyServer, _ adminSocket: Int32?) -> Void
+    _ record: RunningConfigRecord, logger: Logger, onBuilt: @escaping (ProxyServer) throws -> Void = { _ in },
+    onCommit: @escaping (ProxyServer, _ adminSocket: Int32?) -> Void
   ) throws {
     config = try RebuiltRunningConfig(record)
     self.logger = logger
+    self.onBuilt = onBuilt
     self.onCommit = onCommit
   }
 
@@ -47,10 +54,11 @@ public final class ProxyUpgradeRecipient: UpgradeRecipient {
     adopted.descriptors += UInt32(descriptors.count)
   }
 
-  /// Builds the proxy (host-name lookups, fallback files, the workers' loops) before the old
-  /// process freezes: none of it should lengthen the freeze.
+  /// Builds the proxy (host-name lookups, fallback files, the workers' loops) and runs
+  /// `onBuilt` before the old process freezes: none of it should lengthen the freeze, and a
+  /// failure is still a refusal.
   public func listenersReceived() throws {
-    _ = try builtServer()
+    try onBuilt(try builtServer())
   }
 
   /// The proxy, built once: after the last `Listeners` batch.

@@ -9,4 +9,6 @@ public enum UpgradeFaultAction: Hashable, Sendable {
   /// Stops making progress: reads and drops what arrives until an `Abort`, the end of the
   /// channel or its own deadline, then fails.
   case stall
+  /// Fails the step as a real error would: a refusal (or an abort) sent to the peer.
+  case fail
 }

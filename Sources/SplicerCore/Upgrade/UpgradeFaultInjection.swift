@@ -6,8 +6,9 @@ import SplicerSystem
 /// process that fails in the middle of an adoption. Release builds never read it.
 ///
 /// Points: `hello`, `running-config`, `listeners`, `batch-N` (before acknowledging the N-th
-/// batch), `prepared` (before sending it), `after-prepared`, `committed` (before writing it);
-/// actions: `die`, `stall`, `corrupt`.
+/// batch), `prepared` (before sending it), `after-prepared`, `committed` (before writing it),
+/// `start` (where the new process makes its threads, before `ReadyForState`); actions: `die`,
+/// `stall`, `corrupt`, `fail`.
 public enum UpgradeFaultInjection {
   public static let variable = "SPLICER_UPGRADE_FAULT"
 
@@ -38,6 +39,7 @@ public enum UpgradeFaultInjection {
     case "prepared": return .beforePrepared
     case "after-prepared": return .afterPrepared
     case "committed": return .beforeCommitted
+    case "start": return .start
     default:
       guard text.hasPrefix("batch-"), let number = Int(text.dropFirst(6)), number > 0 else { return nil }
       return .batch(number)
@@ -49,6 +51,7 @@ public enum UpgradeFaultInjection {
     case "die": .die
     case "stall": .stall
     case "corrupt": .corrupt
+    case "fail": .fail
     default: nil
     }
   }

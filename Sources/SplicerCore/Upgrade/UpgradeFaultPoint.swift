@@ -10,5 +10,8 @@ public enum UpgradeFaultPoint: Hashable, Sendable {
   case afterPrepared
   /// `Commit` received, `Committed` not yet written.
   case beforeCommitted
+  /// The proxy's start prepared (its threads made) after the listeners arrived; asked by
+  /// the executable's recipient, not by the receiver, and only `fail` acts there.
+  case start
   case afterCommitted
 }

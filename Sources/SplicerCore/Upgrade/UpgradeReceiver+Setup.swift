@@ -76,6 +76,8 @@ extension UpgradeReceiver {
       try link.sendGarbage(deadline: deadline)
     case .die:
       throw UpgradeStop(.aborted, "fault injected at \(point)", channelClosed: true)
+    case .fail:
+      throw UpgradeStop(.aborted, "fault injected at \(point)")
     case .stall:
       while true {
         let (envelope, _) = try link.receive(deadline: deadline, ledger: ledger, "stalled at \(point)")

@@ -24,4 +24,6 @@ public enum UpgradeRefusal: UInt16, Sendable, CaseIterable {
   case timedOut = 10
   /// Stopped from outside: SIGTERM or SIGINT during the upgrade.
   case aborted = 11
+  /// The new process could not make what it must hold before the commit (a thread).
+  case startFailed = 12
 }

@@ -11,6 +11,7 @@ extension UpgradeReply {
     case .recordInvalid, .descriptorsTruncated: self = .adoptionFailed
     case .timedOut: self = .timedOut
     case .aborted: self = .abortedBySignal
+    case .startFailed: self = .startFailed
     }
   }
 }

@@ -37,6 +37,8 @@ public enum UpgradeReply: Hashable, Sendable {
   case abortedBySignal
   /// Another upgrade was running; this request was ignored.
   case alreadyInProgress
+  /// The new process could not prepare its start (its threads) before the commit.
+  case startFailed
   /// A code this binary does not know (from a newer binary), or 0.
   case unrecognized(Int32)
 
@@ -54,6 +56,7 @@ public enum UpgradeReply: Hashable, Sendable {
     (.newProcessDied, -10, "the new process died"),
     (.abortedBySignal, -11, "aborted by SIGTERM or SIGINT"),
     (.alreadyInProgress, -12, "another upgrade is in progress"),
+    (.startFailed, -13, "the new process could not start"),
   ]
 
   /// Decodes a reply's value.
