@@ -34,6 +34,7 @@ extension RunCommand {
     Signals.ignoreBrokenPipe()
     Signals.block(Supervisor.handledSignals)
     let reloads = ReloadCounters()
+    let upgrades = UpgradeCounters()
     let mainThread = pthread_self()
     let discovery = try ServiceDiscovery(logger: logger) { _ = pthread_kill(mainThread, Supervisor.discoverySignal) }
     if case .success(let (_, configuration)) = loaded {
@@ -44,7 +45,7 @@ extension RunCommand {
     try LogWriter.standardError.startThread()
 
     let adoption = UpgradeAdoption(
-      configError: loaded.failure, logger: logger, reloads: reloads, discovery: discovery)
+      configError: loaded.failure, logger: logger, reloads: reloads, upgrades: upgrades, discovery: discovery)
     let receiver = UpgradeReceiver(
       channel: DescriptorChannel(fd: channel), identity: .current(binaryVersion: SplicerVersion.current),
       timeout: (try? loaded.get().1.timeouts.upgrade) ?? .seconds(30),
@@ -65,7 +66,7 @@ extension RunCommand {
     }
     Supervisor.discardUpgradeRequests(logger: logger)
     let carried = CarriedSeries(recipient.carriedSeries)
-    let series = ProcessSeries(reloads: reloads, discovery: discovery, carried: carried)
+    let series = ProcessSeries(reloads: reloads, upgrades: upgrades, discovery: discovery, carried: carried)
     try discovery.start()
     logger.notice(
       "splicer started", metadata: ["version": "\(SplicerVersion.current)", "pid": "\(getpid())", "upgraded": "true"])
@@ -86,7 +87,7 @@ extension RunCommand {
     }
     if pendingReload { kill(getpid(), SIGHUP) }
     supervise(
-      server: server, configuration: running, notify: notify, admin: admin, adminSocket: adminSocket, series: series,
-      executablePath: executablePath, logger: logger)
+      server: server, configuration: running, notify: notify, admin: admin, adminSocket: adminSocket,
+      exporter: adoption.exporter, series: series, executablePath: executablePath, logger: logger)
   }
 }

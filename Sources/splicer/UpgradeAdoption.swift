@@ -14,18 +14,23 @@ final class UpgradeAdoption {
   private let configError: ConfigError?
   private let logger: Logger
   private let reloads: ReloadCounters
+  private let upgrades: UpgradeCounters
   private let discovery: ServiceDiscovery
-  private var exporter: MetricsExporter?
+  private(set) var exporter: MetricsExporter?
   private(set) var recipient: ProxyUpgradeRecipient?
   private(set) var admin: AdminServer?
   private(set) var adminSocket: Int32?
 
   /// - Parameter configError: why this binary rejected its own config file, if it did: the
   ///   refusal the old process logs.
-  init(configError: ConfigError?, logger: Logger, reloads: ReloadCounters, discovery: ServiceDiscovery) {
+  init(
+    configError: ConfigError?, logger: Logger, reloads: ReloadCounters, upgrades: UpgradeCounters,
+    discovery: ServiceDiscovery
+  ) {
     self.configError = configError
     self.logger = logger
     self.reloads = reloads
+    self.upgrades = upgrades
     self.discovery = discovery
   }
 
@@ -47,6 +52,8 @@ final class UpgradeAdoption {
 
   /// The commit: from here on everything is this process's.
   private func committed(server: ProxyServer, adminSocket socket: Int32?) {
+    // On top of the old process's count, which `CarriedSeries` adds.
+    upgrades.count(.upgraded)
     do {
       try server.start()
     } catch {
@@ -54,8 +61,10 @@ final class UpgradeAdoption {
     }
     adminSocket = socket
     guard let socket, let exporter, let recipient else { return }
+    // Before the first scrape: the histograms go on from the old process's counts.
+    exporter.carry(histograms: recipient.carriedHistograms)
     let series = ProcessSeries(
-      reloads: reloads, discovery: discovery, carried: CarriedSeries(recipient.carriedSeries))
+      reloads: reloads, upgrades: upgrades, discovery: discovery, carried: CarriedSeries(recipient.carriedSeries))
     do {
       admin = try RunCommand.startAdmin(
         socket: socket, exporter: exporter, server: server, series: series, logger: logger)
