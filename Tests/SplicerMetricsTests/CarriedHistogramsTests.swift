@@ -21,7 +21,7 @@ final class CarriedHistogramsTests: XCTestCase {
       for value in observations[server] ?? [] { histogram.record(value) }
     }
     let other = MetricNameDescriptor(metricName: "other_total", unitName: "", helpText: "Other.")
-    registry.makeCounter(descriptor: other).increment(by: 3)
+    registry.makeCounter(descriptor: other).increment(by: Int64(3))
     return registry
   }
 
