@@ -12,7 +12,8 @@ final class UpgradeVersionProtocolTests: XCTestCase {
       HistogramSnapshot(
         name: "splicer_server_rtt_seconds",
         labels: [.init("pool", "p"), .init("server", "192.0.2.\(index % 250):\(index)")],
-        buckets: (1...14).map { HistogramSnapshot.Bucket(upperBound: Double($0) / 1000, count: UInt64($0)) }, count: 15, sum: 0.25)
+        buckets: (1...14).map { HistogramSnapshot.Bucket(upperBound: Double($0) / 1000, count: UInt64($0)) }, count: 15,
+        sum: 0.25)
     }
     let table: [(old: ClosedRange<UInt16>, new: ClosedRange<UInt16>, carried: Bool)] = [
       (1...2, 1...2, true),

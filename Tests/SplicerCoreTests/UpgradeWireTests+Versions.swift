@@ -49,7 +49,9 @@ extension UpgradeWireTests {
         "the most buckets and labels",
         HistogramSnapshot(
           name: "h", labels: (0..<HistogramSnapshot.maximumLabels).map { HistogramSnapshot.Label("l\($0)", "v") },
-          buckets: (0..<HistogramSnapshot.maximumBuckets).map { HistogramSnapshot.Bucket(upperBound: Double($0) / 8, count: UInt64($0)) },
+          buckets: (0..<HistogramSnapshot.maximumBuckets).map {
+            HistogramSnapshot.Bucket(upperBound: Double($0) / 8, count: UInt64($0))
+          },
           count: 1 << 40, sum: 1e12)
       ),
     ]
@@ -150,7 +152,8 @@ extension UpgradeWireTests {
       HistogramSnapshot(
         name: "splicer_connect_duration_seconds",
         labels: [.init("pool", "p"), .init("server", "10.0.\(index / 256).\(index % 256):443")],
-        buckets: (0..<15).map { HistogramSnapshot.Bucket(upperBound: Double($0 + 1) / 100, count: UInt64($0)) }, count: 20, sum: 3)
+        buckets: (0..<15).map { HistogramSnapshot.Bucket(upperBound: Double($0 + 1) / 100, count: UInt64($0)) },
+        count: 20, sum: 3)
     }
     let oversized = HistogramSnapshot(
       name: "h", labels: [.init("l", String(repeating: "x", count: UpgradeWire.batchDataLimit))], buckets: [], count: 1,
