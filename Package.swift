@@ -127,7 +127,11 @@ let package = Package(
       dependencies: ["SplicerCore", "SplicerConfig", "SplicerSystem", "SplicerLoop", "SplicerHealth", "SplicerLogging"]
     ),
     .testTarget(name: "SplicerLoggingTests", dependencies: ["SplicerLogging", "SplicerConfig", "SplicerSystem"]),
-    .testTarget(name: "SplicerMetricsTests", dependencies: ["SplicerMetrics", "SplicerCore", "SplicerConfig"]),
+    .testTarget(
+      name: "SplicerMetricsTests",
+      dependencies: [
+        "SplicerMetrics", "SplicerCore", "SplicerConfig", .product(name: "Prometheus", package: "swift-prometheus"),
+      ]),
     .testTarget(
       name: "SplicerIntegrationTests",
       dependencies: [

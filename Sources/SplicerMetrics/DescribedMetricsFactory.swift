@@ -4,16 +4,18 @@ import Prometheus
 /// swift-prometheus's factory with help text for the timers Splicer records.
 ///
 /// `PrometheusMetricsFactory` registers every metric without `# HELP`, which `promtool check
-/// metrics` reports; this wrapper registers the known timers with their help and passes
-/// everything else through unchanged.
+/// metrics` reports; this wrapper registers the known timers with their help in
+/// `timerRegistry` and passes everything else through unchanged.
 struct DescribedMetricsFactory: MetricsFactory {
   let base: PrometheusMetricsFactory
+  /// Where the described timers' histograms live (the exporter's latency registry).
+  let timerRegistry: PrometheusCollectorRegistry
   /// Help text and buckets per timer label.
   let timers: [String: (help: String, buckets: [Duration])]
 
   func makeTimer(label: String, dimensions: [(String, String)]) -> any TimerHandler {
     guard let described = timers[label] else { return base.makeTimer(label: label, dimensions: dimensions) }
-    return base.registry.makeDurationHistogram(
+    return timerRegistry.makeDurationHistogram(
       descriptor: MetricNameDescriptor(metricName: label, helpText: described.help), labels: dimensions,
       buckets: described.buckets)
   }

@@ -1,11 +1,14 @@
 import Prometheus
 import SplicerCore
 
-/// The swift-prometheus series the exporter feeds, and the totals each counter had at the
-/// previous scrape. Guarded by `MetricsExporter`'s lock.
+/// The swift-prometheus series the exporter feeds, the totals each counter had at the
+/// previous scrape, and the latency histograms' base after a live upgrade. Guarded by
+/// `MetricsExporter`'s lock.
 struct ExporterState {
   private var counters: [String: (counter: Counter, last: Double)] = [:]
   private var gauges: [String: Gauge] = [:]
+  /// What a live upgrade carried of the latency histograms (`+Upgrade`).
+  var carriedHistograms = CarriedHistograms()
 
   /// Whether the gauge with these labels has been set before.
   func hasGauge(_ name: String, _ labels: [(String, String)]) -> Bool {

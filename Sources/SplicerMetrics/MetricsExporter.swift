@@ -9,12 +9,16 @@ import Synchronization
 /// scrape the exporter sums the workers and moves swift-prometheus's counters forward by the
 /// difference since the last scrape, sets the gauges, and lets the registry render. The
 /// per-connection histograms are recorded by the workers directly through swift-metrics,
-/// whose backend is this exporter's registry (see `bootstrapMetricsSystem`).
+/// whose backend is this exporter's `latencyRegistry` (see `bootstrapMetricsSystem`); after a
+/// live upgrade the old process's counts are added to them as they render (`+Upgrade`).
 ///
-/// Owns the registry. Scrapes are serialised by a lock, so it is safe from any thread.
+/// Owns both registries. Scrapes are serialised by a lock, so it is safe from any thread.
 public final class MetricsExporter: Sendable {
   public let registry: PrometheusCollectorRegistry
-  private let state: Mutex<ExporterState>
+  /// The latency histograms only, apart so that a live upgrade reads and adds to them without
+  /// going through every other series.
+  let latencyRegistry = PrometheusCollectorRegistry()
+  let state: Mutex<ExporterState>
 
   /// Histogram buckets for the per-connection timers, in seconds.
   public static let connectBuckets: [Double] = [
@@ -33,13 +37,14 @@ public final class MetricsExporter: Sendable {
     self.state = Mutex(ExporterState())
   }
 
-  /// Makes swift-metrics record into this exporter's registry, with Splicer's histogram
-  /// buckets. Call once, before the proxy creates its `LatencyRecorders`.
+  /// Makes swift-metrics record into this exporter's registries, with Splicer's histogram
+  /// buckets for the latency timers. Call once, before the proxy creates its
+  /// `LatencyRecorders`.
   public func bootstrapMetricsSystem() {
     let seconds = { (values: [Double]) in values.map { Duration.nanoseconds(Int64($0 * 1e9)) } }
     MetricsSystem.bootstrap(
       DescribedMetricsFactory(
-        base: PrometheusMetricsFactory(registry: registry),
+        base: PrometheusMetricsFactory(registry: registry), timerRegistry: latencyRegistry,
         timers: [
           LatencyRecorders.connectLabel: (
             "Time from starting an upstream connect to the connection being established.",
@@ -61,7 +66,7 @@ public final class MetricsExporter: Sendable {
     let process = ProcessSample.read()
     return state.withLock { state in
       state.update(snapshot: snapshot, process: process, extra: extra, registry: registry)
-      return registry.emitToBuffer()
+      return registry.emitToBuffer() + state.latencyExposition(latencyRegistry)
     }
   }
 }

@@ -37,6 +37,7 @@ extension RunCommand {
     Signals.ignoreBrokenPipe()
     Signals.block(Supervisor.handledSignals)
     let reloads = ReloadCounters()
+    let upgrades = UpgradeCounters()
     let mainThread = pthread_self()
     let discovery = try ServiceDiscovery(logger: logger) { _ = pthread_kill(mainThread, Supervisor.discoverySignal) }
     if case .success(let (_, configuration)) = loaded {
@@ -49,7 +50,7 @@ extension RunCommand {
     // Read once (it unsets the variable): the receiver and the adoption share it.
     let fault = UpgradeFaultInjection.fromEnvironment()
     let adoption = UpgradeAdoption(
-      loaded: loaded, fault: fault, logger: logger, reloads: reloads, discovery: discovery)
+      loaded: loaded, fault: fault, logger: logger, reloads: reloads, upgrades: upgrades, discovery: discovery)
     let receiver = UpgradeReceiver(
       channel: DescriptorChannel(fd: channel), identity: .current(binaryVersion: SplicerVersion.current),
       timeout: (try? loaded.get().1.timeouts.upgrade) ?? .seconds(30), fault: fault,
@@ -78,12 +79,12 @@ extension RunCommand {
     }
     Supervisor.discardUpgradeRequests(logger: logger)
     let carried = CarriedSeries(recipient.carriedSeries)
-    let series = ProcessSeries(reloads: reloads, discovery: discovery, carried: carried)
+    let series = ProcessSeries(reloads: reloads, upgrades: upgrades, discovery: discovery, carried: carried)
     logger.notice(
       "splicer started", metadata: ["version": "\(SplicerVersion.current)", "pid": "\(getpid())", "upgraded": "true"])
     if pendingReload { kill(getpid(), SIGHUP) }
     supervise(
-      server: server, configuration: running, notify: notify, admin: admin, adminSocket: adminSocket, series: series,
-      executablePath: executablePath, logger: logger)
+      server: server, configuration: running, notify: notify, admin: admin, adminSocket: adminSocket,
+      exporter: adoption.exporter, series: series, executablePath: executablePath, logger: logger)
   }
 }

@@ -77,6 +77,7 @@ struct RunCommand: ParsableCommand {
     let exporter = configuration.admin.map { _ in MetricsExporter() }
     exporter?.bootstrapMetricsSystem()
     let reloads = ReloadCounters()
+    let upgrades = UpgradeCounters()
 
     let server: ProxyServer
     var admin: AdminServer?
@@ -113,7 +114,8 @@ struct RunCommand: ParsableCommand {
       if let adminSocket, let exporter {
         admin = try Self.startAdmin(
           socket: adminSocket, exporter: exporter, server: server,
-          series: ProcessSeries(reloads: reloads, discovery: discovery, carried: CarriedSeries()), logger: logger)
+          series: ProcessSeries(reloads: reloads, upgrades: upgrades, discovery: discovery, carried: CarriedSeries()),
+          logger: logger)
       }
     } catch {
       logger.critical("start failed", metadata: ["error": "\(error)"])
@@ -137,7 +139,8 @@ struct RunCommand: ParsableCommand {
 
     supervise(
       server: server, configuration: configuration, notify: notify, admin: admin, adminSocket: adminSocket,
-      series: ProcessSeries(reloads: reloads, discovery: discovery, carried: CarriedSeries()),
+      exporter: exporter,
+      series: ProcessSeries(reloads: reloads, upgrades: upgrades, discovery: discovery, carried: CarriedSeries()),
       executablePath: executablePath, logger: logger)
   }
 
@@ -145,16 +148,18 @@ struct RunCommand: ParsableCommand {
   /// the workers do not own.
   func supervise(
     server: ProxyServer, configuration: Configuration, notify: SystemdNotify, admin: AdminServer?,
-    adminSocket: Int32?, series: ProcessSeries, executablePath: String?, logger: Logger
+    adminSocket: Int32?, exporter: MetricsExporter?, series: ProcessSeries, executablePath: String?, logger: Logger
   ) {
     let settings = UpgradeSettings(
       executablePath: executablePath, arguments: Array(CommandLine.arguments.dropFirst()),
       carryBindCapability: configuration.privileges.keepBindCapability,
       timeouts: UpgradeTimeouts(overall: configuration.timeouts.upgrade), adminSocket: adminSocket,
-      stopAdmin: { admin?.stop() }, carriedSeries: { CarriedSeries.snapshot(of: series.all()) })
+      stopAdmin: { admin?.stop() }, carriedSeries: { CarriedSeries.snapshot(of: series.all()) },
+      carriedHistograms: { exporter?.histogramSnapshots() ?? [] })
     var supervisor = Supervisor(
       server: server, configPath: options.config, drainTimeout: configuration.timeouts.drain, notify: notify,
-      reloads: series.reloads, discovery: series.discovery, upgradeSettings: settings, logger: logger)
+      reloads: series.reloads, upgrades: series.upgrades, discovery: series.discovery, upgradeSettings: settings,
+      logger: logger)
     let ending = supervisor.run()
     series.discovery.stop()
     switch ending {
@@ -180,15 +185,16 @@ struct RunCommand: ParsableCommand {
   }
 }
 
-/// The executable's own counter series for /metrics (reloads, dropped log lines, discovery
-/// failures), with what a live upgrade carried over from the process before.
+/// The executable's own counter series for /metrics (reloads, upgrades, dropped log lines,
+/// discovery failures), with what a live upgrade carried over from the process before.
 struct ProcessSeries: Sendable {
   let reloads: ReloadCounters
+  let upgrades: UpgradeCounters
   let discovery: ServiceDiscovery
   let carried: CarriedSeries
 
   func all() -> [ExtraSeries] {
-    carried.adding(to: reloads.series() + [droppedLogLines()] + discovery.series())
+    carried.adding(to: reloads.series() + upgrades.series() + [droppedLogLines()] + discovery.series())
   }
 }
 

@@ -1,6 +1,7 @@
 import Glibc
 import Logging
 import SplicerCore
+import SplicerMetrics
 import SplicerSystem
 
 /// The live upgrade on the old process's side (docs/design/live-upgrade.md): SIGUSR2 starts
@@ -16,6 +17,7 @@ extension Supervisor {
     let startedAt = MonotonicClock.now()
     guard let path = upgradeSettings.executablePath else {
       logger.error("upgrade failed: the executable's path is unknown; still serving")
+      upgrades.count(.refused)
       return .binaryNotExecutable
     }
     logger.notice("upgrade started", metadata: ["executable": "\(path)"])
@@ -41,7 +43,7 @@ extension Supervisor {
     logger.notice("upgrade: new process started", metadata: ["new_pid": "\(child)"])
     let donor = ProxyUpgradeDonor(
       server: server, adminSocket: upgradeSettings.adminSocket, carriedSeries: upgradeSettings.carriedSeries,
-      stopAdmin: upgradeSettings.stopAdmin)
+      carriedHistograms: upgradeSettings.carriedHistograms, stopAdmin: upgradeSettings.stopAdmin)
     let hooks = UpgradeCoordinatorHooks(
       vetoed: { Signals.pending().contains { $0 == SIGTERM || $0 == SIGINT } },
       pendingReload: { Signals.pending().contains(SIGHUP) },
@@ -60,8 +62,9 @@ extension Supervisor {
         ])
       return .upgraded(newPID: newPID)
     case .failed(let failure):
-      return failed("\(failure)", Self.reply(to: failure), startedAt: startedAt)
+      return failed("\(failure)", Self.reply(to: failure), startedAt: startedAt, counted: UpgradeTally(failure))
     case .committedThenLost(let failure):
+      upgrades.count(.failedAfterCommit)
       // The new process took the sessions and died: their bytes may be lost with it, so they
       // must not carry on here as if whole. They are reset; the listeners, never closed,
       // accept again.
@@ -74,7 +77,12 @@ extension Supervisor {
     }
   }
 
-  private func failed(_ reason: String, _ reply: UpgradeReply, startedAt: UInt64) -> UpgradeReply {
+  /// A failure before the commit: counted (`refused` unless the freeze had begun), logged,
+  /// told to systemd.
+  private func failed(
+    _ reason: String, _ reply: UpgradeReply, startedAt: UInt64, counted tally: UpgradeTally = .refused
+  ) -> UpgradeReply {
+    upgrades.count(tally)
     logger.error(
       "upgrade failed; resuming",
       metadata: ["reason": "\(reason)", "duration_ms": "\(Self.milliseconds(since: startedAt))"])

@@ -28,6 +28,9 @@ struct Supervisor {
   var drainTimeout: Duration
   let notify: SystemdNotify
   let reloads: ReloadCounters
+  /// Counted here when an upgrade fails (the process serves on); `upgraded` is the new
+  /// process's to count.
+  let upgrades: UpgradeCounters
   let discovery: ServiceDiscovery
   let upgradeSettings: UpgradeSettings
   let logger: Logger

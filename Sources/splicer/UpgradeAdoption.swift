@@ -18,8 +18,9 @@ final class UpgradeAdoption {
   private let fault: UpgradeReceiver.FaultHook?
   private let logger: Logger
   private let reloads: ReloadCounters
+  private let upgrades: UpgradeCounters
   private let discovery: ServiceDiscovery
-  private var exporter: MetricsExporter?
+  private(set) var exporter: MetricsExporter?
   /// The admin endpoint's thread, made before the commit when the running config has one.
   private var adminLoop: AdminEventLoop?
   private var reload: ProxyServer.PreparedReload?
@@ -40,12 +41,13 @@ final class UpgradeAdoption {
   /// - Parameter fault: the test build's fault hook; asked at `.start`.
   init(
     loaded: Result<(ConfigSource, Configuration), ConfigError>, fault: UpgradeReceiver.FaultHook?, logger: Logger,
-    reloads: ReloadCounters, discovery: ServiceDiscovery
+    reloads: ReloadCounters, upgrades: UpgradeCounters, discovery: ServiceDiscovery
   ) {
     self.loaded = loaded
     self.fault = fault
     self.logger = logger
     self.reloads = reloads
+    self.upgrades = upgrades
     self.discovery = discovery
   }
 
@@ -98,6 +100,8 @@ final class UpgradeAdoption {
   /// The commit: from here on everything is this process's. Only what cannot move before it
   /// is left, each failure recorded for `RunCommand` to exit on.
   private func committed(server: ProxyServer, adminSocket socket: Int32?) {
+    // On top of the old process's count, which `CarriedSeries` adds.
+    upgrades.count(.upgraded)
     adminSocket = socket
     do {
       try server.launch()
@@ -113,8 +117,10 @@ final class UpgradeAdoption {
       logger.notice("reloaded", metadata: ["changes": "\(summary)", "after": "upgrade"])
     }
     guard let socket, let exporter, let recipient else { return }
+    // Before the first scrape: the histograms go on from the old process's counts.
+    exporter.carry(histograms: recipient.carriedHistograms)
     let series = ProcessSeries(
-      reloads: reloads, discovery: discovery, carried: CarriedSeries(recipient.carriedSeries))
+      reloads: reloads, upgrades: upgrades, discovery: discovery, carried: CarriedSeries(recipient.carriedSeries))
     do {
       admin = try RunCommand.startAdmin(
         socket: socket, exporter: exporter, server: server, series: series, logger: logger, eventLoop: adminLoop)

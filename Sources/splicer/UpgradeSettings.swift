@@ -16,4 +16,6 @@ struct UpgradeSettings {
   let stopAdmin: () -> Void
   /// The process-wide counter series, for the new process to carry on.
   let carriedSeries: () -> [HealthSnapshot.Series]
+  /// The latency histograms (the exporter's; none without an admin endpoint), likewise.
+  let carriedHistograms: () -> [HistogramSnapshot]
 }

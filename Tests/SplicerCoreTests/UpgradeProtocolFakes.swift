@@ -36,6 +36,8 @@ final class FakeUpgradeDonor: UpgradeDonor, @unchecked Sendable {
   var resumes = 0
   var relinquishes = 0
   var listenerReleases = 0
+  /// What `histograms()` gives: none unless a test sets some.
+  var histogramSeries: [HistogramSnapshot] = []
 
   init() throws {
     pipes = try (0..<3).map { _ in try Pipe.make(requestedCapacity: 4096) }
@@ -99,6 +101,8 @@ final class FakeUpgradeDonor: UpgradeDonor, @unchecked Sendable {
       series: [])
   }
 
+  func histograms() -> [HistogramSnapshot] { histogramSeries }
+
   func resume() { resumes += 1 }
   func relinquish() { relinquishes += 1 }
   func releaseListeners() { listenerReleases += 1 }
@@ -115,6 +119,7 @@ final class FakeUpgradeRecipient: UpgradeRecipient, @unchecked Sendable {
   var sessions: [(record: SessionRecord, files: [[UInt64]])] = []
   var mirrors: [(record: MirrorRecord, files: [[UInt64]])] = []
   var seeded: ([CounterSnapshot], HealthSnapshot)?
+  var seededHistograms: [HistogramSnapshot]?
   var received: [Int32] = []
   var committed = false
 
@@ -144,6 +149,8 @@ final class FakeUpgradeRecipient: UpgradeRecipient, @unchecked Sendable {
   }
 
   func seed(counters: [CounterSnapshot], health: HealthSnapshot) throws { seeded = (counters, health) }
+
+  func seed(histograms: [HistogramSnapshot]) throws { seededHistograms = histograms }
 
   func prepare() throws -> UpgradePrepared {
     UpgradePrepared(

@@ -103,6 +103,21 @@ enum UpgradeWireFixtures {
     workers: 2, listenerRows: ["web", "admin"], serverRows: [backend.key], listenerCapacity: 8, serverCapacity: 64,
     descriptorTotal: 12)
 
+  /// Latency series as the old process reads them: labels that need escaping, no buckets, the
+  /// largest count.
+  static let histograms = [
+    HistogramSnapshot(
+      name: "splicer_connect_duration_seconds",
+      labels: [HistogramSnapshot.Label("pool", "app"), HistogramSnapshot.Label("server", backend.key.address)],
+      buckets: [
+        HistogramSnapshot.Bucket(upperBound: 0.000_25, count: 1), HistogramSnapshot.Bucket(upperBound: 0.001, count: 4),
+        HistogramSnapshot.Bucket(upperBound: 1, count: 9),
+      ], count: 10, sum: 2.5),
+    HistogramSnapshot(
+      name: "splicer_connection_duration_seconds", labels: [HistogramSnapshot.Label("listener", "web \"a\\b\"\n")],
+      buckets: [], count: UInt64.max, sum: 0),
+  ]
+
   static let counts = UpgradeWorkerCounts(worker: 1, sessions: 4000, mirrors: 3, descriptors: 9000, bytes: 1 << 24)
 
   /// Every message type with a layout, by label.
@@ -143,6 +158,8 @@ enum UpgradeWireFixtures {
             ],
             series: [HealthSnapshot.Series(name: "reloads_success", value: 4)]))
       ),
+      ("histograms", .histograms(histograms)),
+      ("empty histograms", .histograms([])),
       ("batchAck", .batchAck(sequence: 41)),
       (
         "prepared",

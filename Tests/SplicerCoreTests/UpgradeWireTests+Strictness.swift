@@ -50,7 +50,7 @@ extension UpgradeWireTests {
     let cases: [(String, [UInt8], Int, UpgradeWireError)] = [
       ("bad magic", patched(0, Array("SPLV".utf8)), 0, .badMagic),
       ("unknown type 0", patched(6, [0, 0]), 0, .unknownMessageType(0)),
-      ("unknown type 20", patched(6, [20, 0]), 0, .unknownMessageType(20)),
+      ("unknown type 21", patched(6, [21, 0]), 0, .unknownMessageType(21)),
       ("unknown type 0xFFFF", patched(6, [0xFF, 0xFF]), 0, .unknownMessageType(0xFFFF)),
       ("version 0 after agreement", patched(4, [0, 0]), 0, .unsupportedVersion(0, type: .batchAck)),
       (

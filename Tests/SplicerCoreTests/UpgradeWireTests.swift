@@ -105,7 +105,7 @@ final class UpgradeWireTests: XCTestCase {
     XCTAssertEqual(UpgradeWire.maximumDescriptors, 253)
     XCTAssertLessThanOrEqual(UpgradeWire.oldestSupported, UpgradeWire.version)
     XCTAssertEqual(UpgradeWire.headerLength + UpgradeWire.maximumPayloadLength, 65536)
-    XCTAssertEqual(UpgradeMessageType.allCases.map(\.rawValue), Array(1...19))
+    XCTAssertEqual(UpgradeMessageType.allCases.map(\.rawValue), Array(1...20))
     XCTAssertEqual(UpgradeRefusal.allCases.map(\.rawValue), Array(1...12))
   }
 

@@ -54,8 +54,11 @@ final class LiveUpgradeRollbackTests: RelayTestCase {
   }
 
   /// Upgrades and expects the failure `reason` from `splicer upgrade`, the old process still
-  /// serving, with its descriptors as before and no child.
-  private func assertRollback(_ relay: UpgradingRelay, sessions: Int, reason: String, line: UInt = #line) throws {
+  /// serving, with its descriptors as before and no child, and the failure counted as
+  /// `counted` in `splicer_upgrades_total`.
+  private func assertRollback(
+    _ relay: UpgradingRelay, sessions: Int, reason: String, counted: String, line: UInt = #line
+  ) throws {
     let pid = relay.pid
     // What the sessions hold once every one has its reply's pipe; more before the upgrade
     // only if the sessions hold more.
@@ -76,6 +79,11 @@ final class LiveUpgradeRollbackTests: RelayTestCase {
     _ = waitUntil(10) { relay.openDescriptors() <= before }
     XCTAssertLessThanOrEqual(
       relay.openDescriptors(), before, "descriptors after the rollback: \(relay.describeDescriptors())", line: line)
+    let metrics = try HTTPGet.get(port: relay.relay.port("admin"), path: "/metrics").body
+    let upgrades = "splicer_upgrades_total"
+    XCTAssertEqual(
+      HostileSockets.metricSum(metrics, upgrades, labels: ["outcome=\"\(counted)\""]), 1, metrics, line: line)
+    XCTAssertEqual(HostileSockets.metricSum(metrics, upgrades), 1, "one upgrade, counted once", line: line)
   }
 
   func testAMissingBinaryLeavesTheRelayServing() throws {
@@ -83,22 +91,24 @@ final class LiveUpgradeRollbackTests: RelayTestCase {
     defer { backend.stop() }
     let copy = try NobodyReadableCopy(executable: SplicerProcess.binaryPath)
     defer { copy.remove() }
-    let relay = try UpgradingRelay(yaml: TestConfig.yaml(servers: [backend.port]), copy: copy)
+    let relay = try UpgradingRelay(yaml: TestConfig.yaml(servers: [backend.port], admin: true), copy: copy)
     defer { relay.stop() }
     let held = try hold(relay, seed: 0x6d69_7373)
     try FileManager.default.removeItem(atPath: copy.executable)
-    try assertRollback(relay, sessions: held.specs.count, reason: "the new binary could not be executed")
+    try assertRollback(
+      relay, sessions: held.specs.count, reason: "the new binary could not be executed", counted: "refused")
     try finish(held, relay: relay, backend: backend)
   }
 
   func testABadConfigFileLeavesTheRelayServing() throws {
     let backend = try TestBackend()
     defer { backend.stop() }
-    let relay = try UpgradingRelay(yaml: TestConfig.yaml(servers: [backend.port]))
+    let relay = try UpgradingRelay(yaml: TestConfig.yaml(servers: [backend.port], admin: true))
     defer { relay.stop() }
     let held = try hold(relay, seed: 0x6261_64)
     try relay.relay.rewriteConfig("listeners: [ {name: test\n")
-    try assertRollback(relay, sessions: held.specs.count, reason: "the new binary rejected the config file")
+    try assertRollback(
+      relay, sessions: held.specs.count, reason: "the new binary rejected the config file", counted: "refused")
     try finish(held, relay: relay, backend: backend)
   }
 
@@ -109,19 +119,21 @@ final class LiveUpgradeRollbackTests: RelayTestCase {
     let taken = try Socket.listen(on: SocketAddress(ip: "127.0.0.1", port: 0)!, reusePort: false, backlog: 1)
     defer { Socket.close(taken) }
     let port = try Socket.localAddress(taken).port
-    let yaml = TestConfig.yaml(servers: [backend.port])
+    let yaml = TestConfig.yaml(servers: [backend.port], admin: true)
     let relay = try UpgradingRelay(yaml: yaml)
     defer { relay.stop() }
     let held = try hold(relay, seed: 0x7461_6b65_6e)
     let added = "listeners:\n  - name: taken\n    bind: 127.0.0.1:\(port)\n    pool: backends\n"
     try relay.relay.rewriteConfig(yaml.replacingOccurrences(of: "listeners:\n", with: added))
-    try assertRollback(relay, sessions: held.specs.count, reason: "the new config could not be applied")
+    try assertRollback(
+      relay, sessions: held.specs.count, reason: "the new config could not be applied", counted: "refused")
     try finish(held, relay: relay, backend: backend)
   }
 
   func testANewProcessThatCannotPrepareItsStartIsRolledBack() throws {
     // The threads are made before the commit; a failure there is a refusal.
-    try assertFault("start:fail", seed: 0x7374_6172_74, reason: "the new process could not start")
+    try assertFault(
+      "start:fail", seed: 0x7374_6172_74, reason: "the new process could not start", counted: "refused")
   }
 
   func testANewProcessThatDiesInTheFirstBatchIsRolledBack() throws {
@@ -138,14 +150,18 @@ final class LiveUpgradeRollbackTests: RelayTestCase {
     try assertFault("committed:die", seed: 0x636f_6d6d_6974)
   }
 
-  private func assertFault(_ fault: String, seed: UInt64, reason: String = "", line: UInt = #line) throws {
+  /// `counted`: `rolled_back` for a failure after the freeze began (the sessions were paused
+  /// and resumed), `refused` for one before it.
+  private func assertFault(
+    _ fault: String, seed: UInt64, reason: String = "", counted: String = "rolled_back", line: UInt = #line
+  ) throws {
     let backend = try TestBackend()
     defer { backend.stop() }
     let relay = try UpgradingRelay(
-      yaml: TestConfig.yaml(servers: [backend.port]), environment: ["SPLICER_UPGRADE_FAULT": fault])
+      yaml: TestConfig.yaml(servers: [backend.port], admin: true), environment: ["SPLICER_UPGRADE_FAULT": fault])
     defer { relay.stop() }
     let held = try hold(relay, seed: seed)
-    try assertRollback(relay, sessions: held.specs.count, reason: reason, line: line)
+    try assertRollback(relay, sessions: held.specs.count, reason: reason, counted: counted, line: line)
     try finish(held, relay: relay, backend: backend, line: line)
   }
 }

@@ -100,6 +100,18 @@ final class LiveUpgradeTests: RelayTestCase {
     XCTAssertEqual(
       HostileSockets.metricSum(metricsBefore, "splicer_queued_connections_total"), 4, "four waited in the queue")
     XCTAssertEqual(HostileSockets.metricSum(metricsAfter, accepted), 310, "the count went on from the old one's")
+    // This process counts its own upgrade on top of the old one's count (none), and the latency
+    // histograms go on from the old process's counts: every close counted once, in one process
+    // or the other.
+    XCTAssertEqual(
+      HostileSockets.metricSum(metricsAfter, "splicer_upgrades_total", labels: ["outcome=\"upgraded\""]), 1)
+    XCTAssertEqual(HostileSockets.metricSum(metricsAfter, "splicer_upgrades_total"), 1, "no failure counted")
+    XCTAssertEqual(HostileSockets.metricSum(metricsAfter, "splicer_connection_duration_seconds_count"), 310)
+    let connects = "splicer_connect_duration_seconds_count"
+    XCTAssertGreaterThan(HostileSockets.metricSum(metricsBefore, connects), 0)
+    XCTAssertGreaterThanOrEqual(
+      HostileSockets.metricSum(metricsAfter, connects), HostileSockets.metricSum(metricsBefore, connects) + 10,
+      "the connect histogram went on from the old one's")
     _ = waitUntil(30) { relay.openDescriptors() <= baseline }
     XCTAssertLessThanOrEqual(
       relay.openDescriptors(), baseline,
@@ -133,5 +145,11 @@ extension LiveUpgradeTests {
     let closed = relay.relay.waitForClosedConnections(completed)
     XCTAssertEqual(closed.count, completed, "one access-log line per transfer")
     XCTAssertEqual(closeReasons(relay.relay).filter { $0 != "completed" }, [])
+    // Each process counted its own upgrade on top of what the one before carried over.
+    let metrics = try HTTPGet.get(port: relay.relay.port("admin"), path: "/metrics").body
+    XCTAssertEqual(HostileSockets.metricSum(metrics, "splicer_upgrades_total", labels: ["outcome=\"upgraded\""]), 5)
+    XCTAssertEqual(
+      HostileSockets.metricSum(metrics, "splicer_connection_duration_seconds_count"), Double(completed),
+      "every transfer's close counted once, in whichever process it closed")
   }
 }

@@ -7,20 +7,23 @@ import SplicerSystem
 ///
 /// Made by the executable's `Supervisor` for one upgrade, on the main thread. The admin
 /// endpoint belongs to the executable, so its socket and its stop come in from there, with the
-/// process-wide counter series (`HealthSnapshot.series`) the new process carries on.
+/// process-wide counter series (`HealthSnapshot.series`) and the latency histograms (its
+/// exporter's) the new process carries on.
 public final class ProxyUpgradeDonor: UpgradeDonor {
   private let server: ProxyServer
   private let adminSocket: Int32?
   private let carriedSeries: () -> [HealthSnapshot.Series]
+  private let carriedHistograms: () -> [HistogramSnapshot]
   private let stopAdmin: () -> Void
 
   public init(
     server: ProxyServer, adminSocket: Int32?, carriedSeries: @escaping () -> [HealthSnapshot.Series],
-    stopAdmin: @escaping () -> Void
+    carriedHistograms: @escaping () -> [HistogramSnapshot] = { [] }, stopAdmin: @escaping () -> Void
   ) {
     self.server = server
     self.adminSocket = adminSocket
     self.carriedSeries = carriedSeries
+    self.carriedHistograms = carriedHistograms
     self.stopAdmin = stopAdmin
   }
 
@@ -46,6 +49,10 @@ public final class ProxyUpgradeDonor: UpgradeDonor {
 
   public func health() -> HealthSnapshot {
     HealthSnapshot(rows: server.health.seedRows(server.state.layout.servers.count), series: carriedSeries())
+  }
+
+  public func histograms() -> [HistogramSnapshot] {
+    carriedHistograms()
   }
 
   public func resume() {

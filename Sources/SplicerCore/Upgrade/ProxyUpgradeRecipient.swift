@@ -25,6 +25,8 @@ public final class ProxyUpgradeRecipient: UpgradeRecipient {
   private var adopted = UpgradePrepared(sessions: 0, mirrors: 0, listeners: 0, descriptors: 0, recordsCRC: 0)
   /// The old process's process-wide counter series, to add as a base at scrape time.
   public private(set) var carriedSeries: [HealthSnapshot.Series] = []
+  /// The old process's latency histograms, likewise (wire version 2 and later).
+  public private(set) var carriedHistograms: [HistogramSnapshot] = []
 
   /// - Parameter onBuilt: called once the proxy is built, before `ReadyForState`: what it
   ///   throws is the refusal (an `UpgradeNotice`, or `recordInvalid` for another error).
@@ -101,6 +103,10 @@ public final class ProxyUpgradeRecipient: UpgradeRecipient {
   public func seed(counters: [CounterSnapshot], health: HealthSnapshot) throws {
     try builtServer().seed(counters: counters, health: health)
     carriedSeries = health.series
+  }
+
+  public func seed(histograms: [HistogramSnapshot]) throws {
+    carriedHistograms = histograms
   }
 
   public func prepare() throws -> UpgradePrepared {

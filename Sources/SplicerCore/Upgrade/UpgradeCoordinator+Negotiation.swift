@@ -14,7 +14,7 @@ extension UpgradeCoordinator {
       _ = try? link.send(.refuse(notice), deadline: farewellDeadline)
       throw UpgradeStop(notice.reason, notice.text, channelClosed: true)
     case .success(let version):
-      link.version = version
+      link.agree(on: version)
       let welcome = UpgradeWelcome(
         chosenVersion: version, oldBinaryVersion: identity.binaryVersion, oldPID: identity.pid,
         freezeTimeout: timeouts.freeze.nanoseconds)

@@ -94,6 +94,13 @@ public final class UpgradeCoordinator {
     for handover in handovers { try send(handover) }
     stage = .snapshots
     for chunk in donor.counters() { try link.send(.counters(chunk), deadline: frozenDeadline) }
+    // Read after the freeze too, so that no observation falls between the two processes; a
+    // new binary that agreed on an older version gets none (its histograms restart at zero).
+    if link.version >= UpgradeMessageType.histograms.introducedIn {
+      for batch in HistogramSnapshot.batches(donor.histograms()) {
+        try link.send(.histograms(batch), deadline: frozenDeadline)
+      }
+    }
     try link.send(.health(donor.health()), deadline: frozenDeadline)
     stage = .prepared
     try awaitPrepared()

@@ -17,6 +17,9 @@ public protocol UpgradeDonor: AnyObject {
   func counters() -> [CounterSnapshot]
   /// Every server's health, taken after the freeze.
   func health() -> HealthSnapshot
+  /// Every latency histogram series that counted anything, taken after the freeze; sent only
+  /// in wire version 2 and later.
+  func histograms() -> [HistogramSnapshot]
   /// Rollback: every worker carries on as if nothing happened (design §8.3).
   func resume()
   /// Commit: closes the donor's copies of every session and mirror descriptor with a plain
@@ -25,4 +28,9 @@ public protocol UpgradeDonor: AnyObject {
   func relinquish()
   /// The last step of a commit: closes the listener and admin copies.
   func releaseListeners()
+}
+
+extension UpgradeDonor {
+  /// No histograms: a donor without an exporter.
+  public func histograms() -> [HistogramSnapshot] { [] }
 }

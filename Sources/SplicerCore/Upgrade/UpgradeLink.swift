@@ -9,11 +9,20 @@ struct UpgradeLink {
   /// its main thread runs the handover instead of its signal loop).
   var heartbeat: (() -> Void)?
   /// The agreed wire version; `UpgradeWire.version` until `Welcome`.
-  var version: UInt16 = UpgradeWire.version
+  private(set) var version: UInt16 = UpgradeWire.version
+  /// `Welcome` was sent or received: every message but `Hello` and `Refuse` must then carry
+  /// `version` in its header.
+  private(set) var agreed = false
   private(set) var nextSequence: UInt32 = 0
 
   init(channel: DescriptorChannel) {
     self.channel = channel
+  }
+
+  /// From here on, messages are sent in `version` and received only in it.
+  mutating func agree(on version: UInt16) {
+    self.version = version
+    agreed = true
   }
 
   /// Sends one message; returns its sequence number.
@@ -66,12 +75,19 @@ struct UpgradeLink {
     }
     guard let message else { throw UpgradeStop.channel(DescriptorChannelError(.timedOut), doing) }
     if let ledger { ledger.record(message.descriptors) } else { message.closeDescriptors() }
+    let envelope: UpgradeEnvelope
     do {
-      let envelope = try UpgradeWire.decode(message.data, descriptorCount: message.descriptors.count)
-      return (envelope, ledger == nil ? [] : message.descriptors)
+      envelope = try UpgradeWire.decode(message.data, descriptorCount: message.descriptors.count)
     } catch {
       throw UpgradeStop(.recordInvalid, "\(error) \(doing)")
     }
+    // The decoder knows the versions this binary speaks; only the link knows the one agreed.
+    let header = envelope.header
+    if agreed, !header.type.travelsBeforeAgreement, header.version != version {
+      throw UpgradeStop(
+        .recordInvalid, "\(header.type) in wire version \(header.version), \(version) was agreed, \(doing)")
+    }
+    return (envelope, ledger == nil ? [] : message.descriptors)
   }
 
   func close() { channel.close() }

@@ -17,6 +17,8 @@ public enum UpgradeMessage: Hashable, Sendable {
   case workerEnd(UpgradeWorkerCounts, recordsCRC: UInt32)
   case counters(CounterSnapshot)
   case health(HealthSnapshot)
+  /// One batch of latency histogram series (`HistogramSnapshot.batches`); wire version 2.
+  case histograms([HistogramSnapshot])
   /// The highest sequence number adopted.
   case batchAck(sequence: UInt32)
   case prepared(UpgradePrepared)
@@ -41,6 +43,7 @@ public enum UpgradeMessage: Hashable, Sendable {
     case .workerEnd: .workerEnd
     case .counters: .counters
     case .health: .health
+    case .histograms: .histograms
     case .batchAck: .batchAck
     case .prepared: .prepared
     case .commit: .commit

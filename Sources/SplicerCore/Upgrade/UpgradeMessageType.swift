@@ -39,6 +39,17 @@ public enum UpgradeMessageType: UInt16, Sendable, CaseIterable {
   case released = 18
   /// Either way: the upgrade stops and the old process resumes.
   case abort = 19
+  /// Old → new, from wire version 2: the latency histograms, between `Counters` and `Health`.
+  case histograms = 20
+
+  /// The first wire version that has this type: a datagram of an older version that names it
+  /// is an unknown type there, and fails the decode.
+  public var introducedIn: UInt16 {
+    switch self {
+    case .histograms: 2
+    default: 1
+    }
+  }
 
   /// `Hello` and `Refuse` travel before a version is agreed, with 0 in the header's version.
   public var travelsBeforeAgreement: Bool { self == .hello || self == .refuse }

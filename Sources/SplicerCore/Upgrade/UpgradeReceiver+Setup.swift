@@ -17,7 +17,7 @@ extension UpgradeReceiver {
         "old \(welcome.oldBinaryVersion) chose \(welcome.chosenVersion), new \(identity.binaryVersion) speaks "
           + UpgradeNegotiation.describe(identity.supported))
     }
-    link.version = welcome.chosenVersion
+    link.agree(on: welcome.chosenVersion)
   }
 
   /// Joins the chunks, makes the recipient, and checks that the announced descriptors fit.

@@ -21,7 +21,7 @@ extension UpgradeReceiver {
   }
 
   /// Receives every worker; returns the message that follows the last (`Counters`, or
-  /// `Health` when there are no counter chunks).
+  /// `Histograms` or `Health` when there are no counter chunks).
   func receiveWorkers(into recipient: UpgradeRecipient) throws(UpgradeStop) -> UpgradeMessage {
     var worker: WorkerProgress?
     var pending: PendingBatch?
@@ -92,6 +92,8 @@ extension UpgradeReceiver {
         worker = nil
       case .counters(let counters) where worker == nil:
         return .counters(counters)
+      case .histograms(let batch) where worker == nil:
+        return .histograms(batch)
       case .health(let health) where worker == nil:
         return .health(health)
       default:

@@ -94,17 +94,26 @@ public final class UpgradeReceiver {
     try link.send(.readyForState, deadline: deadline)
     readySent = true
     stage = .workers
-    // The workers end with the counters' chunks (none for an empty table set), then Health.
+    // The workers end with the counters' chunks (none for an empty table set), the
+    // histograms' batches (from wire version 2; none when nothing was recorded), then Health.
     var next = try receiveWorkers(into: recipient)
     stage = .snapshots
     var counters: [CounterSnapshot] = []
-    while case .counters(let chunk) = next {
-      counters.append(chunk)
+    var histograms: [HistogramSnapshot] = []
+    while true {
+      if case .counters(let chunk) = next, histograms.isEmpty {
+        counters.append(chunk)
+      } else if case .histograms(let batch) = next, link.version >= UpgradeMessageType.histograms.introducedIn {
+        histograms += batch
+      } else {
+        break
+      }
       let (envelope, _) = try link.receive(deadline: deadline, ledger: ledger, "waiting for Health")
       next = envelope.message
     }
     guard case .health(let health) = next else { throw stop(next, "waiting for Health") }
     try adopting { () throws in try recipient.seed(counters: counters, health: health) }
+    try adopting { () throws in try recipient.seed(histograms: histograms) }
     stage = .prepared
     var prepared = try adopting { () throws in try recipient.prepare() }
     prepared.recordsCRC = recordsCRC.value

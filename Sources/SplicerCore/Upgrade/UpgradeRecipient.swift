@@ -21,6 +21,9 @@ public protocol UpgradeRecipient: AnyObject {
   /// Validates and builds one batch of a worker's mirrors.
   func adoptMirrors(_ records: [MirrorRecord], descriptors: [Int32], worker: Int, freezeInstant: UInt64) throws
   func seed(counters: [CounterSnapshot], health: HealthSnapshot) throws
+  /// The old process's latency histograms (wire version 2 and later; empty otherwise), to
+  /// carry on from; after `seed(counters:health:)`.
+  func seed(histograms: [HistogramSnapshot]) throws
   /// Everything is received: re-derive the shared counts and report what was adopted.
   func prepare() throws -> UpgradePrepared
   /// After `Committed` was written: register every descriptor, start the workers and
@@ -30,4 +33,5 @@ public protocol UpgradeRecipient: AnyObject {
 
 extension UpgradeRecipient {
   public func listenersReceived() throws {}
+  public func seed(histograms: [HistogramSnapshot]) throws {}
 }

@@ -8,8 +8,11 @@
 public enum UpgradeWire {
   /// The layout of every message and record. Raised on any change of any layout, like Envoy's
   /// `HOT_RESTART_VERSION`; a release that keeps an older encoder raises only this.
-  public static let version: UInt16 = 1
-  /// The oldest layout this binary still reads and writes.
+  ///
+  /// 2 adds `Histograms` (the latency histograms, design §12); everything else is as in 1.
+  public static let version: UInt16 = 2
+  /// The oldest layout this binary still reads and writes: a binary of version 1 can still
+  /// hand over to this one, and this one to it, without the histograms.
   public static let oldestSupported: UInt16 = 1
   /// The versions this binary speaks.
   public static var supported: ClosedRange<UInt16> { oldestSupported...version }
@@ -43,6 +46,9 @@ public enum UpgradeWire {
     payload.write(message)
     precondition(payload.bytes.count <= maximumPayloadLength, "upgrade payload of \(payload.bytes.count) bytes")
     precondition((0...maximumDescriptors).contains(descriptorCount), "\(descriptorCount) descriptors")
+    precondition(
+      message.type.travelsBeforeAgreement || message.type.introducedIn <= version,
+      "\(message.type) in wire version \(version)")
     let header = UpgradeWireHeader(
       version: message.type.travelsBeforeAgreement ? 0 : version, type: message.type, sequence: sequence,
       payloadLength: UInt32(payload.bytes.count), descriptorCount: UInt16(descriptorCount))

@@ -8,7 +8,8 @@ public enum UpgradeWireError: Error, Hashable, Sendable, CustomStringConvertible
   case trailingBytes(count: Int)
   /// The first four bytes are not "SPLU".
   case badMagic
-  /// A wire version outside what this binary speaks, or not 0 in `Hello`/`Refuse`.
+  /// A wire version outside what this binary speaks or older than the message type, or not 0
+  /// in `Hello`/`Refuse`.
   case unsupportedVersion(UInt16, type: UpgradeMessageType)
   case unknownMessageType(UInt16)
   /// The header's reserved field is not 0.

@@ -61,6 +61,12 @@ extension UpgradeWireReader {
       return .counters(try counterSnapshot())
     case .health:
       return .health(try healthSnapshot())
+    case .histograms:
+      var series: [HistogramSnapshot] = []
+      for _ in 0..<(try count("histogram count", limit: UpgradeWire.maximumPayloadLength)) {
+        series.append(try histogramSnapshot())
+      }
+      return .histograms(series)
     case .batchAck:
       return .batchAck(sequence: try u32("acknowledged sequence"))
     case .prepared:

@@ -124,13 +124,16 @@ public struct UpgradeWireReader: Sendable {
   }
 
   /// The 20-byte header, checked on its own: magic, a known type, a version this binary speaks
-  /// (0 before agreement), the payload and descriptor bounds, reserved 0.
+  /// and that has the type (0 before agreement), the payload and descriptor bounds, reserved 0.
   public mutating func readHeader() throws(UpgradeWireError) -> UpgradeWireHeader {
     guard Array(try take(4, "magic")) == UpgradeWire.magic else { throw .badMagic }
     let version = try u16("version")
     let rawType = try u16("message type")
     guard let type = UpgradeMessageType(rawValue: rawType) else { throw .unknownMessageType(rawType) }
-    let expected = type.travelsBeforeAgreement ? 0...0 : UpgradeWire.supported
+    // A type is read only in the versions that have it: strict per version, so a peer that
+    // agreed on an older layout cannot slip in a newer message.
+    let expected =
+      type.travelsBeforeAgreement ? 0...0 : max(UpgradeWire.oldestSupported, type.introducedIn)...UpgradeWire.version
     guard expected.contains(version) else { throw .unsupportedVersion(version, type: type) }
     let sequence = try u32("sequence")
     let payloadLength = try u32("payload length")

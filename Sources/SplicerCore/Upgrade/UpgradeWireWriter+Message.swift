@@ -47,6 +47,9 @@ extension UpgradeWireWriter {
       write(snapshot)
     case .health(let snapshot):
       write(snapshot)
+    case .histograms(let series):
+      writeCount(series.count)
+      for histogram in series { write(histogram) }
     case .batchAck(let sequence):
       write(sequence)
     case .prepared(let prepared):
