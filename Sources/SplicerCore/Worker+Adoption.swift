@@ -17,9 +17,10 @@ extension Worker {
   /// a context built without one) and listener name, among this worker's listeners and
   /// `contexts` (those of older generations that only open sessions still use).
   func adoptionContext(generation: UInt32, name: String, among contexts: [ListenerContext]) -> ListenerContext? {
-    (listeners.map(\.context) + contexts).first {
-      $0.name == name && UInt32($0.generation?.number ?? 0) == generation
+    func named(_ context: ListenerContext) -> Bool {
+      context.name == name && UInt32(context.generation?.number ?? 0) == generation
     }
+    return listeners.lazy.map(\.context).first(where: named) ?? contexts.first(where: named)
   }
 
   /// Validates and builds one batch of sessions; see the type's comment.
@@ -31,14 +32,23 @@ extension Worker {
     _ records: [SessionRecord], descriptors: [Int32], freezeInstant: UInt64, contexts: [ListenerContext] = []
   ) throws(AdoptionError) {
     var lookups: [(ListenerContext, Session.AdoptionLookup)] = []
+    lookups.reserveCapacity(records.count)
+    // A batch's records mostly share their listener: the last context found is tried first.
+    var last: ListenerContext?
     for record in records {
       guard Int(record.worker) == index else {
         throw AdoptionError(session: record.id, "a record of worker \(record.worker) sent to worker \(index)")
       }
-      guard let context = adoptionContext(generation: record.generation, name: record.listenerName, among: contexts)
+      let reused = last.flatMap { last in
+        last.name == record.listenerName && UInt32(last.generation?.number ?? 0) == record.generation ? last : nil
+      }
+      guard
+        let context = reused
+          ?? adoptionContext(generation: record.generation, name: record.listenerName, among: contexts)
       else {
         throw AdoptionError(session: record.id, "no listener \(record.listenerName) of generation \(record.generation)")
       }
+      last = context
       let lookup = try Session.validateAdoption(
         record, descriptors: descriptors, context: context, bufferSize: resources.buffers.bufferSize)
       lookups.append((context, lookup))
@@ -50,6 +60,7 @@ extension Worker {
     let elapsed = now >= freezeInstant ? now - freezeInstant : 0
     let base = now &- elapsed
     var built: [WorkerAdoptionState.Staged] = []
+    built.reserveCapacity(records.count)
     for (record, (context, lookup)) in zip(records, lookups) {
       let session = try Session(
         adopting: record, descriptors: descriptors, context: context, lookup: lookup, worker: self, base: base)

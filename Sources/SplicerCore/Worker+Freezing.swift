@@ -80,6 +80,9 @@ extension Worker {
       let (deadline, pumpOnce) = session.freeze()
       frozen.sessions.append(.init(session: session, deadline: deadline, pumpOnce: pumpOnce))
     }
+    // Every session's timer in one pass: one by one, each cancel sifts the heap, which was a
+    // third of a freeze's time with thousands of sessions.
+    loop.cancelTimers(sessions.lazy.map { $0 as TimerTarget })
     for mirror in resources.mirrors.all {
       frozen.mirrors.append(.init(mirror: mirror, deadline: mirror.freeze()))
     }

@@ -115,6 +115,12 @@ public final class EventLoop {
     timers.cancel(target)
   }
 
+  /// Cancels the timers of all `targets` at once (those not scheduled are skipped): one pass
+  /// over the heap instead of one sift per target.
+  public func cancelTimers(_ targets: some Sequence<TimerTarget>) {
+    timers.cancel(all: targets)
+  }
+
   /// Runs `work` after the current batch of events, before the loop sleeps again.
   public func runSoon(_ work: DeferredWork) {
     deferred.append(work)

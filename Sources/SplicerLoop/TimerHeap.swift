@@ -47,6 +47,22 @@ struct TimerHeap {
     }
   }
 
+  /// Cancels every scheduled target in `targets` in one pass: the rest are compacted and the
+  /// heap rebuilt bottom-up, O(n) in all, where cancelling them one by one costs a sift each
+  /// (a worker freezing for a live upgrade cancels thousands at once).
+  mutating func cancel(all targets: some Sequence<TimerTarget>) {
+    var cancelled = 0
+    for target in targets where target.timerSlot >= 0 {
+      // -1 marks it for the compaction below; a scheduled target's slot is never negative.
+      target.timerSlot = -1
+      cancelled += 1
+    }
+    guard cancelled > 0 else { return }
+    items.removeAll { $0.timerSlot < 0 }
+    for index in items.indices { items[index].timerSlot = index }
+    for index in stride(from: items.count / 2 - 1, through: 0, by: -1) { siftDown(index) }
+  }
+
   /// Removes and returns the earliest target if its deadline is at or before `now`.
   mutating func popExpired(now: UInt64) -> TimerTarget? {
     guard let first = items.first, first.timerDeadline <= now else { return nil }

@@ -41,6 +41,36 @@ final class TimerHeapTests: XCTestCase {
     XCTAssertEqual(drain(&heap), [4, 1, 3, 0])
   }
 
+  func testCancellingManyAtOnceKeepsTheRestInOrder() {
+    // (deadlines, targets cancelled together, what fires after, in order)
+    let cases: [([UInt64], [Int], [Int])] = [
+      ([50, 10, 40, 30, 20, 60], [1, 3], [4, 2, 0, 5]),
+      ([50, 10, 40, 30, 20, 60], [0, 1, 2, 3, 4, 5], []),
+      ([50, 10, 40, 30, 20, 60], [], [1, 4, 3, 2, 0, 5]),
+      ([5, 5, 7, 1, 9, 3, 8, 2], [7, 3, 6], [5, 0, 1, 2, 4]),
+      ([10], [0, 0], []),
+    ]
+    for (deadlines, cancelled, expected) in cases {
+      var heap = TimerHeap()
+      let targets = deadlines.indices.map(FakeTarget.init)
+      for (target, deadline) in zip(targets, deadlines) { heap.schedule(target, at: deadline) }
+      let unscheduled = FakeTarget(99)
+      heap.cancel(all: cancelled.map { targets[$0] } + [unscheduled])
+      XCTAssertEqual(heap.count, expected.count, "\(deadlines) cancelling \(cancelled)")
+      XCTAssertTrue(cancelled.allSatisfy { targets[$0].timerSlot == -1 })
+      XCTAssertEqual(unscheduled.timerSlot, -1)
+      // What is left can still be moved and cancelled one by one through its slot.
+      if let first = expected.first {
+        heap.cancel(targets[first])
+        heap.schedule(targets[first], at: deadlines[first])
+      }
+      let fired = drain(&heap)
+      XCTAssertEqual(
+        fired.map { deadlines[$0] }, expected.map { deadlines[$0] }, "\(deadlines) cancelling \(cancelled)")
+      XCTAssertEqual(Set(fired), Set(expected))
+    }
+  }
+
   func testRandomOperationsMatchASortedModel() {
     var generator = SystemRandomNumberGenerator()
     var heap = TimerHeap()

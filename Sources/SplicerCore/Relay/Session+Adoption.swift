@@ -30,16 +30,18 @@ extension Session {
       let fd = try descriptor(reference)
       guard (try? DescriptorInspection.kind(fd)) == kind else { throw fail("\(what) is not a \(kind)") }
     }
-    try expect(record.client, .socket, "the client")
     // A client that reset or closed while the upgrade ran has no peer any more (ENOTCONN): its
     // session finds out at its first pump, as it would have in the old process. Only another
-    // peer is a wrong descriptor.
+    // peer is a wrong descriptor. `getpeername` also checks the type: it fails with ENOTSOCK
+    // on anything but a socket, so no `fstat` is needed (one system call less per session).
     let client = try descriptor(record.client)
     let peer: SocketAddress?
     do {
       peer = try DescriptorInspection.peerAddress(client)
     } catch {
-      guard error.errno == ENOTCONN else { throw fail("the client socket has no peer: \(error)") }
+      guard error.errno == ENOTCONN else {
+        throw fail(error.errno == ENOTSOCK ? "the client is not a socket" : "the client socket has no peer: \(error)")
+      }
       peer = nil
     }
     if let peer, peer != record.peerAddress {

@@ -12,14 +12,11 @@ extension Session {
   /// Stops the session at its worker's safe point (the end of a loop turn: no handler of
   /// it is running and its phase is written back). Returns its timer's deadline (nil when
   /// none was armed) and whether a deferred pump was queued, which the worker has taken off
-  /// the loop.
+  /// the loop. The timer itself is left scheduled: the worker cancels every frozen session's
+  /// at once (`EventLoop.cancelTimers`), before the loop runs again.
   func freeze() -> (deadline: UInt64?, pumpOnce: Bool) {
     let loop = worker.loop
-    var deadline: UInt64?
-    if timerSlot >= 0 {
-      deadline = timerDeadline
-      loop.cancelTimer(self)
-    }
+    let deadline: UInt64? = timerSlot >= 0 ? timerDeadline : nil
     let pumpOnce = deferredRunQueued
     deferredRunQueued = false
     loop.unwatch(client)

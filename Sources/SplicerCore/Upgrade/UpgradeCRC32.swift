@@ -16,7 +16,12 @@ public struct UpgradeCRC32: Sendable {
   public var value: UInt32 { state ^ 0xFFFF_FFFF }
 
   public mutating func add(_ bytes: some Sequence<UInt8>) {
-    for byte in bytes { state = Self.table[Int((state ^ UInt32(byte)) & 0xFF)] ^ (state >> 8) }
+    // The table and the state in locals: every record of a handover goes through here.
+    var current = state
+    Self.table.withUnsafeBufferPointer { table in
+      for byte in bytes { current = table[Int((current ^ UInt32(byte)) & 0xFF)] ^ (current >> 8) }
+    }
+    state = current
   }
 
   /// Adds a record as it travels in its batch (references into the batch's descriptors,
@@ -25,5 +30,16 @@ public struct UpgradeCRC32: Sendable {
     var writer = UpgradeWireWriter()
     record.encode(into: &writer)
     add(writer.bytes)
+  }
+
+  /// Adds each record to both checksums (a worker's and the whole handover's), encoding it
+  /// once for both.
+  public static func add(records: [some UpgradeBatchRecord], to first: inout Self, and second: inout Self) {
+    for record in records {
+      var writer = UpgradeWireWriter()
+      record.encode(into: &writer)
+      first.add(writer.bytes)
+      second.add(writer.bytes)
+    }
   }
 }

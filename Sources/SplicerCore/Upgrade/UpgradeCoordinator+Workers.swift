@@ -10,12 +10,8 @@ extension UpgradeCoordinator {
     var bytes: UInt64 = 0
     for outgoing in sessions + mirrors {
       switch outgoing.message {
-      case .sessionBatch(let records):
-        records.forEach { crc.add(record: $0) }
-        records.forEach { recordsCRC.add(record: $0) }
-      case .mirrorBatch(let records):
-        records.forEach { crc.add(record: $0) }
-        records.forEach { recordsCRC.add(record: $0) }
+      case .sessionBatch(let records): UpgradeCRC32.add(records: records, to: &crc, and: &recordsCRC)
+      case .mirrorBatch(let records): UpgradeCRC32.add(records: records, to: &crc, and: &recordsCRC)
       case .bytes(let chunk): bytes += UInt64(chunk.bytes.count)
       default: break
       }

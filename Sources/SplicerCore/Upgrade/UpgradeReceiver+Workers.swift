@@ -46,8 +46,7 @@ extension UpgradeReceiver {
           records, descriptors: batch.descriptors, worker: Int(current.announced.worker),
           freezeInstant: current.freezeInstant)
       }
-      batch.records.forEach { current.crc.add(record: $0) }
-      batch.records.forEach { recordsCRC.add(record: $0) }
+      UpgradeCRC32.add(records: batch.records, to: &current.crc, and: &recordsCRC)
       current.received.sessions += UInt32(batch.records.count)
       current.received.descriptors += UInt32(batch.descriptors.count)
       worker = current
@@ -75,8 +74,7 @@ extension UpgradeReceiver {
             records, descriptors: descriptors, worker: Int(current.announced.worker),
             freezeInstant: current.freezeInstant)
         }
-        records.forEach { current.crc.add(record: $0) }
-        records.forEach { recordsCRC.add(record: $0) }
+        UpgradeCRC32.add(records: records, to: &current.crc, and: &recordsCRC)
         current.received.mirrors += UInt32(records.count)
         current.received.descriptors += UInt32(descriptors.count)
         worker = current
