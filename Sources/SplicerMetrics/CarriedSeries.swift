@@ -70,36 +70,10 @@ public struct CarriedSeries: Sendable {
   /// series of an unknown shape is then left out).
   static func parse(_ key: String) -> (name: String, labels: [(String, String)])? {
     guard let brace = key.firstIndex(of: "{") else { return key.isEmpty ? nil : (key, []) }
-    guard key.hasSuffix("}") else { return nil }
+    guard key.hasSuffix("}"),
+      let labels = ExpositionSample.labels(key[key.index(after: brace)..<key.index(before: key.endIndex)])
+    else { return nil }
     let name = String(key[..<brace])
-    var labels: [(String, String)] = []
-    var rest = Substring(key[key.index(after: brace)..<key.index(before: key.endIndex)])
-    while !rest.isEmpty {
-      guard let equals = rest.firstIndex(of: "="), rest[rest.index(after: equals)...].first == "\"" else { return nil }
-      let label = String(rest[..<equals])
-      var value = ""
-      var index = rest.index(equals, offsetBy: 2)
-      var closed = false
-      while index < rest.endIndex {
-        let character = rest[index]
-        index = rest.index(after: index)
-        if character == "\"" {
-          closed = true
-          break
-        }
-        if character == "\\" {
-          guard index < rest.endIndex else { return nil }
-          value.append(rest[index])
-          index = rest.index(after: index)
-        } else {
-          value.append(character)
-        }
-      }
-      guard closed, !label.isEmpty else { return nil }
-      labels.append((label, value))
-      rest = rest[index...]
-      if rest.first == "," { rest = rest.dropFirst() } else if !rest.isEmpty { return nil }
-    }
     return name.isEmpty ? nil : (name, labels)
   }
 }

@@ -36,7 +36,8 @@ struct ExpositionSample {
   }
 
   /// `a="x",b="y"` with the exposition's escapes undone; nil when it is not of that shape.
-  private static func labels(_ text: Substring) -> [(String, String)]? {
+  /// Also how `CarriedSeries` reads back the keys it made, whose escapes are a subset.
+  static func labels(_ text: Substring) -> [(String, String)]? {
     var labels: [(String, String)] = []
     var rest = text
     while !rest.isEmpty {
