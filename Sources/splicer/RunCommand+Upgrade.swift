@@ -81,7 +81,12 @@ extension RunCommand {
     let carried = CarriedSeries(recipient.carriedSeries)
     let series = ProcessSeries(reloads: reloads, upgrades: upgrades, discovery: discovery, carried: carried)
     logger.notice(
-      "splicer started", metadata: ["version": "\(SplicerVersion.current)", "pid": "\(getpid())", "upgraded": "true"])
+      "splicer started",
+      metadata: [
+        "version": "\(SplicerVersion.current)", "pid": "\(getpid())", "upgraded": "true",
+        "staging_ms": "\(Supervisor.milliseconds(receiver.timings.staging))",
+        "commit_ms": "\(Supervisor.milliseconds(receiver.timings.commit))",
+      ])
     if pendingReload { kill(getpid(), SIGHUP) }
     supervise(
       server: server, configuration: running, notify: notify, admin: admin, adminSocket: adminSocket,

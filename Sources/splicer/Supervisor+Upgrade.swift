@@ -59,6 +59,10 @@ extension Supervisor {
         "upgraded",
         metadata: [
           "new_pid": "\(newPID)", "duration_ms": "\(Self.milliseconds(since: startedAt))",
+          "paused_ms": "\(Self.milliseconds(coordinator.timings.paused))",
+          "freeze_ms": "\(Self.milliseconds(coordinator.timings.freeze))",
+          "transfer_ms": "\(Self.milliseconds(coordinator.timings.transfer))",
+          "commit_ms": "\(Self.milliseconds(coordinator.timings.commit))",
         ])
       return .upgraded(newPID: newPID)
     case .failed(let failure):
@@ -127,6 +131,12 @@ extension Supervisor {
 
   static func milliseconds(since start: UInt64) -> UInt64 {
     (MonotonicClock.now() &- start) / 1_000_000
+  }
+
+  /// Whole milliseconds, with one decimal: the stretches of an upgrade are often below 10 ms.
+  static func milliseconds(_ nanoseconds: UInt64) -> String {
+    let tenths = nanoseconds / 100_000
+    return "\(tenths / 10).\(tenths % 10)"
   }
 
   /// Takes every SIGUSR2 waiting now, answering `splicer upgrade` with `alreadyInProgress`:

@@ -75,6 +75,15 @@ final class LiveUpgradeTests: RelayTestCase {
     XCTAssertEqual(relay.handedOver, [0], "the old process exits 0 once it has handed over")
     let duration = relay.upgradeMilliseconds(newPID: new)
     print("live upgrade of \(300 - closedBefore) open connections: duration_ms \(duration.map(String.init) ?? "?")")
+    // The pause is the sum of its three stretches (each rounded to 0.1 ms) and lies within
+    // the whole upgrade.
+    let stretches = relay.upgradeStretches(newPID: new)
+    print("stretches of the upgrade: \(stretches.sorted { $0.key < $1.key })")
+    let paused = try XCTUnwrap(stretches["paused_ms"], "paused_ms in the upgraded line")
+    let parts = ["freeze_ms", "transfer_ms", "commit_ms"].compactMap { stretches[$0] }
+    XCTAssertEqual(parts.count, 3, "\(stretches)")
+    XCTAssertEqual(parts.reduce(0, +), paused, accuracy: 0.35)
+    XCTAssertLessThanOrEqual(paused, Double(try XCTUnwrap(duration)) + 1)
     XCTAssertNotNil(relay.relay.waitForLine(containing: "stopped: handed over", timeoutSeconds: 5))
     XCTAssertNotNil(
       relay.relay.waitForLine(containing: "\"message\":\"splicer started\"", and: "\"upgraded\":\"true\""))

@@ -29,6 +29,8 @@ public final class UpgradeCoordinator {
   /// What was sent, for checking `Prepared`.
   var sent = UpgradePrepared(sessions: 0, mirrors: 0, listeners: 0, descriptors: 0, recordsCRC: 0)
   var recordsCRC = UpgradeCRC32()
+  /// The stretches of the last committed `run`, for its log line.
+  public private(set) var timings = UpgradeTimings()
 
   /// - Parameters:
   ///   - childPID: the spawned new process, killed and reaped on a rollback; nil in tests.
@@ -90,6 +92,8 @@ public final class UpgradeCoordinator {
     }
     frozen = true
     freezeDeadline = freezeStart.addingClamped(timeouts.freeze.nanoseconds)
+    let transferStart = MonotonicClock.now()
+    timings.freeze = transferStart &- freezeStart
     stage = .workers
     for handover in handovers { try send(handover) }
     stage = .snapshots
@@ -106,12 +110,16 @@ public final class UpgradeCoordinator {
     try awaitPrepared()
     try checkVeto()
     stage = .commit
-    let commitDeadline = MonotonicClock.now().addingClamped(timeouts.commit.nanoseconds)
+    let commitStart = MonotonicClock.now()
+    timings.transfer = commitStart &- transferStart
+    let commitDeadline = commitStart.addingClamped(timeouts.commit.nanoseconds)
     try link.send(.commit, deadline: commitDeadline)
     while true {
       let (envelope, _) = try link.receive(deadline: commitDeadline, ledger: nil, "waiting for Committed")
       switch envelope.message {
-      case .committed(let pid): return pid
+      case .committed(let pid):
+        timings.commit = MonotonicClock.now() &- commitStart
+        return pid
       case .batchAck: continue
       case .abort(let notice): throw UpgradeStop(peer: notice)
       case let other: throw UpgradeStop.unexpected(other, "waiting for Committed")

@@ -41,11 +41,13 @@ extension UpgradeReceiver {
         }
       }
       guard chunks.isEmpty else { throw UpgradeStop(.recordInvalid, "Bytes for sessions not in their batch") }
+      let stagingStart = MonotonicClock.now()
       try adopting { () throws in
         try recipient.adoptSessions(
           records, descriptors: batch.descriptors, worker: Int(current.announced.worker),
           freezeInstant: current.freezeInstant)
       }
+      timings.staging &+= MonotonicClock.now() &- stagingStart
       UpgradeCRC32.add(records: batch.records, to: &current.crc, and: &recordsCRC)
       current.received.sessions += UInt32(batch.records.count)
       current.received.descriptors += UInt32(batch.descriptors.count)

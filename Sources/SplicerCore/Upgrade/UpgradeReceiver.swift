@@ -30,6 +30,8 @@ public final class UpgradeReceiver {
   var recipient: UpgradeRecipient?
   var recordsCRC = UpgradeCRC32()
   var batchesAdopted = 0
+  /// Where the time of the last committed `run` went, for its log line.
+  public internal(set) var timings = AdoptionTimings()
 
   /// - Parameters:
   ///   - timeout: from the start to `Commit`; after it the old process has given up anyway.
@@ -67,7 +69,9 @@ public final class UpgradeReceiver {
     }
     // Committed is written: everything is this process's now, whatever happens to the old one.
     ledger.release()
+    let commitStart = MonotonicClock.now()
     recipient.commit()
+    timings.commit = MonotonicClock.now() &- commitStart
     stage = .released
     if fault?(.afterCommitted) == .die {
       return .failed(UpgradeFailure(UpgradeNotice(.aborted, "fault injected after Committed"), stage: stage))

@@ -50,6 +50,18 @@ final class UpgradingRelay {
     return Self.field("duration_ms", in: line).flatMap { Int($0) }
   }
 
+  /// The stretches of the `upgraded` line that named `newPID` (`paused_ms`, `freeze_ms`,
+  /// `transfer_ms`, `commit_ms`), in milliseconds; those missing are left out.
+  func upgradeStretches(newPID: Int32) -> [String: Double] {
+    guard let line = relay.waitForLine(containing: "\"message\":\"upgraded\"", and: "\"new_pid\":\"\(newPID)\"")
+    else { return [:] }
+    var stretches: [String: Double] = [:]
+    for name in ["paused_ms", "freeze_ms", "transfer_ms", "commit_ms"] {
+      stretches[name] = Self.field(name, in: line).flatMap { Double($0) }
+    }
+    return stretches
+  }
+
   /// The string value of a field of a JSON log line.
   static func field(_ name: String, in line: String) -> String? {
     guard let range = line.range(of: "\"\(name)\":\"") else { return nil }
