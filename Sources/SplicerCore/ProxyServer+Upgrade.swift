@@ -11,7 +11,13 @@ extension ProxyServer {
   /// within `timeout`, every worker is resumed and this throws.
   public func freezeWorkers(timeout: Duration) throws(UpgradeFreezeTimeout) -> [WorkerHandover] {
     let freeze = UpgradeFreeze(collectsHandovers: true)
-    for worker in workers { worker.post(.freeze(freeze)) }
+    for worker in workers {
+      // Before the command: a turn that pumps hundreds of busy sessions would otherwise hold
+      // the freeze, and every other worker's frozen sessions, until it ends. What the cut
+      // turn leaves is picked up by each session's registration at its resume or adoption.
+      worker.loop.endTurnsEarly()
+      worker.post(.freeze(freeze))
+    }
     guard freeze.waitUntilFrozen(workers: workers.count, timeout: timeout) else {
       // A worker that freezes late applies the resume right after, in inbox order.
       resumeWorkers()

@@ -1,4 +1,5 @@
 import Glibc
+
 /// Adopting the sessions of the old process's worker of the same index in a live upgrade
 /// (design §4.4, §5.1, §6.3), in two steps, so that nothing changes before the commit
 /// (design §3.2):

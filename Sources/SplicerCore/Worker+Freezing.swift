@@ -48,6 +48,8 @@ extension Worker {
 
   private func applyFreezeRequests() {
     loop.afterTurn = nil
+    // The turns cut short for the freeze (`ProxyServer.freezeWorkers`) have reached it.
+    loop.finishTurnsWhole()
     let requests = freezing.requests
     freezing.requests.removeAll()
     for request in requests {

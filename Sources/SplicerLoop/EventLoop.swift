@@ -33,6 +33,8 @@ public final class EventLoop {
   private var timers = TimerHeap()
   private var deferred: [DeferredWork] = []
   private let stopRequested = Atomic<Bool>(false)
+  /// Set by `endTurnsEarly()` from any thread, cleared by `finishTurnsWhole()`.
+  private let turnsCutShort = Atomic<Bool>(false)
   private let eventCapacity = 256
   private let events: UnsafeMutableBufferPointer<splicer_epoll_event>
 
@@ -146,6 +148,27 @@ public final class EventLoop {
     wakeup.signal()
   }
 
+  /// Asks the loop, from any thread, to reach the end of its turn (`afterTurn`) as soon as
+  /// the handler running now returns, and to keep its turns that short until
+  /// `finishTurnsWhole()`: the rest of each turn's socket events are dropped, its deferred
+  /// work is kept (for `takeDeferred`) and not run; wake-ups still run `onWake` and expired
+  /// timers still fire. Wakes the loop.
+  ///
+  /// A worker freezing for a live upgrade uses it so that the freeze does not wait for a turn
+  /// that pumps hundreds of busy sessions. Only for an owner that is about to take every
+  /// edge-triggered registration out and add it again before it counts on an edge (the
+  /// freeze's sessions and mirrors are registered again at their resume or adoption, and
+  /// EPOLL_CTL_ADD reports their readiness afresh): a dropped edge is otherwise lost.
+  public func endTurnsEarly() {
+    turnsCutShort.store(true, ordering: .releasing)
+    wakeup.signal()
+  }
+
+  /// Turns run whole again (see `endTurnsEarly`); on the loop's thread.
+  public func finishTurnsWhole() {
+    turnsCutShort.store(false, ordering: .releasing)
+  }
+
   /// Runs until `requestStop()`. Errors from epoll_wait other than EINTR are fatal to the loop.
   public func run() throws(SyscallError) {
     while !stopRequested.load(ordering: .acquiring) {
@@ -180,6 +203,8 @@ public final class EventLoop {
         onWake?()
         continue
       }
+      // A turn cut short (`endTurnsEarly`) drops the rest of its socket events.
+      if turnsCutShort.load(ordering: .acquiring) { continue }
       let fd = Int32(truncatingIfNeeded: event.data & 0xFFFF_FFFF)
       let generation = UInt32(truncatingIfNeeded: event.data >> 32)
       let index = Int(fd)
@@ -191,7 +216,7 @@ public final class EventLoop {
     while let target = timers.popExpired(now: now) {
       target.timerFired(now: now)
     }
-    if !deferred.isEmpty {
+    if !deferred.isEmpty, !turnsCutShort.load(ordering: .acquiring) {
       let work = deferred
       deferred.removeAll(keepingCapacity: true)
       for item in work { item.runDeferred() }
