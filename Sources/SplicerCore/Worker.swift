@@ -111,6 +111,7 @@ final class Worker: @unchecked Sendable {
   func run() {
     heartbeat.start()
     do {
+      try runCatchUpTurn()
       try loop.run()
     } catch {
       logger.critical("event loop failed", metadata: ["error": "\(error)"])

@@ -27,6 +27,11 @@ struct WorkerAdoptionState {
   }
 
   var staged: [Staged] = []
+  /// Set by the commit when sessions were adopted: the worker's first turn is a catch-up turn
+  /// (`Worker.runCatchUpTurn`). True only during that turn (`catchingUp`) after.
+  var catchUpPending = false
+  /// During the catch-up turn: every pump uses `RelayDirection.catchUpBudget`.
+  var catchingUp = false
   /// By `MirrorRecord.id`, which the relays' records refer to.
   var mirrors: [UInt32: StagedMirror] = [:]
 }

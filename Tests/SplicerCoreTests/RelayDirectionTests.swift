@@ -69,6 +69,43 @@ final class RelayDirectionTests: XCTestCase {
     XCTAssertEqual(stats.value(.bytesCopied), 10_000)
   }
 
+  /// A pump does at most `budget` fills and yields with bytes left; the catch-up turn after
+  /// an adoption relies on a budget of one moving one pipe's worth and no more.
+  func testAPumpYieldsOnceItsBudgetOfFillsIsSpent() {
+    // The pool asks for 64 KiB pipes (setUp), the kernel's default size too.
+    let pipeCapacity = 1 << 16
+    for (budget, expected) in [
+      (RelayDirection.catchUpBudget, RelayDirection.Outcome.yielded), (2, .yielded), (64, .waiting),
+    ] {
+      let (sourceRelay, sourceTest) = pair()
+      let (destinationRelay, destinationTest) = pair()
+      var direction = RelayDirection(source: sourceRelay, destination: destinationRelay, mode: .splice)
+      direction.sourceReadable = true
+      direction.destinationWritable = true
+      // Several pipes' worth, as much as the socket pair holds.
+      var queued = 0
+      while queued < 4 * pipeCapacity {
+        let count = write(sourceTest, 4 * pipeCapacity - queued)
+        if count == 0 { break }
+        queued += count
+      }
+      XCTAssertGreaterThan(queued, 2 * pipeCapacity)
+      XCTAssertEqual(direction.pump(resources, budget: budget), expected, "budget \(budget)")
+      let moved = drain(destinationTest)
+      // A fill moves up to one pipe's worth (less when the socket's queue ends earlier).
+      XCTAssertGreaterThan(moved, 0, "budget \(budget)")
+      XCTAssertLessThanOrEqual(moved, budget * pipeCapacity, "budget \(budget)")
+      // What is left moves with the next pumps, every byte once.
+      var total = moved
+      for _ in 0..<64 where total < queued {
+        direction.destinationWritable = true
+        _ = direction.pump(resources)
+        total += drain(destinationTest)
+      }
+      XCTAssertEqual(total, queued, "budget \(budget)")
+    }
+  }
+
   func testBlockedDestinationStopsReadingAndKeepsTheBytes() {
     let (sourceRelay, sourceTest) = pair()
     let (destinationRelay, destinationTest) = pair(sendBuffer: 4_096)

@@ -55,6 +55,11 @@ struct RelayDirection {
 
   /// How many fills one `pump` call may do before it yields to other sessions.
   static let fillBudget = 16
+  /// The budget of every pump in the first turn after a live upgrade's adoption, when every
+  /// session has a pause's worth of bytes queued: one fill each, so that each session's first
+  /// bytes move before any catches up on its backlog (which the next turns do with the full
+  /// budget).
+  static let catchUpBudget = 1
 
   init(source: Int32, destination: Int32, mode: RelayMode) {
     self.source = source
@@ -62,8 +67,8 @@ struct RelayDirection {
     self.mode = mode
   }
 
-  /// Moves as many bytes as the sockets allow now, up to the budget.
-  mutating func pump(_ resources: RelayResources) -> Outcome {
+  /// Moves as many bytes as the sockets allow now, up to `budget` fills.
+  mutating func pump(_ resources: RelayResources, budget: Int = fillBudget) -> Outcome {
     var fills = 0
     while true {
       if pending > 0 {
@@ -96,7 +101,7 @@ struct RelayDirection {
         release(resources)
         return .waiting
       }
-      if fills == Self.fillBudget { return .yielded }
+      if fills >= budget { return .yielded }
       fills += 1
       do throws(SyscallError) {
         switch try fill(resources) {

@@ -16,7 +16,8 @@ extension Session {
     // shutdown(2) just before the close would only cost a call (HAProxy skips it too).
     if relay.toClient.finished { relay.toServer.forwardsEndOfStream = false }
     if relay.toServer.finished { relay.toClient.forwardsEndOfStream = false }
-    let up = relay.toServer.pump(resources)
+    let budget = worker.fillBudget
+    let up = relay.toServer.pump(resources, budget: budget)
     if case .failed(let errno, let onSource) = up {
       countMoved(relay, since: before)
       let reason = socketFailure(errno: errno, onClientSide: onSource)
@@ -30,7 +31,7 @@ extension Session {
       }
       return
     }
-    let down = relay.toClient.pump(resources)
+    let down = relay.toClient.pump(resources, budget: budget)
     countMoved(relay, since: before)
     if case .failed(let errno, let onSource) = down {
       // A client that reset gets nothing more; what it sent last is not worth a server's wait.
