@@ -33,6 +33,8 @@ extension ProxyServer {
   /// Registers the listening sockets with their workers, then lets every prepared thread
   /// run. Only the registration can fail (`epoll_ctl`: out of kernel memory or of
   /// `max_user_watches`); then no thread has run, they end unrun, and the error is thrown.
+  /// After a live upgrade's commit (`Worker.commitAdoption` for every worker, before this),
+  /// each worker's thread registers its adopted sessions before its first turn.
   public func launch() throws(SyscallError) {
     do throws(SyscallError) {
       for pending in pendingListeners {

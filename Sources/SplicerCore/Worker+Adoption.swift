@@ -2,18 +2,24 @@ import Glibc
 import SplicerSystem
 
 /// Adopting the sessions of the old process's worker of the same index in a live upgrade
-/// (design §4.4, §5.1, §6.3), in two steps, so that nothing changes before the commit
-/// (design §3.2):
-/// - `stageAdoption`, per received batch: validates each record against its descriptors with
-///   read-only calls and builds its session, registering nothing and counting nothing; a
-///   batch with one bad record throws and keeps none of its sessions;
-/// - `commitAdoption`, once the upgrade has committed and before the loop runs: puts each
-///   session in the worker's list and its pool's queue, takes its slots (`ListenerLimit`,
-///   `ServerLoadBoard`, queue places, leased pipes), registers its sockets (`Session.rearm`)
-///   and arms its timer at the deadline its remaining time gives.
+/// (design §4.4, §5.1, §6.3), in three steps, so that nothing changes before the commit
+/// (design §3.2) and every shared count is whole before any worker runs:
+/// - `stageAdoption`, per received batch, on the main thread: validates each record against
+///   its descriptors with read-only calls and builds its session, registering nothing and
+///   counting nothing; a batch with one bad record throws and keeps none of its sessions;
+/// - `commitAdoption`, once the upgrade has committed, on the main thread for every worker
+///   before `ProxyServer.launch` lets any worker's thread run: takes each session's slots in
+///   what the workers share (`ListenerLimit`, `ServerLoadBoard`, the pool's queue places) and
+///   puts it in this worker's list, queue order, mirror registry and pipe count, touching no
+///   descriptor; what is left goes to `WorkerAdoptionState.awaitingRegistration`;
+/// - `registerCommittedAdoption`, the first thing the worker's own thread does (`Worker.run`),
+///   before its first turn: closes the descriptors no session keeps, registers the mirrors'
+///   and sessions' sockets (`Mirror.rearm`, `Session.rearm`: the bulk of the commit's time,
+///   so the workers do it side by side), arms each timer at the deadline its remaining time
+///   gives, and lets the queues and listeners look at the counts.
 ///
 /// Until the commit the descriptors stay the receiver's (`AdoptionLedger`); from it, each
-/// belongs to its session.
+/// belongs to its session, and so to its worker.
 extension Worker {
   /// The context a record names: by config generation (`ListenerContext.generation`, 0 for
   /// a context built without one) and listener name, among this worker's listeners and
@@ -88,6 +94,8 @@ extension Worker {
   /// Forgets what was staged, after an aborted upgrade: the receiver's ledger closes the
   /// descriptors, and nothing was registered or counted.
   func abandonAdoption() {
+    // Only before the commit: after it the sessions are counted and owned by this worker.
+    assert(adoption.awaitingRegistration == nil, "an adoption abandoned after its commit")
     for staged in adoption.staged {
       // The sessions own no descriptor yet (the ledger does); closed, nothing acts on them.
       // Copy buffers they leased for pending bytes are memory only, and the process exits.
@@ -97,20 +105,22 @@ extension Worker {
     adoption.mirrors.removeAll()
   }
 
-  /// Puts every staged session in place; see the type's comment. Cannot fail: a session
-  /// whose registration fails closes with `resources`, as any session would.
+  /// The commit's counting half; see the type's comment. Runs on the main thread, for every
+  /// worker, before any worker's thread runs: when the first worker accepts, the listener
+  /// limits, the server load board and the queue places already count every session adopted
+  /// by every worker, so none admits past a `max_connections` another's sessions fill.
+  /// Registers nothing and cannot fail; `registerCommittedAdoption` does the rest on this
+  /// worker's thread, once.
   func commitAdoption() {
-    // The staging ran before the loop's first turn: its cached time may be seconds old.
-    loop.refreshNow()
+    precondition(adoption.awaitingRegistration == nil, "an adoption committed twice")
     let staged = adoption.staged
     let mirrors = adoption.mirrors
     adoption.staged.removeAll()
     adoption.mirrors.removeAll()
-    // Mirrors first: a relay hands its mirror each fill from its first pump on.
+    // In the registry, where a freeze finds lingering mirrors too; their pipes count as leased.
     for entry in mirrors.values {
       resources.mirrors.add(entry.mirror)
       if let pipe = entry.mirror.adoptedPipe { resources.pipes.adopt(pipe) }
-      entry.mirror.rearm(deadline: entry.deadline)
     }
     // Queue order first, from the old positions, so the oldest waiter stays first.
     for entry in staged.sorted(by: { ($0.queuePosition ?? 0) < ($1.queuePosition ?? 0) }) {
@@ -130,14 +140,32 @@ extension Worker {
         }
       }
     }
-    for entry in staged {
+    // Set even when nothing was adopted, so that the thread refreshes its clock as before.
+    adoption.awaitingRegistration = .init(sessions: staged, mirrors: Array(mirrors.values))
+  }
+
+  /// The commit's registering half; see the type's comment. The worker's thread runs it
+  /// first (`Worker.run`), after `launch` registered the listening sockets and before the
+  /// loop's first turn; a test that drives the worker without a thread calls it after
+  /// `commitAdoption`. Runs once per commit, and does nothing without one (an ordinary start,
+  /// or after `abandonAdoption`). Cannot fail: a session whose registration fails closes with
+  /// `resources`, as any session would.
+  func registerCommittedAdoption() {
+    guard let committed = adoption.awaitingRegistration.take() else { return }
+    // The staging ran before the loop's first turn: its cached time may be seconds old.
+    loop.refreshNow()
+    // Mirrors first: a relay hands its mirror each fill from its first pump on.
+    for entry in committed.mirrors { entry.mirror.rearm(deadline: entry.deadline) }
+    for entry in committed.sessions {
       if let fd = entry.closedAtCommit { Glibc.close(fd) }
       entry.session.rearm()
       if !entry.session.phase.isClosed, let deadline = entry.deadline { loop.schedule(entry.session, at: deadline) }
     }
+    // Shared slots are taken here as anywhere at run time (a queued session that finds a free
+    // server connects); every worker's adopted sessions were counted before this thread ran.
     wakeQueuedSessions()
     for listener in listeners { listener.resumeIfBelowLimit() }
-    adoption.catchUpPending = !staged.isEmpty
+    adoption.catchUpPending = !committed.sessions.isEmpty
   }
 
   /// How many fills a session's pump may do now (`RelayDirection.pump`).

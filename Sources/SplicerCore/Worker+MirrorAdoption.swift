@@ -1,8 +1,9 @@
 import SplicerSystem
 
 /// Adopting the old worker's mirrors in a live upgrade (design §4.4, `MirrorRecord`), lingering
-/// ones included: validated and built per `MirrorBatch`, registered at `commitAdoption`, where
-/// each relaying session's record names its mirror by id.
+/// ones included: validated and built per `MirrorBatch`, put in the worker's registry at
+/// `commitAdoption`, where each relaying session's record names its mirror by id, and
+/// registered by the worker's thread (`registerCommittedAdoption`).
 extension Worker {
   /// Validates one batch of mirror records against their descriptors (socket, pipe, bytes in
   /// the pipe) and builds the mirrors, registering nothing; a batch with one bad record throws

@@ -107,8 +107,9 @@ final class Worker: @unchecked Sendable {
     pacing.update(listeners: listeners.map(\.context))
   }
 
-  /// The thread body: runs the loop until it is stopped, then closes everything it owns.
+  /// The thread body: registers what an upgrade's commit left, loops until stopped, closes all it owns.
   func run() {
+    registerCommittedAdoption()
     heartbeat.start()
     do {
       try runCatchUpTurn()

@@ -1,8 +1,10 @@
-/// What a worker of the new process holds of a live upgrade's adoption between the records'
-/// arrival and the commit (`Worker+Adoption`): sessions built and validated, and the
-/// descriptors they will own, none registered and no board counted yet (design §3.2).
-/// Owned by the worker; filled and committed on the thread that drives it before its loop
-/// starts.
+/// What a worker of the new process holds of a live upgrade's adoption (`Worker+Adoption`):
+/// from the records' arrival to the commit, sessions built and validated and the descriptors
+/// they will own, none registered and no board counted yet (design §3.2); from the commit to
+/// the worker's first turn, what the commit counted and the worker's thread has yet to register.
+/// Owned by the worker. Staged and committed on the main thread before the worker's thread
+/// runs; `awaitingRegistration` is then the worker thread's, handed over by its
+/// `PreparedThread` gate, and emptied by it before its first turn.
 struct WorkerAdoptionState {
   /// A session built from its record, with what the commit needs to put it in place.
   struct Staged {
@@ -26,12 +28,22 @@ struct WorkerAdoptionState {
     let deadline: UInt64?
   }
 
+  /// What `Worker.commitAdoption` counted and put in place, for
+  /// `Worker.registerCommittedAdoption` to register on the worker's thread.
+  struct AwaitingRegistration {
+    let sessions: [Staged]
+    let mirrors: [StagedMirror]
+  }
+
   var staged: [Staged] = []
-  /// Set by the commit when sessions were adopted: the worker's first turn is a catch-up turn
+  /// Set by `registerCommittedAdoption` when sessions were adopted: the worker's first turn is a catch-up turn
   /// (`Worker.runCatchUpTurn`). True only during that turn (`catchingUp`) after.
   var catchUpPending = false
   /// During the catch-up turn: every pump uses `RelayDirection.catchUpBudget`.
   var catchingUp = false
   /// By `MirrorRecord.id`, which the relays' records refer to.
   var mirrors: [UInt32: StagedMirror] = [:]
+  /// Set by the commit (even when nothing was adopted), taken by the worker's thread; nil
+  /// before the commit, after the registration, and in a worker that adopts nothing.
+  var awaitingRegistration: AwaitingRegistration?
 }

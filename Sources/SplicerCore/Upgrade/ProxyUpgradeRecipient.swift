@@ -8,9 +8,11 @@ import SplicerSystem
 /// the main thread, before any worker thread exists. Until `commit`, it only validates and
 /// builds (the workers stage what they adopt); the receiver's ledger owns every descriptor.
 /// Once the proxy is built, before `ReadyForState`, `onBuilt` prepares whatever else can fail
-/// (the new config's reload, the threads), so that a failure is a refusal. `commit` puts every
-/// staged session in place and hands the proxy (with the adopted admin socket) to `onCommit`,
-/// which launches it.
+/// (the new config's reload, the threads), so that a failure is a refusal. `commit` counts
+/// every staged session in what the workers share and puts it in its worker, for every worker
+/// (`Worker.commitAdoption`), and then hands the proxy (with the adopted admin socket) to
+/// `onCommit`, which launches it: each worker's thread registers its own sessions before its
+/// first turn (`Worker.registerCommittedAdoption`), the workers side by side.
 public final class ProxyUpgradeRecipient: UpgradeRecipient {
   private let config: RebuiltRunningConfig
   private let logger: Logger
@@ -116,6 +118,8 @@ public final class ProxyUpgradeRecipient: UpgradeRecipient {
 
   public func commit() {
     guard let proxy else { return }
+    // Every worker's counts before any worker runs: a worker that starts first must not admit
+    // past a limit that another's adopted sessions fill.
     for worker in proxy.workers { worker.commitAdoption() }
     onCommit(proxy, ListenerRecord.adminSocket(in: listenerRecords, descriptors: listenerDescriptors))
   }

@@ -82,8 +82,21 @@ extension DrivenWorkerTestCase {
   }
 
   /// The whole hand-over: send, stage, the old worker relinquishes its copies, the new one
-  /// commits. The adopted descriptors are the new worker's from then on.
+  /// commits (`commitAdoption`, the main thread's part) and registers what it adopted
+  /// (`registerCommittedAdoption`, which its thread would run before its first turn).
   func handOver(
+    from old: DrivenWorker, to new: DrivenWorker, frozenFor: Duration = .zero, file: StaticString = #filePath,
+    line: UInt = #line
+  ) throws {
+    try stageHandOver(from: old, to: new, frozenFor: frozenFor, file: file, line: line)
+    new.worker.commitAdoption()
+    new.worker.registerCommittedAdoption()
+  }
+
+  /// The hand-over up to the commit: send, stage, and the old worker relinquishes its copies,
+  /// as it does once the new process has written `Committed`. The adopted descriptors are the
+  /// new worker's from then on; the test commits.
+  func stageHandOver(
     from old: DrivenWorker, to new: DrivenWorker, frozenFor: Duration = .zero, file: StaticString = #filePath,
     line: UInt = #line
   ) throws {
@@ -91,6 +104,5 @@ extension DrivenWorkerTestCase {
     try stage(received, into: new, frozenFor: frozenFor)
     for fd in received.sessions.flatMap(\.descriptors) + received.mirrors.flatMap(\.descriptors) { untrack(fd) }
     old.worker.relinquishAll()
-    new.worker.commitAdoption()
   }
 }

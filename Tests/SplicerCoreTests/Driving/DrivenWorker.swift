@@ -23,9 +23,14 @@ final class DrivenWorker {
   let port: UInt16
   private var stopped = false
 
-  /// - Parameter yaml: a whole configuration whose first listener is the one the worker
-  ///   accepts on; its `bind` is ignored (the harness binds 127.0.0.1:0).
-  init(yaml: String) throws {
+  /// - Parameters:
+  ///   - yaml: a whole configuration whose first listener is the one the worker accepts on;
+  ///     its `bind` is ignored (the harness binds 127.0.0.1:0).
+  ///   - index: the worker's index, which a live upgrade's records carry.
+  ///   - sharing: another driven worker of the same configuration whose `ServerLoadBoard` and
+  ///     listener's `ListenerLimit` this one counts in too, as two workers of one proxy do
+  ///     (each still has its own listening socket, and is its only sibling).
+  init(yaml: String, index: Int = 0, sharing: DrivenWorker? = nil) throws {
     let configuration = try ConfigLoader.parse(yaml: yaml)
     let routing = RoutingTable(configuration: configuration)
     let listener = configuration.listeners[0]
@@ -33,8 +38,8 @@ final class DrivenWorker {
     let clock = ManualClock()
     let stats = WorkerStats(listenerCount: 1, serverCount: servers)
     let worker = try Worker(
-      index: 0, configuration: configuration, stats: stats, health: HealthBoard(capacity: servers),
-      serverLoad: ServerLoadBoard(capacity: servers),
+      index: index, configuration: configuration, stats: stats, health: HealthBoard(capacity: servers),
+      serverLoad: sharing?.worker.serverLoad ?? ServerLoadBoard(capacity: servers),
       latency: LatencyRecorders(
         listeners: [listener.name], servers: routing.servers.map { ($0.pool, $0.backend.name) }),
       logger: Logger(label: "driven-worker") { _ in SwiftLogNoOpLogHandler() }, clock: clock.loopClock, finished: {})
@@ -44,7 +49,8 @@ final class DrivenWorker {
     let context = ListenerContext(
       name: listener.name, counterRow: 0, mode: listener.mode, routes: routing.routes(forListener: listener.name)!,
       acceptProxy: listener.acceptProxy, inspect: listener.inspect,
-      limit: ListenerLimit(maximum: listener.maxConnections), fallbacks: [:],
+      limit: sharing?.worker.listeners.first?.context.limit ?? ListenerLimit(maximum: listener.maxConnections),
+      fallbacks: [:],
       clientKeepalive: listener.clientKeepalive.map(KeepaliveProbes.init),
       maxLifetime: listener.maxLifetime?.nanoseconds, rateLimit: listener.rateLimit,
       mirror: listener.mirror.flatMap { mirror in

@@ -42,8 +42,9 @@ class DrivenWorkerTestCase: XCTestCase {
     close(fd)
   }
 
-  func worker(_ yaml: String) throws -> DrivenWorker {
-    let worker = try DrivenWorker(yaml: yaml)
+  /// A driven worker, stopped at the end of the test; see `DrivenWorker.init`.
+  func worker(_ yaml: String, index: Int = 0, sharing: DrivenWorker? = nil) throws -> DrivenWorker {
+    let worker = try DrivenWorker(yaml: yaml, index: index, sharing: sharing)
     workers.append(worker)
     return worker
   }
