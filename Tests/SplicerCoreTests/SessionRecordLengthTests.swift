@@ -2,8 +2,9 @@ import SplicerCore
 import SplicerSystem
 import XCTest
 
-/// `encodedLength` of sessions and mirrors, counted from their fields, against what the
-/// writer appends: every phase, every carrier, every address family, optionals both ways.
+/// `encodedLength` of sessions, mirrors and histogram series, counted from their fields,
+/// against what the writer appends: every phase, every carrier, every address family,
+/// optionals both ways.
 final class SessionRecordLengthTests: XCTestCase {
   private typealias F = UpgradeWireFixtures
 
@@ -43,6 +44,14 @@ final class SessionRecordLengthTests: XCTestCase {
   func testMirrorLengthIsTheEncodedLength() {
     for mirror in [F.mirror, F.lingeringMirror] {
       XCTAssertEqual(mirror.encodedLength, Self.encoded(mirror), "\(mirror.id)")
+    }
+  }
+
+  func testHistogramLengthIsTheEncodedLength() {
+    for histogram in F.histograms {
+      var writer = UpgradeWireWriter()
+      writer.write(histogram)
+      XCTAssertEqual(histogram.encodedLength, writer.bytes.count, histogram.name)
     }
   }
 }
