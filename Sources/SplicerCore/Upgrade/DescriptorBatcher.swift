@@ -20,7 +20,8 @@ public enum DescriptorBatcher {
     }
   }
 
-  /// The messages for `items`, in order; none for no items.
+  /// The messages for `items`, in order; none for no items: `DescriptorPacker`'s batches,
+  /// each followed by its `Bytes` chunks, all built at once (the listeners, and tests).
   ///
   /// Traps on a record whose references fall outside its descriptors, or that could not
   /// travel even alone: both are bugs in whoever built the record.
@@ -28,82 +29,32 @@ public enum DescriptorBatcher {
     _ items: [Item<Record>], descriptorLimit: Int = UpgradeWire.maximumDescriptors,
     dataLimit: Int = UpgradeWire.batchDataLimit
   ) -> [UpgradeOutgoing] {
-    precondition(descriptorLimit > 0 && descriptorLimit <= UpgradeWire.maximumDescriptors)
-    precondition(dataLimit > countLength + UpgradeBytesChunk.overhead && dataLimit <= UpgradeWire.maximumPayloadLength)
-    var packer = Packer<Record>(descriptorLimit: descriptorLimit, dataLimit: dataLimit)
-    for item in items { packer.add(item) }
-    packer.flush()
-    return packer.outgoing
+    var packer = DescriptorPacker(items, descriptorLimit: descriptorLimit, dataLimit: dataLimit)
+    var outgoing: [UpgradeOutgoing] = []
+    while let batch = packer.next() {
+      outgoing.append(UpgradeOutgoing(message: batch.message, descriptors: batch.descriptors))
+      outgoing.append(contentsOf: batch.chunks.map { UpgradeOutgoing(message: .bytes($0)) })
+    }
+    return outgoing
+  }
+
+  /// The copy-buffer bytes of `items` that travel as `Bytes`, counted without packing or
+  /// encoding anything: what `WorkerBegin` announces before the first batch is built.
+  public static func spilledBytes<Record: UpgradeBatchRecord>(
+    _ items: [Item<Record>], dataLimit: Int = UpgradeWire.batchDataLimit
+  ) -> UInt64 {
+    items.reduce(0) { total, item in
+      travelsWhole(item.record, dataLimit: dataLimit) ? total : total + UInt64(item.record.inlineBufferBytes)
+    }
   }
 
   /// The record count in front of every batch.
   static let countLength = 2
 
-  /// The message being filled and the ones already finished.
-  private struct Packer<Record: UpgradeBatchRecord> {
-    let descriptorLimit: Int
-    let dataLimit: Int
-    var outgoing: [UpgradeOutgoing] = []
-    var records: [Record] = []
-    var descriptors: [Int32] = []
-    var length = DescriptorBatcher.countLength
-    /// `Bytes` chunks of the records in the current message, sent right after it.
-    var spilled: [UpgradeBytesChunk] = []
-
-    init(descriptorLimit: Int, dataLimit: Int) {
-      self.descriptorLimit = descriptorLimit
-      self.dataLimit = dataLimit
-    }
-
-    mutating func add(_ item: Item<Record>) {
-      let references = item.record.descriptorReferences
-      precondition(
-        references.allSatisfy { Int($0) < item.descriptors.count },
-        "a record refers past its \(item.descriptors.count) descriptors")
-      precondition(item.descriptors.count <= descriptorLimit, "a record with \(item.descriptors.count) descriptors")
-      let full = item.record
-      let fullLength = full.encodedLength
-      let lean = full.spillingBuffers(chunkLimit: dataLimit - UpgradeBytesChunk.overhead)
-      let leanLength = lean.chunks.isEmpty ? fullLength : lean.record.encodedLength
-      precondition(
-        DescriptorBatcher.countLength + leanLength <= dataLimit, "a record of \(leanLength) bytes fits no message")
-
-      // A record travels whole when it fits a message of its own: it starts the next message
-      // rather than give up its inline bytes. Only buffers no message holds go as `Bytes`.
-      if DescriptorBatcher.countLength + fullLength <= dataLimit {
-        if !fits(length: fullLength, descriptors: item.descriptors.count) { flush() }
-        append(full, length: fullLength, descriptors: item.descriptors, chunks: [])
-      } else {
-        if !fits(length: leanLength, descriptors: item.descriptors.count) { flush() }
-        append(lean.record, length: leanLength, descriptors: item.descriptors, chunks: lean.chunks)
-      }
-    }
-
-    private func fits(length added: Int, descriptors count: Int) -> Bool {
-      // The record count as well: a batch holds no more records than descriptors can travel,
-      // which is the bound the reader checks.
-      records.count < UpgradeWire.maximumDescriptors && descriptors.count + count <= descriptorLimit
-        && length + added <= dataLimit
-    }
-
-    private mutating func append(
-      _ record: Record, length added: Int, descriptors own: [Int32], chunks: [UpgradeBytesChunk]
-    ) {
-      let base = UInt16(descriptors.count)
-      records.append(record.mappingDescriptors { $0 + base })
-      descriptors.append(contentsOf: own)
-      length += added
-      spilled.append(contentsOf: chunks)
-    }
-
-    mutating func flush() {
-      guard !records.isEmpty else { return }
-      outgoing.append(UpgradeOutgoing(message: Record.batch(records), descriptors: descriptors))
-      outgoing.append(contentsOf: spilled.map { UpgradeOutgoing(message: .bytes($0)) })
-      records = []
-      descriptors = []
-      length = DescriptorBatcher.countLength
-      spilled = []
-    }
+  /// Whether `record` travels with its inline copy-buffer bytes, in a message of its own if
+  /// need be; if not, every one of them goes as `Bytes`. The one decision both the packer and
+  /// `spilledBytes` make, so that what is announced is what is sent.
+  static func travelsWhole<Record: UpgradeBatchRecord>(_ record: Record, dataLimit: Int) -> Bool {
+    record.inlineBufferBytes == 0 || countLength + record.encodedLength <= dataLimit
   }
 }

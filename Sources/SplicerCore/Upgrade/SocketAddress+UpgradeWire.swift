@@ -45,11 +45,27 @@ extension UpgradeWireWriter {
     }
   }
 
+  /// What `writeAddress` appends for `address`, counted without writing.
+  static func encodedLength(of address: SocketAddress?) -> Int {
+    guard let address else { return 2 }
+    switch address.family {
+    case AF_INET: return 2 + 6
+    case AF_INET6: return 2 + 22
+    case AF_UNIX: return 2 + sunPathCount(address)
+    default: preconditionFailure("address family \(address.family) has no wire form")
+    }
+  }
+
+  private static func sunPathCount(_ address: SocketAddress) -> Int {
+    let offset = MemoryLayout<sockaddr_un>.offset(of: \sockaddr_un.sun_path)!
+    let capacity = MemoryLayout.size(ofValue: sockaddr_un().sun_path)
+    return max(0, min(Int(address.length) - offset, capacity))
+  }
+
   /// The `sun_path` bytes within the address's length, at most the size of `sun_path`.
   private static func sunPathBytes(_ address: SocketAddress) -> [UInt8] {
     let offset = MemoryLayout<sockaddr_un>.offset(of: \sockaddr_un.sun_path)!
-    let capacity = MemoryLayout.size(ofValue: sockaddr_un().sun_path)
-    let count = max(0, min(Int(address.length) - offset, capacity))
+    let count = sunPathCount(address)
     return address.withSockAddr { pointer, _ in
       Array(UnsafeRawBufferPointer(start: UnsafeRawPointer(pointer) + offset, count: count))
     }

@@ -32,6 +32,24 @@ public struct UpgradeCRC32: Sendable {
     add(writer.bytes)
   }
 
+  /// Adds `bytes` to both checksums (a worker's and the whole handover's) in one pass: the
+  /// sender's batches, already encoded.
+  public static func add(_ bytes: ArraySlice<UInt8>, to first: inout Self, and second: inout Self) {
+    // Two independent chains through the table in one loop: the second costs little more.
+    var one = first.state
+    var two = second.state
+    table.withUnsafeBufferPointer { table in
+      bytes.withUnsafeBufferPointer { bytes in
+        for byte in bytes {
+          one = table[Int((one ^ UInt32(byte)) & 0xFF)] ^ (one >> 8)
+          two = table[Int((two ^ UInt32(byte)) & 0xFF)] ^ (two >> 8)
+        }
+      }
+    }
+    first.state = one
+    second.state = two
+  }
+
   /// Adds each record to both checksums (a worker's and the whole handover's), encoding it
   /// once for both.
   public static func add(records: [some UpgradeBatchRecord], to first: inout Self, and second: inout Self) {

@@ -3,37 +3,32 @@ import SplicerSystem
 /// Sending the frozen workers' records, with flow control (design §5.1), and checking
 /// `Prepared` against what was sent.
 extension UpgradeCoordinator {
+  /// Announces the worker's counts, then sends each batch as soon as it is built, so that the
+  /// new process stages one batch while the next is encoded; the checksums grow from the
+  /// batches' encoded records as they go.
   func send(_ handover: WorkerHandover) throws(UpgradeStop) {
-    let sessions = DescriptorBatcher.batches(handover.sessions)
-    let mirrors = DescriptorBatcher.batches(handover.mirrors)
-    var crc = UpgradeCRC32()
-    var bytes: UInt64 = 0
-    for outgoing in sessions + mirrors {
-      switch outgoing.message {
-      case .sessionBatch(let records): UpgradeCRC32.add(records: records, to: &crc, and: &recordsCRC)
-      case .mirrorBatch(let records): UpgradeCRC32.add(records: records, to: &crc, and: &recordsCRC)
-      case .bytes(let chunk): bytes += UInt64(chunk.bytes.count)
-      default: break
-      }
-    }
-    let descriptors = (handover.sessions.map(\.descriptors.count) + handover.mirrors.map(\.descriptors.count))
-      .reduce(0, +)
-    let counts = UpgradeWorkerCounts(
-      worker: UInt16(handover.worker), sessions: UInt32(handover.sessions.count),
-      mirrors: UInt32(handover.mirrors.count), descriptors: UInt32(descriptors), bytes: bytes)
+    let counts = handover.counts
     sent.sessions += counts.sessions
     sent.mirrors += counts.mirrors
     sent.descriptors += counts.descriptors
     try link.send(.workerBegin(counts, freezeInstant: handover.freezeInstant), deadline: frozenDeadline)
-    for outgoing in sessions + mirrors {
-      let isBatch = outgoing.message.type != .bytes
-      if isBatch {
-        while outstanding.count >= Self.window { try awaitAcknowledgement("waiting for BatchAck") }
-      }
-      let sequence = try link.send(outgoing, deadline: frozenDeadline)
-      if isBatch { outstanding.append(sequence) }
-    }
+    var crc = UpgradeCRC32()
+    var sessions = DescriptorPacker(handover.sessions)
+    while let batch = sessions.next() { try send(batch, crc: &crc) }
+    var mirrors = DescriptorPacker(handover.mirrors)
+    while let batch = mirrors.next() { try send(batch, crc: &crc) }
     try link.send(.workerEnd(counts, recordsCRC: crc.value), deadline: frozenDeadline)
+  }
+
+  /// One batch within the window, then its `Bytes`.
+  private func send<Record>(_ batch: DescriptorBatch<Record>, crc: inout UpgradeCRC32) throws(UpgradeStop) {
+    while outstanding.count >= Self.window { try awaitAcknowledgement("waiting for BatchAck") }
+    let sequence = try link.send(
+      batch.message.type, payload: batch.payload, descriptors: batch.descriptors, deadline: frozenDeadline)
+    outstanding.append(sequence)
+    for chunk in batch.chunks { try link.send(.bytes(chunk), deadline: frozenDeadline) }
+    // After the sends: the new process is staging the batch meanwhile.
+    UpgradeCRC32.add(batch.encodedRecords, to: &crc, and: &recordsCRC)
   }
 
   /// Reads one message while frozen: a `BatchAck`, or `Prepared` when `acceptingPrepared`.

@@ -30,13 +30,23 @@ struct UpgradeLink {
   mutating func send(_ message: UpgradeMessage, descriptors: [Int32] = [], deadline: UInt64) throws(UpgradeStop)
     -> UInt32
   {
+    var payload = UpgradeWireWriter()
+    payload.write(message)
+    return try send(message.type, payload: payload.bytes, descriptors: descriptors, deadline: deadline)
+  }
+
+  /// Sends one message whose payload is already encoded (a batch as the batcher filled it);
+  /// returns its sequence number.
+  mutating func send(_ type: UpgradeMessageType, payload: [UInt8], descriptors: [Int32] = [], deadline: UInt64)
+    throws(UpgradeStop) -> UInt32
+  {
     let sequence = nextSequence
-    let datagram = UpgradeWire.encode(
-      message, sequence: sequence, version: version, descriptorCount: descriptors.count)
+    let datagram = UpgradeWire.datagram(
+      type, payload: payload, sequence: sequence, version: version, descriptorCount: descriptors.count)
     do {
       try channel.send(datagram, descriptors: descriptors, deadline: deadline)
     } catch {
-      throw UpgradeStop.channel(error, "sending \(message.type)")
+      throw UpgradeStop.channel(error, "sending \(type)")
     }
     nextSequence &+= 1
     return sequence

@@ -53,9 +53,8 @@ extension HistogramSnapshot {
     var batch: [HistogramSnapshot] = []
     var size = 0
     for histogram in series where histogram.inconsistency == nil {
-      var writer = UpgradeWireWriter()
-      writer.write(histogram)
-      let length = writer.bytes.count
+      // Counted, not encoded: the link encodes each series once, when its batch is sent.
+      let length = histogram.encodedLength
       guard length <= dataLimit else { continue }
       if size + length > dataLimit {
         batches.append(batch)
@@ -67,5 +66,15 @@ extension HistogramSnapshot {
     }
     if !batch.isEmpty { batches.append(batch) }
     return batches
+  }
+}
+
+extension HistogramSnapshot {
+  /// What `UpgradeWireWriter.write(_:)` appends for this series, counted without writing: the
+  /// name, the label count and each label's two strings, the bucket count and 16 bytes a
+  /// bucket, the count and the sum.
+  public var encodedLength: Int {
+    let labelBytes = labels.reduce(0) { $0 + 2 + $1.name.utf8.count + 2 + $1.value.utf8.count }
+    return 2 + name.utf8.count + 2 + labelBytes + 2 + 16 * buckets.count + 8 + 8
   }
 }

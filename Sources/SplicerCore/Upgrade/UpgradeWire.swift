@@ -44,17 +44,25 @@ public enum UpgradeWire {
   ) -> [UInt8] {
     var payload = UpgradeWireWriter()
     payload.write(message)
-    precondition(payload.bytes.count <= maximumPayloadLength, "upgrade payload of \(payload.bytes.count) bytes")
+    return datagram(
+      message.type, payload: payload.bytes, sequence: sequence, version: version, descriptorCount: descriptorCount)
+  }
+
+  /// The datagram for a payload already encoded (a batch the batcher filled): header then
+  /// `payload`, the same bytes `encode` makes for the message the payload holds.
+  public static func datagram(
+    _ type: UpgradeMessageType, payload: [UInt8], sequence: UInt32, version: UInt16 = version,
+    descriptorCount: Int = 0
+  ) -> [UInt8] {
+    precondition(payload.count <= maximumPayloadLength, "upgrade payload of \(payload.count) bytes")
     precondition((0...maximumDescriptors).contains(descriptorCount), "\(descriptorCount) descriptors")
-    precondition(
-      message.type.travelsBeforeAgreement || message.type.introducedIn <= version,
-      "\(message.type) in wire version \(version)")
+    precondition(type.travelsBeforeAgreement || type.introducedIn <= version, "\(type) in wire version \(version)")
     let header = UpgradeWireHeader(
-      version: message.type.travelsBeforeAgreement ? 0 : version, type: message.type, sequence: sequence,
-      payloadLength: UInt32(payload.bytes.count), descriptorCount: UInt16(descriptorCount))
-    var datagram = UpgradeWireWriter()
+      version: type.travelsBeforeAgreement ? 0 : version, type: type, sequence: sequence,
+      payloadLength: UInt32(payload.count), descriptorCount: UInt16(descriptorCount))
+    var datagram = UpgradeWireWriter(capacity: headerLength + payload.count)
     datagram.write(header)
-    datagram.append(payload.bytes)
+    datagram.append(payload)
     return datagram.bytes
   }
 

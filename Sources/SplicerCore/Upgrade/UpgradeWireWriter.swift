@@ -10,21 +10,30 @@ public struct UpgradeWireWriter: Sendable {
 
   public init() {}
 
+  /// A writer with room for `capacity` bytes before it grows (a batch's data limit, say).
+  public init(capacity: Int) {
+    bytes.reserveCapacity(capacity)
+  }
+
   public mutating func append(_ raw: some Sequence<UInt8>) { bytes.append(contentsOf: raw) }
 
   public mutating func write(_ value: UInt8) { bytes.append(value) }
 
-  public mutating func write(_ value: UInt16) {
-    bytes.append(UInt8(truncatingIfNeeded: value))
-    bytes.append(UInt8(truncatingIfNeeded: value >> 8))
+  // Integers go in whole, as their little-endian bytes: one copy instead of a call per byte.
+  public mutating func write(_ value: UInt16) { appendLittleEndian(value) }
+
+  public mutating func write(_ value: UInt32) { appendLittleEndian(value) }
+
+  public mutating func write(_ value: UInt64) { appendLittleEndian(value) }
+
+  private mutating func appendLittleEndian(_ value: some FixedWidthInteger) {
+    withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
   }
 
-  public mutating func write(_ value: UInt32) {
-    for shift in stride(from: 0, to: 32, by: 8) { bytes.append(UInt8(truncatingIfNeeded: value >> UInt32(shift))) }
-  }
-
-  public mutating func write(_ value: UInt64) {
-    for shift in stride(from: 0, to: 64, by: 8) { bytes.append(UInt8(truncatingIfNeeded: value >> UInt64(shift))) }
+  /// Replaces the `u16` at `offset` (a count written before the elements it counts were).
+  mutating func overwrite(_ value: UInt16, at offset: Int) {
+    bytes[offset] = UInt8(truncatingIfNeeded: value)
+    bytes[offset + 1] = UInt8(truncatingIfNeeded: value >> 8)
   }
 
   public mutating func write(_ value: Int32) { write(UInt32(bitPattern: value)) }
@@ -33,9 +42,8 @@ public struct UpgradeWireWriter: Sendable {
 
   /// `u16 length + UTF-8`.
   public mutating func write(_ text: String) {
-    let utf8 = Array(text.utf8)
-    writeCount(utf8.count)
-    append(utf8)
+    writeCount(text.utf8.count)
+    bytes.append(contentsOf: text.utf8)
   }
 
   /// A string or none: a presence byte, then the string.
