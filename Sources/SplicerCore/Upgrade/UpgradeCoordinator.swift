@@ -94,14 +94,18 @@ public final class UpgradeCoordinator {
     freezeDeadline = freezeStart.addingClamped(timeouts.freeze.nanoseconds)
     let transferStart = MonotonicClock.now()
     timings.freeze = transferStart &- freezeStart
+    // Read after the freeze too, so that no observation falls between the two processes, and
+    // beside the records' sending (`HistogramRead`); a new binary that agreed on an older
+    // version gets none (its histograms restart at zero).
+    let histograms =
+      link.version >= UpgradeMessageType.histograms.introducedIn
+      ? HistogramRead { [donor] in donor.histograms() } : nil
     stage = .workers
     for handover in handovers { try send(handover) }
     stage = .snapshots
     for chunk in donor.counters() { try link.send(.counters(chunk), deadline: frozenDeadline) }
-    // Read after the freeze too, so that no observation falls between the two processes; a
-    // new binary that agreed on an older version gets none (its histograms restart at zero).
-    if link.version >= UpgradeMessageType.histograms.introducedIn {
-      for batch in HistogramSnapshot.batches(donor.histograms()) {
+    if let histograms {
+      for batch in HistogramSnapshot.batches(histograms.wait()) {
         try link.send(.histograms(batch), deadline: frozenDeadline)
       }
     }
