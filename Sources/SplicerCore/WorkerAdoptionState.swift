@@ -36,8 +36,8 @@ struct WorkerAdoptionState {
   }
 
   var staged: [Staged] = []
-  /// Set by `registerCommittedAdoption` when sessions were adopted: the worker's first turn is a catch-up turn
-  /// (`Worker.runCatchUpTurn`). True only during that turn (`catchingUp`) after.
+  /// Set by `registerCommittedAdoption` when sessions were adopted: the worker's first turn
+  /// is then a catch-up turn (`Worker.runCatchUpTurn`), during which `catchingUp` is true.
   var catchUpPending = false
   /// During the catch-up turn: every pump uses `RelayDirection.catchUpBudget`.
   var catchingUp = false

@@ -3,19 +3,6 @@ import XCTest
 
 @testable import SplicerLoop
 
-/// Records what a loop called, in order.
-private final class Journal {
-  var entries: [String] = []
-}
-
-private final class RecordingTimer: TimerTarget {
-  let journal: Journal
-  var timerSlot = -1
-  var timerDeadline: UInt64 = 0
-  init(_ journal: Journal) { self.journal = journal }
-  func timerFired(now: UInt64) { journal.entries.append("timer") }
-}
-
 /// Deferred work that queues itself again once, as a session does that used up its budget
 /// twice in a row.
 private final class RequeuingWork: DeferredWork {

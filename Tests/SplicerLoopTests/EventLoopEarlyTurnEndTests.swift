@@ -5,11 +5,6 @@ import XCTest
 
 @testable import SplicerLoop
 
-/// Records what a loop called, in order.
-private final class Journal {
-  var entries: [String] = []
-}
-
 /// Notes each readiness of its socket under `name` and reads the byte that caused it; the
 /// one marked `cutsTurn` asks its loop to end its turns early, as a freeze request does.
 private final class NotingHandler: EventHandler {
@@ -37,14 +32,6 @@ private final class NotingWork: DeferredWork {
   let journal: Journal
   init(_ journal: Journal) { self.journal = journal }
   func runDeferred() { journal.entries.append("deferred") }
-}
-
-private final class NotingTimer: TimerTarget {
-  let journal: Journal
-  var timerSlot = -1
-  var timerDeadline: UInt64 = 0
-  init(_ journal: Journal) { self.journal = journal }
-  func timerFired(now: UInt64) { journal.entries.append("timer") }
 }
 
 /// `EventLoop.endTurnsEarly`: what a worker's freeze relies on to stop within one handler
@@ -86,7 +73,7 @@ final class EventLoopEarlyTurnEndTests: XCTestCase {
     poke(second.peer)
     let work = NotingWork(journal)
     loop.runSoon(work)
-    loop.schedule(NotingTimer(journal), at: 1_000)
+    loop.schedule(RecordingTimer(journal), at: 1_000)
     loop.afterTurn = { journal.entries.append("after") }
 
     try loop.runOnce(timeout: .zero)
