@@ -171,7 +171,7 @@ extension Worker {
   /// How many fills a session's pump may do now (`RelayDirection.pump`).
   var fillBudget: Int { adoption.catchingUp ? RelayDirection.catchUpBudget : RelayDirection.fillBudget }
 
-  /// The first turn of a worker that adopted sessions, on its thread: every pump in it does
+  /// The first turn of a worker that adopted sessions, on its thread: every relaying pump does
   /// one fill (`RelayDirection.catchUpBudget`). Each adopted session has a pause's worth of
   /// bytes queued, and with the full budget the sessions pumped first in the turn would move
   /// all of theirs before the last one moved a byte (a first turn of 110–160 ms with 530

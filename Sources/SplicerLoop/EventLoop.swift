@@ -149,10 +149,12 @@ public final class EventLoop {
   }
 
   /// Asks the loop, from any thread, to reach the end of its turn (`afterTurn`) as soon as
-  /// the handler running now returns, and to keep its turns that short until
+  /// the handler or deferred run going on now returns, and to keep its turns that short until
   /// `finishTurnsWhole()`: the rest of each turn's socket events are dropped, its deferred
   /// work is kept (for `takeDeferred`) and not run; wake-ups still run `onWake` and expired
-  /// timers still fire. Wakes the loop.
+  /// timers still fire (a session's timer can then fire before its dropped readiness is
+  /// seen: its deadline has passed, so it acts as a timer that won the race would). Wakes
+  /// the loop.
   ///
   /// A worker freezing for a live upgrade uses it so that the freeze does not wait for a turn
   /// that pumps hundreds of busy sessions. Only for an owner that is about to take every
@@ -219,7 +221,14 @@ public final class EventLoop {
     if !deferred.isEmpty, !turnsCutShort.load(ordering: .acquiring) {
       let work = deferred
       deferred.removeAll(keepingCapacity: true)
-      for item in work { item.runDeferred() }
+      for (position, item) in work.enumerated() {
+        // Cut short meanwhile: what has not run goes back first, in order, for `takeDeferred`.
+        if position > 0, turnsCutShort.load(ordering: .acquiring) {
+          deferred.insert(contentsOf: work[position...], at: 0)
+          break
+        }
+        item.runDeferred()
+      }
     }
     if let afterTurn { afterTurn() }
   }

@@ -28,6 +28,21 @@ private final class NotingHandler: EventHandler {
   }
 }
 
+/// Deferred work that asks its loop to end its turns early, as a freeze request arriving
+/// from another thread during a run of deferred pumps does.
+private final class CuttingWork: DeferredWork {
+  let journal: Journal
+  unowned let loop: EventLoop
+  init(_ journal: Journal, loop: EventLoop) {
+    self.journal = journal
+    self.loop = loop
+  }
+  func runDeferred() {
+    journal.entries.append("cutting")
+    loop.endTurnsEarly()
+  }
+}
+
 private final class NotingWork: DeferredWork {
   let journal: Journal
   init(_ journal: Journal) { self.journal = journal }
@@ -96,6 +111,20 @@ final class EventLoopEarlyTurnEndTests: XCTestCase {
     try loop.register(second.watched, events: [.readable, .edgeTriggered], handler: dropped)
     try loop.runOnce(timeout: .zero)
     XCTAssertEqual(journal.entries.last, "second")
+  }
+
+  func testADeferredRunCutShortPutsWhatIsLeftBackInOrder() throws {
+    let loop = try EventLoop()
+    let journal = Journal()
+    let cutting = CuttingWork(journal, loop: loop)
+    let left = [NotingWork(journal), NotingWork(journal)]
+    loop.runSoon(cutting)
+    for work in left { loop.runSoon(work) }
+    try loop.runOnce(timeout: .zero)
+    XCTAssertEqual(journal.entries, ["cutting"], "the run stops after the item that cut the turn")
+    let kept = loop.takeDeferred()
+    XCTAssertEqual(kept.count, 2)
+    XCTAssertTrue(kept[0] === left[0] && kept[1] === left[1], "in their order")
   }
 
   func testWholeTurnsAgainAfterFinishTurnsWhole() throws {

@@ -19,6 +19,8 @@ extension UpgradeCoordinator {
     }
     if drained.committed { return .committedThenLost(failure) }
     if frozen { donor.resume() }
+    // Joined now, not before the resume: the sessions do not wait for the read.
+    histogramRead = nil
     return .failed(failure)
   }
 

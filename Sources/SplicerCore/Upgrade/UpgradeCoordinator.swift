@@ -31,6 +31,9 @@ public final class UpgradeCoordinator {
   var recordsCRC = UpgradeCRC32()
   /// The stretches of the last committed `run`, for its log line.
   public private(set) var timings = UpgradeTimings()
+  /// The histograms' read from the end of the freeze (wire version 2 and later); dropped
+  /// (joined) only after a rollback has resumed the workers.
+  var histogramRead: HistogramRead?
 
   /// - Parameters:
   ///   - childPID: the spawned new process, killed and reaped on a rollback; nil in tests.
@@ -97,15 +100,16 @@ public final class UpgradeCoordinator {
     // Read after the freeze too, so that no observation falls between the two processes, and
     // beside the records' sending (`HistogramRead`); a new binary that agreed on an older
     // version gets none (its histograms restart at zero).
-    let histograms =
+    // Kept by the coordinator: a rollback resumes the workers before it waits for the read.
+    histogramRead =
       link.version >= UpgradeMessageType.histograms.introducedIn
       ? HistogramRead { [donor] in donor.histograms() } : nil
     stage = .workers
     for handover in handovers { try send(handover) }
     stage = .snapshots
     for chunk in donor.counters() { try link.send(.counters(chunk), deadline: frozenDeadline) }
-    if let histograms {
-      for batch in HistogramSnapshot.batches(histograms.wait()) {
+    if let histogramRead {
+      for batch in HistogramSnapshot.batches(histogramRead.wait()) {
         try link.send(.histograms(batch), deadline: frozenDeadline)
       }
     }

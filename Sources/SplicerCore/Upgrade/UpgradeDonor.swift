@@ -1,8 +1,8 @@
 /// The old process's side of a live upgrade, as the handover protocol (`UpgradeCoordinator`)
 /// drives it: implemented by `ProxyServer` over its workers, and by a fake in the protocol's
-/// tests. Every call comes from the main thread, in the order of design §3.2, but
-/// `histograms`, which the coordinator reads on a thread of its own while it sends the
-/// records (`HistogramRead`) and which must be safe from any thread.
+/// tests. Every call comes from the main thread, in the order of design §3.2, except
+/// `histograms`: the coordinator calls it on a thread of its own while it sends the records
+/// (`HistogramRead`), so it must be safe from any thread.
 public protocol UpgradeDonor: AnyObject {
   /// The live config generations, worker count and counter layout (`RunningConfig`), with
   /// the number of descriptors the handover will send.

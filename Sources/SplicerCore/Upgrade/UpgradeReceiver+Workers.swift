@@ -71,11 +71,13 @@ extension UpgradeReceiver {
       case .mirrorBatch(let records) where worker != nil:
         try flush()
         guard var current = worker else { continue }
+        let stagingStart = MonotonicClock.now()
         try adopting { () throws in
           try recipient.adoptMirrors(
             records, descriptors: descriptors, worker: Int(current.announced.worker),
             freezeInstant: current.freezeInstant)
         }
+        timings.staging &+= MonotonicClock.now() &- stagingStart
         UpgradeCRC32.add(records: records, to: &current.crc, and: &recordsCRC)
         current.received.mirrors += UInt32(records.count)
         current.received.descriptors += UInt32(descriptors.count)
