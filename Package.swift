@@ -1,6 +1,16 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+// The event loop and the relay run every connection through class properties that the
+// compiler cannot prove are accessed one at a time, so an optimised build checks each access
+// at run time: about 9,000 instructions per short connection, a sixth of Splicer's user-space
+// work on it (callgrind; docs/BENCHMARKS.md, "Short connections: user-space instructions").
+// Release builds of these two modules skip those checks; debug builds, which run every test
+// and the sanitizer suites, keep them, so an overlapping access still traps there.
+let hotPathSettings: [SwiftSetting] = [
+  .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))
+]
+
 let package = Package(
   name: "Splicer",
   products: [
@@ -52,7 +62,8 @@ let package = Package(
     // checker each run on one thread of their own.
     .target(
       name: "SplicerLoop",
-      dependencies: ["CSplicer", "SplicerSystem"]
+      dependencies: ["CSplicer", "SplicerSystem"],
+      swiftSettings: hotPathSettings
     ),
     // Active health checks on a thread of their own, and the board of up/down flags the
     // workers read on every pick. Below SplicerCore, which only reads the board and starts
@@ -85,7 +96,8 @@ let package = Package(
         "SplicerResolution", "SplicerLogging",
         .product(name: "Logging", package: "swift-log"),
         .product(name: "CoreMetrics", package: "swift-metrics"),
-      ]
+      ],
+      swiftSettings: hotPathSettings
     ),
     // The admin endpoint: /metrics through swift-prometheus, /healthz, /status; served by
     // SwiftNIO's HTTP/1 on its own thread, never on a relay worker.

@@ -53,6 +53,7 @@ public struct CIDR: Sendable, Hashable, CustomStringConvertible {
 
   /// Whether the address with these bytes (4 for IPv4, 16 for IPv6, in network order) lies in
   /// this network; any other byte count is never contained.
+  @inlinable
   public func contains(_ ipBytes: some Collection<UInt8>) -> Bool {
     contains(IPAddressWords(ipBytes))
   }
