@@ -3,8 +3,9 @@ import PackageDescription
 
 // The event loop and the relay run every connection through class properties that the
 // compiler cannot prove are accessed one at a time, so an optimised build checks each access
-// at run time: about 9,000 instructions per short connection, a sixth of Splicer's user-space
-// work on it (callgrind; docs/BENCHMARKS.md, "Short connections: user-space instructions").
+// at run time: about 9,400 instructions per short connection, nearly a fifth of Splicer's
+// user-space work on it (callgrind; docs/BENCHMARKS.md, "Short connections: user-space
+// instructions").
 // Release builds of these two modules skip those checks; debug builds, which run every test
 // and the sanitizer suites, keep them, so an overlapping access still traps there.
 let hotPathSettings: [SwiftSetting] = [
