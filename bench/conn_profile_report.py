@@ -3,8 +3,8 @@
 CPU per connection, split into time inside each system call (its inclusive kernel time) and
 time outside system calls (own code, language runtime, libc, interrupts).
 
-Connections per run are wrk's mean rate times the recorded seconds: perf records a window in
-the middle of the wrk run, where the rate is steady.
+Connections per run are estimated as wrk's mean rate over its whole run times the recorded
+seconds: perf records a window in the middle of the wrk run, where the rate is steady.
 """
 import argparse
 import re
@@ -16,10 +16,15 @@ SYSCALL_ROW = re.compile(r"^\s+([\d.]+)%\s+[\d.]+%\s+\[k\] (__x64_sys_\w+|entry_
 
 
 def wrk_rate(path):
+    """wrk's mean rate over its run; a run with any error is refused, since a failed connection
+    costs the relay CPU without being counted."""
     with open(path) as wrk_output:
-        match = re.search(r"WRK_RESULT requests=\d+ duration_us=\d+ rps=([\d.]+)", wrk_output.read())
+        match = re.search(r"WRK_RESULT requests=\d+ duration_us=\d+ rps=([\d.]+)(.*)", wrk_output.read())
     if not match:
         sys.exit(f"{path}: no WRK_RESULT line")
+    errors = {name: int(count) for name, count in re.findall(r"errors_(\w+)=(\d+)", match.group(2))}
+    if any(errors.values()):
+        sys.exit(f"{path}: wrk reported errors {errors}; the per-connection figures would be wrong")
     return float(match.group(1))
 
 
@@ -41,7 +46,9 @@ def profile(data_path, wrk_path, seconds):
         share = float(match.group(1)) / 100
         name = "syscalls" if match.group(2).startswith("entry_") else match.group(2)[len("__x64_sys_") :]
         figures[name] = share * per_connection
-    figures["outside"] = per_connection - figures.get("syscalls", 0)
+    if "syscalls" not in figures:
+        sys.exit(f"{data_path}: no entry_SYSCALL_64_after_hwframe row (kernel symbols missing?)")
+    figures["outside"] = per_connection - figures["syscalls"]
     return figures
 
 
