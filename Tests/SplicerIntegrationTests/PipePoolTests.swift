@@ -36,8 +36,9 @@ final class PipePoolTests: RelayTestCase {
   }
 
   /// With one worker and one connection at a time, each connection leases at most two pipes
-  /// (one per direction), so a pool of 8 holds every pipe the first round made: the second
-  /// round must create none.
+  /// (one per direction), so with a pool of 8 ten connections in a row create at most two
+  /// pipes in all. How many a round needs depends on timing: a round whose request and
+  /// response never overlapped needs one, and the next round may then create the second.
   func testEmptyPipesArePooledAndReused() throws {
     let backend = try TestBackend()
     defer { backend.stop() }
@@ -54,9 +55,9 @@ final class PipePoolTests: RelayTestCase {
 
     try sequentialTransfers(relay, backend, seeds: 6..<11, closedBefore: 5)
     XCTAssertNotNil(waitUntil(30) { self.metric(relay, "splicer_pipes_in_use") == 0 })
-    XCTAssertEqual(
-      metric(relay, "splicer_pipes_created_total"), created, "the second round created pipes instead of reusing them")
-    XCTAssertEqual(metric(relay, "splicer_pipes_pooled"), pooled)
+    let createdInAll = metric(relay, "splicer_pipes_created_total") ?? 0
+    XCTAssertLessThanOrEqual(createdInAll, 2, "ten connections one at a time created pipes instead of reusing them")
+    XCTAssertEqual(metric(relay, "splicer_pipes_pooled"), createdInAll, "a pipe did not go back to the pool")
     XCTAssertEqual(metric(relay, "splicer_copied_bytes_total"), 0)
     XCTAssertEqual(metric(relay, "splicer_splice_fallbacks_total{reason=\"pipe_unavailable\"}"), 0)
   }
